@@ -1,0 +1,1 @@
+"""The project's own test configuration; the plugin itself is loaded through its entry point."""
