@@ -1,0 +1,27 @@
+"""Shared helpers for the plugin's own tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def create_dataset_group_member(name: str) -> Any:
+    from pytest_personalize import _spec
+
+    return _spec.operation_model("CreateDatasetGroup").input_shape.members[name]
+
+
+@pytest.fixture
+def name_limits() -> tuple[int, int]:
+    """CreateDatasetGroup's name length limits, as the installed model states them."""
+    metadata = create_dataset_group_member("name").metadata
+    return metadata["min"], metadata["max"]
+
+
+@pytest.fixture(autouse=True)
+def _lean_pytester(request: pytest.FixtureRequest) -> None:
+    """Runs under pytester skip hypothesis's plugin, which re-imports hypothesis (1-2 s) each run."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("monkeypatch").setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")

@@ -1,0 +1,175 @@
+"""The plugin as a downstream project sees it: pytester writes a test module and runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pytest_personalize import modeled_errors
+
+pytest_plugins = ["pytester"]
+
+
+def test_stubbed_create_dataset_group(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_create(personalize_client, personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group", expected_params={"name": "shop"})
+            arn = personalize_client.create_dataset_group(name="shop")["datasetGroupArn"]
+            assert arn == "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"
+        """
+    )
+    pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_a_modeled_error_raises_the_modeled_exception(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_exists(personalize_client, personalize_stubber):
+            personalize_stubber.add_error("CreateDatasetGroup", "ResourceAlreadyExistsException")
+            with pytest.raises(personalize_client.exceptions.ResourceAlreadyExistsException) as raised:
+                personalize_client.create_dataset_group(name="shop")
+            assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_an_unused_answer_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_forgets(personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group", expected_params={"name": "shop"})
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*1 queued Personalize answer was never used:",
+            "*- CreateDatasetGroup -> response (expected_params={'name': 'shop'})",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*During handling*")
+
+
+def test_a_failing_test_is_not_also_blamed_for_unused_answers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_fails_first(personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group")
+            assert False, "the test's own failure"
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.no_fnmatch_line("*never used*")
+
+
+def test_a_bad_override_fails_on_the_users_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_bad(personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group", domain="RETAIL")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ConformanceError*Value 'RETAIL' at 'domain'*"])
+    result.stdout.fnmatch_lines(['*personalize_stubber.add_response("create_dataset_group", domain="RETAIL")*'])
+
+
+def test_the_error_matrix_runs_once_per_modeled_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.personalize_error_matrix("create_dataset_group")
+        def test_each(personalize_client, personalize_stubber, personalize_error_code):
+            personalize_stubber.add_error("create_dataset_group", personalize_error_code)
+            with pytest.raises(getattr(personalize_client.exceptions, personalize_error_code)):
+                personalize_client.create_dataset_group(name="shop")
+
+        @pytest.mark.personalize_error_matrix("DeleteDatasetGroup")
+        def test_other_operation(personalize_error_code):
+            assert personalize_error_code.endswith("Exception")
+        """
+    )
+    result = pytester.runpytest("-v", "--strict-markers")
+    codes = modeled_errors("CreateDatasetGroup")
+    result.assert_outcomes(passed=len(codes) + len(modeled_errors("DeleteDatasetGroup")))
+    result.stdout.fnmatch_lines([f"*test_each[[]{code}[]] PASSED*" for code in codes], consecutive=False)
+
+
+def test_the_error_matrix_defaults_to_create_dataset_group(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_each(personalize_error_code): pass")
+    pytester.runpytest().assert_outcomes(passed=len(modeled_errors("CreateDatasetGroup")))
+
+
+def test_the_error_matrix_on_an_unknown_operation_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.personalize_error_matrix("CreateDatasetGrup")
+        def test_each(personalize_error_code): pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.personalize_error_matrix: 'CreateDatasetGrup' is not an operation*CreateDatasetGroup*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+@pytest.mark.parametrize("how", ["option", "ini"])
+def test_the_region_is_configurable(pytester: pytest.Pytester, how: str) -> None:
+    pytester.makepyfile(
+        """
+        def test_region(personalize_client, personalize_stubber):
+            assert personalize_client.meta.region_name == "cn-north-1"
+            personalize_stubber.add_response("create_dataset_group", {"name": "g"})
+            assert personalize_client.create_dataset_group(name="g")["datasetGroupArn"].startswith("arn:aws-cn:")
+        """
+    )
+    if how == "ini":
+        pytester.makeini("[pytest]\npersonalize_region = cn-north-1\n")
+        result = pytester.runpytest()
+    else:
+        result = pytester.runpytest("--personalize-region", "cn-north-1")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_region_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef personalize_region():\n    return 'eu-west-1'\n")
+    pytester.makepyfile("def test_region(personalize_client):\n    assert personalize_client.meta.region_name == 'eu-west-1'\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_help_lists_the_options_in_their_own_group(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(["Amazon Personalize fixtures (pytest-personalize):", "*--personalize-region*"])
+
+
+def test_markers_are_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.personalize_error_matrix*"])
+
+
+def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(personalize_client): pass")
+    result = pytester.runpytest("-p", "no:personalize")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'personalize_client' not found*"])
+
+
+def test_loading_the_plugin_imports_no_aws_or_vcr_library() -> None:
+    code = (
+        "import sys, pytest_personalize.plugin, pytest_personalize\n"
+        "heavy = sorted(m for m in ('boto3', 'botocore', 'vcr', 'regex') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
