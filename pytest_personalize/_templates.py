@@ -7,6 +7,7 @@ build their answers here, so the wire shape of an answer is decided in one place
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -62,13 +63,19 @@ def response_metadata(context: Context, status: int = 200, request: str | None =
         "RequestId": rid,
         "HTTPStatusCode": status,
         "HTTPHeaders": {
-            "date": context.now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            "date": http_date(context.now),
             "content-type": JSON_CONTENT_TYPE,
             "x-amzn-requestid": rid,
             "connection": "keep-alive",
         },
         "RetryAttempts": 0,
     }
+
+
+@functools.lru_cache(maxsize=64)
+def http_date(moment: datetime.datetime) -> str:
+    """The ``Date`` header for a moment (RFC 7231, always GMT)."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 # --- success responses ---------------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
+import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -59,45 +61,80 @@ def validation_message(violations: list[Violation]) -> str:
 
 def _java_length(text: str) -> int:
     # The service counts UTF-16 code units, as Java's String.length() does: an emoji counts two.
-    return len(text.encode("utf-16-le")) // 2
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
-def _is_stub_wildcard(value: object) -> bool:
-    return type(value).__name__ == "_ANY" and type(value).__module__ == "botocore.stub"
+Checker = Callable[[Any, str], "list[Violation]"]
+_NONE: list[Violation] = []
 
 
 def validate(shape: Shape, value: Any, path: str = "") -> list[Violation]:
-    """Every violation of ``shape``'s constraints by ``value`` (a Python value or parsed JSON)."""
-    if _is_stub_wildcard(value):
-        return []
-    checker = _CHECKERS.get(shape.type_name, _check_nothing)
-    return checker(shape, value, path)
+    """Every violation of ``shape``'s constraints by ``value`` (a Python value or parsed JSON).
+
+    ``botocore.stub.ANY``, anywhere in ``value``, satisfies every constraint.
+    """
+    return list(_check(shape, value, path))
 
 
-def _check_nothing(shape: Shape, value: Any, path: str) -> list[Violation]:
-    return []
+def _check(shape: Shape, value: Any, path: str) -> list[Violation]:
+    if value.__class__ is _stub_wildcard_class():
+        return _NONE
+    return _checker(shape)(value, path)
 
 
-def _shown(shape: Shape, value: object) -> object:
-    return _OMITTED if shape.metadata.get("sensitive") else value
+@functools.lru_cache(maxsize=None)
+def _stub_wildcard_class() -> type:
+    from botocore.stub import ANY
+
+    return type(ANY)
 
 
-def _check_structure(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, Mapping):
-        return [Violation(path, f"Member must be a structure ({shape.name}), not {type(value).__name__}")]
+@functools.lru_cache(maxsize=None)
+def _checker(shape: Shape) -> Checker:
+    """A check compiled once per shape: the constraints are read from the model a single time."""
+    build = _BUILDERS.get(shape.type_name)
+    return build(shape) if build is not None else (lambda value, path: _NONE)
+
+
+def _size_violations(shape: Shape, what: str) -> Callable[[int, str, object], list[Violation]]:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+
+    def check(size: int, path: str, shown: object) -> list[Violation]:
+        found = _NONE
+        if low is not None and size < low:
+            found = [Violation(path, f"Member must have {what} greater than or equal to {low}", shown)]
+        if high is not None and size > high:
+            found = [*found, Violation(path, f"Member must have {what} less than or equal to {high}", shown)]
+        return found
+
+    return check
+
+
+def _build_structure(shape: Shape) -> Checker:
+    required = tuple(shape.required_members)  # type: ignore[attr-defined]
+
+    def check(value: Any, path: str) -> list[Violation]:
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return [Violation(path, f"Member must be a structure ({shape.name}), not {type(value).__name__}")]
+        found = [Violation(_join(path, name), "Member must not be null", None) for name in required if value.get(name) is None]
+        found.extend(_member_violations(shape, value, path))
+        return found
+
+    return check
+
+
+def _member_violations(shape: Shape, value: Mapping[str, Any], path: str) -> list[Violation]:
+    """The violations of each member present in ``value``; required members aren't looked for."""
     members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
     found: list[Violation] = []
-    for name in shape.required_members:  # type: ignore[attr-defined]
-        if value.get(name) is None:
-            found.append(Violation(_join(path, name), "Member must not be null", None))
     for name, member_value in value.items():
-        member_path = _join(path, name)
-        if name not in members:
+        member = members.get(name)
+        if member is None:
             close = difflib.get_close_matches(name, list(members), n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"members: {', '.join(members)}"
-            found.append(Violation(member_path, f"{name!r} is not a member of {shape.name}", hint=hint))
+            found.append(Violation(_join(path, name), f"{name!r} is not a member of {shape.name}", hint=hint))
         elif member_value is not None:
-            found.extend(validate(members[name], member_value, member_path))
+            found.extend(_check(member, member_value, _join(path, name)))
     return found
 
 
@@ -105,103 +142,109 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _check_list(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, (list, tuple)):
-        return [Violation(path, f"Member must be a list ({shape.name}), not {type(value).__name__}")]
-    found = _check_size(shape, len(value), path, "length")
+def _build_list(shape: Shape) -> Checker:
+    size = _size_violations(shape, "length")
     member: Shape = shape.member  # type: ignore[attr-defined]
-    for index, item in enumerate(value, start=1):
-        found.extend(validate(member, item, f"{path}.{index}.member"))
-    return found
+
+    def check(value: Any, path: str) -> list[Violation]:
+        if type(value) is not list and not isinstance(value, tuple):
+            return [Violation(path, f"Member must be a list ({shape.name}), not {type(value).__name__}")]
+        found = list(size(len(value), path, _OMITTED))
+        for index, item in enumerate(value, start=1):
+            found.extend(_check(member, item, f"{path}.{index}.member"))
+        return found
+
+    return check
 
 
-def _check_map(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, Mapping):
-        return [Violation(path, f"Member must be a map ({shape.name}), not {type(value).__name__}")]
-    found = _check_size(shape, len(value), path, "length")
-    for key, item in value.items():
-        found.extend(validate(shape.key, key, f"{path}.key"))  # type: ignore[attr-defined]
-        found.extend(validate(shape.value, item, f"{path}.{key}"))  # type: ignore[attr-defined]
-    return found
+def _build_map(shape: Shape) -> Checker:
+    size = _size_violations(shape, "length")
+    key_shape: Shape = shape.key  # type: ignore[attr-defined]
+    value_shape: Shape = shape.value  # type: ignore[attr-defined]
+
+    def check(value: Any, path: str) -> list[Violation]:
+        if not isinstance(value, Mapping):
+            return [Violation(path, f"Member must be a map ({shape.name}), not {type(value).__name__}")]
+        found = list(size(len(value), path, _OMITTED))
+        for key, item in value.items():
+            found.extend(_check(key_shape, key, f"{path}.key"))
+            found.extend(_check(value_shape, item, f"{path}.{key}"))
+        return found
+
+    return check
 
 
-def _check_size(shape: Shape, size: int, path: str, what: str, shown: object = _OMITTED) -> list[Violation]:
-    found = []
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is not None and size < low:
-        found.append(Violation(path, f"Member must have {what} greater than or equal to {low}", shown))
-    if high is not None and size > high:
-        found.append(Violation(path, f"Member must have {what} less than or equal to {high}", shown))
-    return found
-
-
-def _check_string(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, str):
-        return [Violation(path, f"Member must be a string, not {type(value).__name__}", _shown(shape, value))]
-    shown = _shown(shape, value)
-    enum = shape.enum  # type: ignore[attr-defined]
-    if enum and value not in enum:
-        close = difflib.get_close_matches(value, enum, n=1, cutoff=0.0)
-        return [
-            Violation(
-                path,
-                f"Member must satisfy enum value set: [{', '.join(enum)}]",
-                shown,
-                hint=f"did you mean {close[0]!r}?" if close else "",
-            )
-        ]
-    found = _check_size(shape, _java_length(value), path, "length", shown)
+def _build_string(shape: Shape) -> Checker:
+    enum: list[str] = list(shape.enum)  # type: ignore[attr-defined]
+    allowed = frozenset(enum)
+    size = _size_violations(shape, "length")
     pattern = shape.metadata.get("pattern")
-    if pattern is not None and not _spec.matches_pattern(pattern, value):
-        found.append(Violation(path, f"Member must satisfy regular expression pattern: {pattern}", shown))
-    return found
+    compiled = _spec.compiled_pattern(pattern) if pattern is not None else None
+    sensitive = bool(shape.metadata.get("sensitive"))
+
+    def check(value: Any, path: str) -> list[Violation]:
+        shown = _OMITTED if sensitive else value
+        if not isinstance(value, str):
+            return [Violation(path, f"Member must be a string, not {type(value).__name__}", shown)]
+        if allowed and value not in allowed:
+            close = difflib.get_close_matches(value, enum, n=1, cutoff=0.0)
+            hint = f"did you mean {close[0]!r}?" if close else ""
+            return [Violation(path, f"Member must satisfy enum value set: [{', '.join(enum)}]", shown, hint=hint)]
+        found = size(_java_length(value), path, shown)
+        if compiled is not None and compiled.fullmatch(value) is None:
+            found = [*found, Violation(path, f"Member must satisfy regular expression pattern: {pattern}", shown)]
+        return found
+
+    return check
 
 
-def _check_number(shape: Shape, value: Any, path: str) -> list[Violation]:
+def _build_number(shape: Shape) -> Checker:
     integral = shape.type_name in ("integer", "long")
     allowed: tuple[type, ...] = (int,) if integral else (int, float)
-    if isinstance(value, bool) or not isinstance(value, allowed):
-        kind = "an integer" if integral else "a number"
-        return [Violation(path, f"Member must be {kind}, not {type(value).__name__}", value)]
-    found = []
+    kind = "an integer" if integral else "a number"
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is not None and value < low:
-        found.append(Violation(path, f"Member must have value greater than or equal to {low}", value))
-    if high is not None and value > high:
-        found.append(Violation(path, f"Member must have value less than or equal to {high}", value))
-    return found
+
+    def check(value: Any, path: str) -> list[Violation]:
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            return [Violation(path, f"Member must be {kind}, not {type(value).__name__}", value)]
+        found = _NONE
+        if low is not None and value < low:
+            found = [Violation(path, f"Member must have value greater than or equal to {low}", value)]
+        if high is not None and value > high:
+            found = [*found, Violation(path, f"Member must have value less than or equal to {high}", value)]
+        return found
+
+    return check
 
 
-def _check_boolean(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if isinstance(value, bool):
-        return []
-    return [Violation(path, f"Member must be a boolean, not {type(value).__name__}", value)]
+def _build_type_check(kinds: tuple[type, ...], description: str, show: bool) -> Callable[[Shape], Checker]:
+    accepts_bool = bool in kinds
+
+    def build(shape: Shape) -> Checker:
+        def check(value: Any, path: str) -> list[Violation]:
+            # bool is an int to Python, but never a timestamp or a number to the service.
+            if accepts_bool if isinstance(value, bool) else isinstance(value, kinds):
+                return _NONE
+            shown = value if show else _OMITTED
+            return [Violation(path, f"Member must be {description}, not {type(value).__name__}", shown)]
+
+        return check
+
+    return build
 
 
-def _check_timestamp(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if isinstance(value, (datetime.datetime, int, float, str)) and not isinstance(value, bool):
-        return []
-    return [Violation(path, f"Member must be a timestamp, not {type(value).__name__}")]
-
-
-def _check_blob(shape: Shape, value: Any, path: str) -> list[Violation]:
-    if isinstance(value, (bytes, bytearray, str)) or hasattr(value, "read"):
-        return []
-    return [Violation(path, f"Member must be bytes, not {type(value).__name__}")]
-
-
-_CHECKERS: dict[str, Callable[[Shape, Any, str], list[Violation]]] = {
-    "structure": _check_structure,
-    "list": _check_list,
-    "map": _check_map,
-    "string": _check_string,
-    "integer": _check_number,
-    "long": _check_number,
-    "float": _check_number,
-    "double": _check_number,
-    "boolean": _check_boolean,
-    "timestamp": _check_timestamp,
-    "blob": _check_blob,
+_BUILDERS: dict[str, Callable[[Shape], Checker]] = {
+    "structure": _build_structure,
+    "list": _build_list,
+    "map": _build_map,
+    "string": _build_string,
+    "integer": _build_number,
+    "long": _build_number,
+    "float": _build_number,
+    "double": _build_number,
+    "boolean": _build_type_check((bool,), "a boolean", show=True),
+    "timestamp": _build_type_check((datetime.datetime, int, float, str), "a timestamp", show=False),
+    "blob": _build_type_check((bytes, bytearray, str, io.IOBase), "bytes", show=False),
 }
 
 
@@ -250,10 +293,16 @@ def request_problem(operation: str, params: Mapping[str, Any]) -> RequestProblem
     return None
 
 
-def response_violations(operation: str, response: Mapping[str, Any]) -> list[Violation]:
-    """Every way ``response`` breaks the operation's output shape (``ResponseMetadata`` aside)."""
+def response_violations(operation: str, response: Mapping[str, Any], *, partial: bool = False) -> list[Violation]:
+    """Every way ``response`` breaks the operation's output shape (``ResponseMetadata`` aside).
+
+    With ``partial``, ``response`` holds only some members (overrides of a template): each is
+    checked, and required members that it leaves out are not reported.
+    """
     model = _spec.operation_model(operation)
     body = {key: value for key, value in response.items() if key != "ResponseMetadata"}
     if model.output_shape is None:
         return [Violation(key, f"{model.name} returns no members") for key in body]
+    if partial:
+        return _member_violations(model.output_shape, body, "")
     return validate(model.output_shape, body)

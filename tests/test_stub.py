@@ -109,3 +109,11 @@ def test_any_operation_can_be_stubbed(client):
         stubber.add_response("list_recipes")
         recipes = client.list_recipes()["recipes"]
     assert recipes and recipes[0]["recipeArn"].startswith("arn:aws:personalize:")
+
+
+def test_nested_overrides_are_checked(client):
+    stubber = PersonalizeStubber(client)
+    group = {"name": "shop", "status": "ACTIVE"}
+    assert stubber.add_response("describe_dataset_group", datasetGroup=group)["datasetGroup"] == group
+    with pytest.raises(ConformanceError, match=r"Value 'bad name' at 'datasetGroup.name'"):
+        stubber.add_response("describe_dataset_group", datasetGroup={"name": "bad name"})
