@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,7 +99,16 @@ def bench_stubber(sizes: Sizes) -> Row:
     value, base = interleaved(
         lambda: per_call(ours_call, sizes.calls, 1), lambda: per_call(raw_call, sizes.calls, 1), sizes.repeats
     )
-    return Row(1, "personalize_stubber CreateDatasetGroup call", "raw botocore Stubber call", value, base, "s", "<= 1.25x", value / base <= 1.25)
+    return Row(
+        1,
+        "personalize_stubber CreateDatasetGroup call",
+        "raw botocore Stubber call",
+        value,
+        base,
+        "s",
+        "<= 1.25x",
+        value / base <= 1.25,
+    )
 
 
 # --- 7 and 8: whole pytest runs -------------------------------------------------------------
@@ -108,7 +117,9 @@ def bench_stubber(sizes: Sizes) -> Row:
 def _pytest_seconds(project: Path, *args: str) -> float:
     env = {**os.environ, "PYTEST_ADDOPTS": "-p no:cacheprovider -p no:hypothesispytest"}
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=project, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *args], cwd=project, env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 5):
         raise RuntimeError(f"pytest failed in {project}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
@@ -163,7 +174,16 @@ def bench_fixture_overhead(sizes: Sizes, extra: dict[str, str] | None = None) ->
             continue
         cost = max((best[name] - best["empty"]) / sizes.tests, 0.0)
         met = cost <= 0.010 and cost * 10 <= naive
-        yield Row(7, f"per-test overhead of {name}", "naive boto3 session + client per test", cost, naive, "s", "<= 10 ms and >= 10x less", met)
+        yield Row(
+            7,
+            f"per-test overhead of {name}",
+            "naive boto3 session + client per test",
+            cost,
+            naive,
+            "s",
+            "<= 10 ms and >= 10x less",
+            met,
+        )
 
 
 def bench_collection(sizes: Sizes) -> Row:
@@ -176,7 +196,16 @@ def bench_collection(sizes: Sizes) -> Row:
             max(sizes.repeats * 2, 1),
         )
     more = with_plugin - without
-    return Row(8, "pytest --collect-only, plugin installed", "the same with -p no:personalize", with_plugin, without, "s", "<= 20 ms more", more <= 0.020)
+    return Row(
+        8,
+        "pytest --collect-only, plugin installed",
+        "the same with -p no:personalize",
+        with_plugin,
+        without,
+        "s",
+        "<= 20 ms more",
+        more <= 0.020,
+    )
 
 
 BENCHMARKS: dict[int, Callable[[Sizes], Row | Iterator[Row]]] = {
@@ -208,7 +237,7 @@ def _versions() -> str:
     for name in packages:
         try:
             found.append(f"{name} {version(name)}")
-        except Exception:  # noqa: BLE001 - an optional package that isn't installed
+        except Exception:
             found.append(f"{name} (not installed)")
     return ", ".join(found)
 
@@ -216,14 +245,18 @@ def _versions() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run, not a measurement")
-    parser.add_argument("--only", type=int, action="append", choices=sorted(BENCHMARKS), help="run only this row (repeatable)")
+    parser.add_argument(
+        "--only", type=int, action="append", choices=sorted(BENCHMARKS), help="run only this row (repeatable)"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     rows: list[Row] = []
     for number in args.only or sorted(BENCHMARKS):
         produced = BENCHMARKS[number](sizes)
         rows.extend([produced] if isinstance(produced, Row) else list(produced))
-    print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {_versions()}")
+    print(
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {_versions()}"
+    )
     print(_format(rows))
     return 0
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SERVICE_NAME = "personalize"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def botocore_session() -> botocore.session.Session:
     """One botocore session per process: its loader caches the parsed model files.
 
@@ -32,12 +32,12 @@ def botocore_session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model() -> ServiceModel:
     return botocore_session().get_service_model(SERVICE_NAME)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _operation_names_by_key() -> dict[str, str]:
     names: dict[str, str] = {}
     for name in service_model().operation_names:
@@ -92,7 +92,7 @@ def shape_constraints(shape: Shape) -> dict[str, object]:
     return dict(shape.metadata)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled_pattern(java_pattern: str) -> re.Pattern[str]:
     """Compile a model pattern (Java syntax, Unicode property classes) for full matching.
 
@@ -110,7 +110,7 @@ def matches_pattern(java_pattern: str, value: str) -> bool:
     return compiled_pattern(java_pattern).fullmatch(value) is not None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def partition_for_region(region: str) -> str:
     """The AWS partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...) a region belongs to.
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import _spec, _templates, _validate
 from ._errors import ConformanceError
@@ -115,7 +116,9 @@ class PersonalizeStubber:
         if message is None:
             message = _templates.error_message(code, expected_params, self.context)
         elif not isinstance(message, str):
-            raise ConformanceError(f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}")
+            raise ConformanceError(
+                f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}"
+            )
         meta = _templates.response_metadata(self.context, status=_templates.ERROR_STATUS)
         self._stubber.add_client_error(
             self._method(name),

@@ -10,8 +10,9 @@ import datetime
 import functools
 import re
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import _spec, _validate
 
@@ -143,7 +144,9 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any], Context], dict[str, Any]]] = {
 }
 
 
-def success_response(operation: str, params: Mapping[str, Any] | None = None, context: Context | None = None) -> dict[str, Any]:
+def success_response(
+    operation: str, params: Mapping[str, Any] | None = None, context: Context | None = None
+) -> dict[str, Any]:
     """A conformant success response to ``operation`` called with ``params`` (no ``ResponseMetadata``).
 
     The dataset-group operations answer as the service does; any other operation gets a value

@@ -13,8 +13,9 @@ import datetime
 import difflib
 import functools
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import _spec
 
@@ -82,14 +83,14 @@ def _check(shape: Shape, value: Any, path: str) -> list[Violation]:
     return _checker(shape)(value, path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stub_wildcard_class() -> type:
     from botocore.stub import ANY
 
     return type(ANY)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _checker(shape: Shape) -> Checker:
     """A check compiled once per shape: the constraints are read from the model a single time."""
     build = _BUILDERS.get(shape.type_name)
@@ -116,7 +117,11 @@ def _build_structure(shape: Shape) -> Checker:
     def check(value: Any, path: str) -> list[Violation]:
         if type(value) is not dict and not isinstance(value, Mapping):
             return [Violation(path, f"Member must be a structure ({shape.name}), not {type(value).__name__}")]
-        found = [Violation(_join(path, name), "Member must not be null", None) for name in required if value.get(name) is None]
+        found = [
+            Violation(_join(path, name), "Member must not be null", None)
+            for name in required
+            if value.get(name) is None
+        ]
         found.extend(_member_violations(shape, value, path))
         return found
 

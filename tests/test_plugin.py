@@ -121,7 +121,9 @@ def test_the_error_matrix_on_an_unknown_operation_is_a_usage_error(pytester: pyt
     )
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*@pytest.mark.personalize_error_matrix: 'CreateDatasetGrup' is not an operation*CreateDatasetGroup*"])
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.personalize_error_matrix: 'CreateDatasetGrup' is not an operation*CreateDatasetGroup*"]
+    )
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
@@ -145,7 +147,9 @@ def test_the_region_is_configurable(pytester: pytest.Pytester, how: str) -> None
 
 def test_the_region_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
     pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef personalize_region():\n    return 'eu-west-1'\n")
-    pytester.makepyfile("def test_region(personalize_client):\n    assert personalize_client.meta.region_name == 'eu-west-1'\n")
+    pytester.makepyfile(
+        "def test_region(personalize_client):\n    assert personalize_client.meta.region_name == 'eu-west-1'\n"
+    )
     pytester.runpytest().assert_outcomes(passed=1)
 
 

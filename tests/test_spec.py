@@ -13,7 +13,9 @@ def test_operation_names_are_accepted_in_both_spellings():
 
 
 def test_an_unknown_operation_names_the_closest_ones():
-    with pytest.raises(ConformanceError, match=r"'CreateDatasetGrup' is not an operation .*Did you mean 'CreateDatasetGroup'"):
+    with pytest.raises(
+        ConformanceError, match=r"'CreateDatasetGrup' is not an operation .*Did you mean 'CreateDatasetGroup'"
+    ):
         _spec.operation_name("CreateDatasetGrup")
 
 
@@ -34,7 +36,13 @@ def test_the_model_is_loaded_once():
 
 @pytest.mark.parametrize(
     ("region", "partition"),
-    [("us-east-1", "aws"), ("eu-west-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("xx-new-1", "aws")],
+    [
+        ("us-east-1", "aws"),
+        ("eu-west-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("xx-new-1", "aws"),
+    ],
 )
 def test_partition_for_region(region, partition):
     assert _spec.partition_for_region(region) == partition

@@ -17,7 +17,11 @@ def test_add_response_returns_what_the_client_gets(client):
     with PersonalizeStubber(client) as stubber:
         queued = stubber.add_response("CreateDatasetGroup", {"name": "shop"})
         received = client.create_dataset_group(name="shop")
-    assert received["datasetGroupArn"] == queued["datasetGroupArn"] == "arn:aws:personalize:eu-west-1:123456789012:dataset-group/shop"
+    assert (
+        received["datasetGroupArn"]
+        == queued["datasetGroupArn"]
+        == "arn:aws:personalize:eu-west-1:123456789012:dataset-group/shop"
+    )
     assert received["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -25,32 +29,55 @@ def test_overrides_replace_and_none_removes(client):
     stubber = PersonalizeStubber(client)
     arn = "arn:aws:personalize:eu-west-1:123456789012:dataset-group/other"
     assert stubber.add_response("create_dataset_group", {"name": "shop"}, datasetGroupArn=arn)["datasetGroupArn"] == arn
-    assert "domain" not in stubber.add_response("create_dataset_group", {"name": "s", "domain": "ECOMMERCE"}, domain=None)
+    assert "domain" not in stubber.add_response(
+        "create_dataset_group", {"name": "s", "domain": "ECOMMERCE"}, domain=None
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"datasetGroupArn": "not-an-arn"}, r"Value 'not-an-arn' at 'datasetGroupArn' failed to satisfy constraint: Member must satisfy regular expression pattern"),
-        ({"domain": "ECOMERCE"}, r"at 'domain' .* enum value set: \[ECOMMERCE, VIDEO_ON_DEMAND\] \(did you mean 'ECOMMERCE'\?\)"),
-        ({"datasetGroupArn": "arn:aws:personalize:us-east-1:1:dataset-group/" + "x" * 256}, r"Member must have length less than or equal to 256"),
-        ({"datasetGroupArns": "x"}, r"'datasetGroupArns' is not a member of CreateDatasetGroupResponse \(did you mean 'datasetGroupArn'\?\)"),
+        (
+            {"datasetGroupArn": "not-an-arn"},
+            r"Value 'not-an-arn' at 'datasetGroupArn' failed to satisfy constraint: Member must satisfy regular expression pattern",
+        ),
+        (
+            {"domain": "ECOMERCE"},
+            r"at 'domain' .* enum value set: \[ECOMMERCE, VIDEO_ON_DEMAND\] \(did you mean 'ECOMMERCE'\?\)",
+        ),
+        (
+            {"datasetGroupArn": "arn:aws:personalize:us-east-1:1:dataset-group/" + "x" * 256},
+            r"Member must have length less than or equal to 256",
+        ),
+        (
+            {"datasetGroupArns": "x"},
+            r"'datasetGroupArns' is not a member of CreateDatasetGroupResponse \(did you mean 'datasetGroupArn'\?\)",
+        ),
         ({"domain": 3}, r"Member must be a string, not int"),
     ],
 )
 def test_refused_overrides_fail_at_queue_time(client, overrides, expected):
     stubber = PersonalizeStubber(client)
-    with pytest.raises(ConformanceError, match=r"add_response\('CreateDatasetGroup'\): the service never sends this response: .*" + expected):
+    with pytest.raises(
+        ConformanceError,
+        match=r"add_response\('CreateDatasetGroup'\): the service never sends this response: .*" + expected,
+    ):
         stubber.add_response("create_dataset_group", **overrides)
     assert stubber.pending == []
 
 
 def test_expected_params_the_service_would_refuse_fail_at_queue_time(client):
     stubber = PersonalizeStubber(client)
-    with pytest.raises(ConformanceError, match=r"expected_params for CreateDatasetGroup would be refused .*Value 'my group' at 'name'"):
+    with pytest.raises(
+        ConformanceError, match=r"expected_params for CreateDatasetGroup would be refused .*Value 'my group' at 'name'"
+    ):
         stubber.add_response("create_dataset_group", {"name": "my group"})
     with pytest.raises(ConformanceError, match="KMS key"):
-        stubber.add_error("create_dataset_group", "LimitExceededException", expected_params={"name": "g", "roleArn": "arn:aws:iam::123456789012:role/r"})
+        stubber.add_error(
+            "create_dataset_group",
+            "LimitExceededException",
+            expected_params={"name": "g", "roleArn": "arn:aws:iam::123456789012:role/r"},
+        )
 
 
 def test_expected_params_may_use_stub_any(client):
@@ -100,7 +127,10 @@ def test_pending_lists_what_was_never_used(client):
         stubber.add_error("create_dataset_group", "TooManyTagsException")
         client.create_dataset_group(name="a")
         assert [call.outcome for call in stubber.pending] == ["TooManyTagsException"]
-        with pytest.raises(AssertionError, match=r"1 queued Personalize answer was never used:\n  - CreateDatasetGroup -> TooManyTagsException \(any parameters\)"):
+        with pytest.raises(
+            AssertionError,
+            match=r"1 queued Personalize answer was never used:\n  - CreateDatasetGroup -> TooManyTagsException \(any parameters\)",
+        ):
             stubber.assert_no_pending_responses()
 
 

@@ -57,7 +57,10 @@ def test_request_ids_are_lowercase_uuids():
 
 def test_already_exists_names_the_arn_in_the_services_words():
     message = _templates.error_message("ResourceAlreadyExistsException", {"name": "shop"})
-    assert message == "Another resource with Arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop already exists."
+    assert (
+        message
+        == "Another resource with Arn arn:aws:personalize:us-east-1:123456789012:dataset-group/shop already exists."
+    )
 
 
 @pytest.mark.parametrize("code", modeled_errors("CreateDatasetGroup"))

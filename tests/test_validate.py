@@ -17,11 +17,14 @@ def problem(**params):
 
 
 def test_a_valid_request_has_no_problem():
-    assert problem(name="shop", domain="ECOMMERCE", roleArn=ROLE, kmsKeyArn=KEY, tags=[{"tagKey": "a", "tagValue": ""}]) is None
+    assert (
+        problem(name="shop", domain="ECOMMERCE", roleArn=ROLE, kmsKeyArn=KEY, tags=[{"tagKey": "a", "tagValue": ""}])
+        is None
+    )
 
 
 def test_name_length_boundary(name_limits):
-    low, high = name_limits
+    _low, high = name_limits
     assert problem(name="a" * high) is None
     assert problem(name="a" * (high + 1)) == (
         f"1 validation error detected: Value '{'a' * (high + 1)}' at 'name' failed to satisfy constraint: "
@@ -49,7 +52,10 @@ def test_names_the_pattern_accepts(name):
 
 
 def test_a_missing_name_is_null():
-    assert problem() == "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"
+    assert (
+        problem()
+        == "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"
+    )
 
 
 @pytest.mark.parametrize("domain", create_dataset_group_member("domain").enum)
@@ -90,15 +96,18 @@ def test_tag_key_length_boundary():
         "1 validation error detected: Value at 'tags.1.member.tagKey' failed to satisfy constraint: "
         f"Member must have length less than or equal to {high}"
     )
-    assert "Member must have length greater than or equal to 1" in problem(name="shop", tags=[{"tagKey": "", "tagValue": "v"}])
+    assert "Member must have length greater than or equal to 1" in problem(
+        name="shop", tags=[{"tagKey": "", "tagValue": "v"}]
+    )
 
 
 def test_tag_value_length_boundary():
     high = tag_member_limit("tagValue")["max"]
     assert problem(name="shop", tags=[{"tagKey": "k", "tagValue": "v" * high}]) is None
     assert problem(name="shop", tags=[{"tagKey": "k", "tagValue": ""}]) is None
-    assert f"Value at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to {high}" in problem(
-        name="shop", tags=[{"tagKey": "k", "tagValue": "v" * (high + 1)}]
+    assert (
+        f"Value at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to {high}"
+        in problem(name="shop", tags=[{"tagKey": "k", "tagValue": "v" * (high + 1)}])
     )
 
 
@@ -132,7 +141,11 @@ def test_a_tag_without_a_value_is_refused():
         (None, None, None),
         (ROLE, KEY, None),
         (ROLE, None, "Supplying an IAM role (roleArn) is only valid when also specifying a KMS key (kmsKeyArn)."),
-        (None, KEY, "If you specify a KMS key (kmsKeyArn), you must also include an IAM role (roleArn) that has permission to access the key."),
+        (
+            None,
+            KEY,
+            "If you specify a KMS key (kmsKeyArn), you must also include an IAM role (roleArn) that has permission to access the key.",
+        ),
     ],
 )
 def test_each_role_and_kms_key_combination(role, key, refused):
