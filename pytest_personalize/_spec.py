@@ -16,6 +16,7 @@ from ._errors import ConformanceError
 
 if TYPE_CHECKING:
     import botocore.session
+    import regex
     from botocore.model import OperationModel, ServiceModel, Shape
 
 SERVICE_NAME = "personalize"
@@ -93,7 +94,7 @@ def shape_constraints(shape: Shape) -> dict[str, object]:
 
 
 @functools.cache
-def compiled_pattern(java_pattern: str) -> re.Pattern[str]:
+def compiled_pattern(java_pattern: str) -> regex.Pattern[str]:
     """Compile a model pattern (Java syntax, Unicode property classes) for full matching.
 
     The ``regex`` module understands ``\\p{L}``, ``\\p{N}``, ``\\p{Z}`` and ``\\p{ASCII}`` as Java
@@ -101,8 +102,7 @@ def compiled_pattern(java_pattern: str) -> re.Pattern[str]:
     """
     import regex
 
-    compiled: re.Pattern[str] = regex.compile(java_pattern, regex.VERSION0)
-    return compiled
+    return regex.compile(java_pattern, regex.VERSION0)
 
 
 def matches_pattern(java_pattern: str, value: str) -> bool:

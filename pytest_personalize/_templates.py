@@ -199,7 +199,7 @@ class _Example:
 
     def _structure(self, shape: Shape, depth: int) -> dict[str, Any]:
         members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
-        names = list(members) if depth < self.MAX_DEPTH else list(shape.required_members)  # type: ignore[attr-defined]
+        names = list(members) if depth < self.MAX_DEPTH else list(shape.required_members)
         if getattr(shape, "is_tagged_union", False):
             names = names[:1]
         return {name: self.value(members[name], name, depth + 1) for name in names}
@@ -239,7 +239,7 @@ def _minimal_match(java_pattern: str) -> str:
     try:
         from re import _parser as sre_parse  # type: ignore[attr-defined]
     except ImportError:  # Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
+        import sre_parse  # type: ignore[no-redef,unused-ignore]
     return _emit(sre_parse.parse(pattern))
 
 

@@ -112,7 +112,7 @@ def _size_violations(shape: Shape, what: str) -> Callable[[int, str, object], li
 
 
 def _build_structure(shape: Shape) -> Checker:
-    required = tuple(shape.required_members)  # type: ignore[attr-defined]
+    required = tuple(shape.required_members)
 
     def check(value: Any, path: str) -> list[Violation]:
         if type(value) is not dict and not isinstance(value, Mapping):
