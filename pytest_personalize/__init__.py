@@ -6,16 +6,63 @@ pytest loads through the ``pytest11`` entry point; this module holds what a test
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import ConformanceError
 from ._spec import modeled_errors
-from ._stub import PersonalizeStubber, QueuedCall
+
+if TYPE_CHECKING:
+    from ._backend import Backend, Call, Fault, Lifecycle, ManualClock
+    from ._cassette import PersonalizeCassette, UnrecordedRequestError
+    from ._fake import PersonalizeFake
+    from ._server import PersonalizeServer
+    from ._stub import PersonalizeStubber, QueuedCall
+
+# Imported on first use: the plugin loads this package in every pytest run, used or not.
+_LAZY = {
+    "Backend": "._backend",
+    "Call": "._backend",
+    "Fault": "._backend",
+    "Lifecycle": "._backend",
+    "ManualClock": "._backend",
+    "PersonalizeCassette": "._cassette",
+    "PersonalizeFake": "._fake",
+    "PersonalizeServer": "._server",
+    "PersonalizeStubber": "._stub",
+    "QueuedCall": "._stub",
+    "UnrecordedRequestError": "._cassette",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backend",
+    "Call",
     "ConformanceError",
+    "Fault",
+    "Lifecycle",
+    "ManualClock",
+    "PersonalizeCassette",
+    "PersonalizeFake",
+    "PersonalizeServer",
     "PersonalizeStubber",
     "QueuedCall",
+    "UnrecordedRequestError",
     "__version__",
     "modeled_errors",
 ]

@@ -98,11 +98,35 @@ def compiled_pattern(java_pattern: str) -> regex.Pattern[str]:
     """Compile a model pattern (Java syntax, Unicode property classes) for full matching.
 
     The ``regex`` module understands ``\\p{L}``, ``\\p{N}``, ``\\p{Z}`` and ``\\p{ASCII}`` as Java
-    does. Java's ``.`` doesn't match line terminators, and neither does this one.
+    does. Two constructs it reads differently are rewritten first: Java's ``\\d`` is ASCII digits
+    only, and Java's ``.`` excludes every line terminator (``\\r``, U+0085, U+2028, U+2029), not
+    just ``\\n``.
     """
     import regex
 
-    return regex.compile(java_pattern, regex.VERSION0)
+    return regex.compile(_as_java_reads_it(java_pattern), regex.VERSION0)
+
+
+def _as_java_reads_it(java_pattern: str) -> str:
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(java_pattern):
+        char = java_pattern[i]
+        if char == "\\" and i + 1 < len(java_pattern):
+            escape = java_pattern[i : i + 2]
+            out.append(("0-9" if in_class else "[0-9]") if escape == "\\d" else escape)
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == ".":
+            char = r"[^\n\r\x85\u2028\u2029]"
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def matches_pattern(java_pattern: str, value: str) -> bool:

@@ -6,17 +6,24 @@ installed but doesn't use it pays for none of them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from botocore.client import BaseClient
 
+    from ._cassette import PersonalizeCassette
+    from ._fake import PersonalizeFake
+    from ._server import PersonalizeServer
     from ._stub import PersonalizeStubber
 
 DEFAULT_REGION = "us-east-1"
 ERROR_MATRIX_MARKER = "personalize_error_matrix"
+CASSETTE_MARKER = "personalize_cassette"
+RECORD_MODES = ("none", "once", "new_episodes", "all")
 _CALL_FAILED = pytest.StashKey[bool]()
 
 
@@ -29,6 +36,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Region of the personalize_client fixture (default: ini personalize_region, else {DEFAULT_REGION}).",
     )
     parser.addini("personalize_region", f"Region of the personalize_client fixture (default {DEFAULT_REGION}).")
+    # --- issue 4: fake and server ---
+    parser.addini(
+        "personalize_lifecycle",
+        "How personalize_fake and personalize_server move dataset groups on: describe (default: one "
+        "status per DescribeDatasetGroup), instant, or clock.",
+        default="describe",
+    )
+    parser.addini(
+        "personalize_dataset_group_quota",
+        "Dataset groups per account and region in personalize_fake and personalize_server "
+        "(default 5, the documented quota).",
+        default="5",
+    )
+    # --- issue 5: cassettes ---
+    group.addoption(
+        "--personalize-record-mode",
+        dest="personalize_record_mode",
+        default=None,
+        choices=RECORD_MODES,
+        help="Record mode of personalize_cassette: none (replay only), once, new_episodes or all "
+        "(default: ini personalize_record_mode, else none).",
+    )
+    parser.addini(
+        "personalize_record_mode", "Record mode of personalize_cassette (default none: CI never records).", default="none"
+    )
+    parser.addini(
+        "personalize_cassette_dir", "Where personalize_cassette keeps cassettes, relative to the rootdir.", default="cassettes"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,6 +72,13 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{ERROR_MATRIX_MARKER}(operation='CreateDatasetGroup'): run the test once per modeled error of "
         "the operation, with the code in the personalize_error_code fixture.",
     )
+    # --- issue 5: cassettes ---
+    config.addinivalue_line(
+        "markers",
+        f"{CASSETTE_MARKER}(name=None, *, scrub_account_ids=False): replay the test's AWS traffic from "
+        "a cassette (or record it, with --personalize-record-mode).",
+    )
+    _record_mode(config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -110,3 +152,189 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
     Without an operation the matrix is CreateDatasetGroup's errors.
     """
     return str(request.param)
+
+
+# --- issue 4: fake and server ---
+
+
+def _backend_settings(config: pytest.Config) -> dict[str, Any]:
+    from ._backend import ADVANCE_MODES, Lifecycle
+
+    advance = str(config.getini("personalize_lifecycle") or "describe").strip()
+    if advance not in ADVANCE_MODES:
+        raise pytest.UsageError(f"ini personalize_lifecycle = {advance!r}: choose one of {', '.join(ADVANCE_MODES)}")
+    quota = str(config.getini("personalize_dataset_group_quota") or "5").strip()
+    if not quota.isdigit():
+        raise pytest.UsageError(f"ini personalize_dataset_group_quota = {quota!r}: expected a whole number")
+    return {"lifecycle": Lifecycle(advance), "dataset_group_quota": int(quota)}
+
+
+def _offline_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
+    from ._clients import OFFLINE_UNSET, offline_environment
+
+    for name in OFFLINE_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in offline_environment(region).items():
+        monkeypatch.setenv(name, value)
+
+
+def _fail_if_faults_pending(request: pytest.FixtureRequest, report: str | None) -> None:
+    if report is not None and not request.node.stash.get(_CALL_FAILED, False):
+        pytest.fail(report, pytrace=False)
+
+
+@pytest.fixture
+def personalize_fake(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, personalize_region: str
+) -> Iterator[PersonalizeFake]:
+    """An in-process Amazon Personalize for dataset groups, fresh for each test.
+
+    Every Personalize client created during the test is answered at botocore's HTTP layer
+    (``before-send``), including ``boto3.client("personalize")`` inside the code under test,
+    for which dummy credentials and ``AWS_DEFAULT_REGION=<personalize_region>`` are set.
+    Groups go CREATE PENDING -> ACTIVE over successive DescribeDatasetGroup calls (ini
+    ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
+    ``fail_next(op, code, times)``, ``fail_when(predicate, code)`` and ``fail_creation(reason)``
+    inject faults; ``calls``, ``dataset_groups()`` and ``tags(arn)`` show what happened. At
+    teardown the test fails if a ``fail_next`` fault never fired.
+    """
+    from ._fake import PersonalizeFake
+
+    _offline_environment(monkeypatch, personalize_region)
+    fake = PersonalizeFake(**_backend_settings(request.config))
+    with fake:
+        if "personalize_client" in request.fixturenames:
+            fake.attach(request.getfixturevalue("personalize_client"))
+        yield fake
+    _fail_if_faults_pending(request, fake.pending_report())
+
+
+@pytest.fixture
+def personalize_server(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, personalize_region: str
+) -> Iterator[PersonalizeServer]:
+    """A loopback HTTP server (127.0.0.1, a free port) speaking AWS JSON 1.1, fresh for each test.
+
+    ``.endpoint_url`` is its URL; ``AWS_ENDPOINT_URL_PERSONALIZE`` points there during the test,
+    with dummy credentials, so clients the code under test creates reach it. ``.backend`` holds
+    the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
+    server stops (threads joined) and the test fails if a ``fail_next`` fault never fired.
+    """
+    from ._backend import Backend
+    from ._server import PersonalizeServer
+
+    _offline_environment(monkeypatch, personalize_region)
+    with PersonalizeServer(Backend(**_backend_settings(request.config))) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", server.endpoint_url)
+        yield server
+    _fail_if_faults_pending(request, server.backend.pending_report())
+
+
+# --- issue 5: cassettes ---
+
+
+def _record_mode(config: pytest.Config) -> str:
+    mode = str(config.getoption("personalize_record_mode") or config.getini("personalize_record_mode") or "none")
+    if mode.strip() not in RECORD_MODES:
+        raise pytest.UsageError(f"ini personalize_record_mode = {mode!r}: choose one of {', '.join(RECORD_MODES)}")
+    return mode.strip()
+
+
+def _cassette_options(node: pytest.Item) -> dict[str, Any]:
+    """The marker's arguments, the closest marker winning (function over class over module)."""
+    options: dict[str, Any] = {}
+    for marker in node.iter_markers(CASSETTE_MARKER):
+        if marker.args:
+            options.setdefault("name", marker.args[0])
+        for key, value in marker.kwargs.items():
+            options.setdefault(key, value)
+    unknown = set(options) - {"name", "scrub_account_ids"}
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.{CASSETTE_MARKER} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
+            "it takes a name and scrub_account_ids",
+            pytrace=False,
+        )
+    return options
+
+
+@pytest.fixture
+def personalize_record_mode(request: pytest.FixtureRequest) -> str:
+    """``--personalize-record-mode``, else ini ``personalize_record_mode``, else ``none`` (replay only).
+
+    ``once`` records a cassette that doesn't exist yet, ``new_episodes`` adds the requests a
+    cassette lacks, ``all`` re-records it from scratch. Override this fixture to choose in code.
+    """
+    return _record_mode(request.config)
+
+
+@pytest.fixture
+def personalize_cassette_dir(request: pytest.FixtureRequest) -> Path:
+    """Where cassettes live: ini ``personalize_cassette_dir`` (relative to the rootdir), else ``cassettes/``."""
+    from pathlib import Path
+
+    configured = Path(str(request.config.getini("personalize_cassette_dir") or "cassettes"))
+    return configured if configured.is_absolute() else request.config.rootpath / configured
+
+
+@pytest.fixture
+def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
+    """The test's cassette, relative to the directory, without ``.yaml``: the marker's name, else ``<module>/<test>``."""
+    import re
+
+    name = _cassette_options(request.node).get("name")
+    if name:
+        return str(name)
+    test = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+    safe = re.sub(r"[^A-Za-z0-9_.,=+@()\[\]-]", "_", test)  # a file name on every system
+    return f"{request.path.stem}/{safe}"
+
+
+@pytest.fixture
+def personalize_cassette(
+    request: pytest.FixtureRequest,
+    personalize_record_mode: str,
+    personalize_cassette_dir: Path,
+    personalize_cassette_name: str,
+) -> Iterator[PersonalizeCassette]:
+    """Replays the test's AWS traffic from its cassette, or records it (``--personalize-record-mode``).
+
+    Every client is covered, ``boto3.client("personalize")`` inside the code under test too:
+    requests match on operation, JSON body (as data), method and host, identical ones in the
+    recorded order. Replay needs no credentials (dummies are set) and opens no connection; a
+    request the cassette lacks fails the test, naming the closest recorded one and the command
+    that re-records. Recording scrubs credentials and saves atomically when the test passes.
+    """
+    import os
+
+    from ._cassette import CassetteFormatError, replay_environment, use_cassette
+
+    options = _cassette_options(request.node)
+    path = personalize_cassette_dir / f"{personalize_cassette_name}.yaml"
+    scrub_accounts = bool(options.get("scrub_account_ids", False))
+    try:
+        with use_cassette(
+            path, personalize_record_mode, test_id=request.node.nodeid, scrub_account_ids=scrub_accounts
+        ) as cassette:
+            with pytest.MonkeyPatch.context() as patch:
+                if cassette.write_protected:
+                    for name, value in replay_environment(cassette, dict(os.environ)).items():
+                        if value is None:
+                            patch.delenv(name, raising=False)
+                        else:
+                            patch.setenv(name, value)
+                yield cassette
+            if request.node.stash.get(_CALL_FAILED, False):
+                cassette.discard()  # a failed test's recording must not replace a good cassette
+    except CassetteFormatError as error:
+        pytest.fail(str(error), pytrace=False)
+    if cassette.failures and not request.node.stash.get(_CALL_FAILED, False):
+        # The code under test swallowed the error: the test must still fail.
+        pytest.fail(cassette.failures[0], pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _personalize_cassette_marker(request: pytest.FixtureRequest) -> None:
+    # The marker alone turns the cassette on, as pytest-recording's vcr marker does.
+    if request.node.get_closest_marker(CASSETTE_MARKER) is not None:
+        request.getfixturevalue("personalize_cassette")

@@ -24,4 +24,18 @@ def name_limits() -> tuple[int, int]:
 def _lean_pytester(request: pytest.FixtureRequest) -> None:
     """Runs under pytester skip hypothesis's plugin, which re-imports hypothesis (1-2 s) each run."""
     if "pytester" in request.fixturenames:
+        # pytester clears PYTEST_ADDOPTS when it is made, so make it first.
+        request.getfixturevalue("pytester")
         request.getfixturevalue("monkeypatch").setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+
+
+@pytest.fixture
+def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """botocore's retry back-off, recorded instead of slept: retries take no time in a test."""
+    import types
+
+    import botocore.endpoint
+
+    slept: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=slept.append))
+    return slept

@@ -1,0 +1,99 @@
+"""``python -m pytest_personalize <command>``: the plugin's tools outside pytest.
+
+``check [PATH ...]`` checks recorded cassettes against the service model and for credentials.
+``serve`` runs the loopback server by hand, for the AWS CLI or another SDK::
+
+    python -m pytest_personalize serve --port 4566
+    aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566
+
+Each command is a subparser with a ``run(args) -> int`` handler; add one with ``_add_<name>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Callable
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ._backend import ADVANCE_MODES, DEFAULT_DATASET_GROUP_QUOTA
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the loopback Amazon Personalize server until interrupted",
+        description="Serve Amazon Personalize's dataset-group operations (AWS JSON 1.1) on 127.0.0.1.",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed at start)")
+    serve.add_argument(
+        "--lifecycle",
+        choices=ADVANCE_MODES,
+        default="describe",
+        help="how dataset groups move on: one status per DescribeDatasetGroup (describe), at once (instant), "
+        "or a minute per status on the wall clock (clock)",
+    )
+    serve.add_argument(
+        "--quota",
+        type=int,
+        default=DEFAULT_DATASET_GROUP_QUOTA,
+        help=f"dataset groups per account and region (default {DEFAULT_DATASET_GROUP_QUOTA}, the documented quota)",
+    )
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ._backend import Backend, Lifecycle
+    from ._server import PersonalizeServer
+
+    stop = threading.Event()
+    # SIGTERM ends the server as Ctrl-C does: connections closed, threads joined.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    backend = Backend(lifecycle=Lifecycle(args.lifecycle), dataset_group_quota=args.quota)
+    try:
+        server = PersonalizeServer(backend, port=args.port)
+        server.start()
+    except OSError as error:
+        print(f"pytest-personalize: cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        return 1
+    try:
+        print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
+        print(f"  AWS_ENDPOINT_URL_PERSONALIZE={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print("pytest-personalize: stopped", flush=True)
+    return 0
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ._cassette_check import add_parser
+
+    add_parser(commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_personalize", description="pytest-personalize's tools outside pytest."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    _add_serve(commands)
+    _add_check(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Handler = args.run
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

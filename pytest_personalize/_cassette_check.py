@@ -1,0 +1,196 @@
+"""``python -m pytest_personalize check``: are these cassettes still true, and are they clean?
+
+A cassette recorded last year may hold answers the service model no longer allows (a renamed
+member, a new enum value, a tighter pattern); replaying it would test the code against a
+service that no longer exists. And a cassette is committed, so credentials in it are leaked.
+Each recorded Personalize response is checked with the spec engine (``_validate``), each
+part of each interaction is scanned with the scrubber's own rules (``_cassette_scrub``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _cassette_scrub
+from ._cassette_scrub import Finding
+
+TARGET_PREFIX = "AmazonPersonalize."
+DEFAULT_DIRECTORY = "cassettes"
+
+
+@dataclass
+class Report:
+    """What ``check`` found: violations of the model and credential material, per place."""
+
+    cassettes: int = 0
+    interactions: int = 0
+    violations: list[Finding] = field(default_factory=list)
+    credentials: list[Finding] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.violations and not self.credentials
+
+    def render(self) -> str:
+        lines = [finding.render() for finding in self.violations + self.credentials]
+        summary = f"checked {self.cassettes} cassette(s), {self.interactions} interaction(s): "
+        if self.clean:
+            summary += "every response conforms to the service model, and no credential material was found"
+        else:
+            summary += f"{len(self.violations)} model violation(s), {len(self.credentials)} credential finding(s)"
+        return "\n".join([*lines, summary])
+
+
+def check_paths(paths: Sequence[str | Path]) -> Report:
+    """Check every cassette under ``paths`` (files, or directories searched for ``*.yaml``)."""
+    from ._cassette import cassette_files
+
+    report = Report()
+    for path in cassette_files(paths):
+        check_file(path, report)
+    return report
+
+
+def check_file(path: Path, report: Report) -> None:
+    from ._cassette_file import CassetteFormatError, load, text
+
+    report.cassettes += 1
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        report.violations.append(Finding(str(path), f"cannot be read: {error}"))
+        return
+    try:
+        interactions = load(path)
+    except CassetteFormatError as error:
+        report.violations.append(Finding(str(path), error.problem))
+        # Still look for secrets in what is there: a broken cassette is committed all the same.
+        report.credentials.extend(_cassette_scrub.text_findings(str(path), raw))
+        return
+    for number, (request, response) in enumerate(interactions, start=1):
+        report.interactions += 1
+        target = text(request.headers.get("X-Amz-Target", ""))
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
+        for name, value in request.headers.items():
+            value = text(value)
+            report.credentials.extend(_cassette_scrub.header_findings(f"{where} request", name, value))
+            if name.lower() not in ("authorization", "x-amz-security-token"):
+                report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header {name}", value))
+        report.credentials.extend(_cassette_scrub.text_findings(f"{where} request uri", request.uri))
+        request_body = _text(request.body)
+        report.credentials.extend(_cassette_scrub.text_findings(f"{where} request body", request_body))
+        for name, values in response["headers"].items():
+            for value in values:
+                report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header {name}", value))
+        response_body = _text(response["body"]["string"])
+        report.credentials.extend(_cassette_scrub.text_findings(f"{where} response body", response_body))
+        if operation:
+            status = int(response["status"]["code"])
+            report.violations.extend(_model_findings(where, operation, status, request_body, response_body))
+    # Comments and anything else outside the interactions.
+    seen = {finding.kind for finding in report.credentials}
+    for finding in _cassette_scrub.text_findings(f"{path}", raw):
+        if finding.kind not in seen:
+            report.credentials.append(finding)
+
+
+def _text(body: Any) -> str:
+    if body is None:
+        return ""
+    if isinstance(body, bytes):
+        return body.decode("utf-8", errors="replace")
+    return str(body)
+
+
+def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:
+    from . import _spec, _validate
+    from ._backend import COMMON_ERRORS
+    from ._errors import ConformanceError
+
+    try:
+        model = _spec.operation_model(operation)
+    except ConformanceError as error:
+        return [Finding(where, str(error))]
+    try:
+        body = json.loads(response_body) if response_body.strip() else {}
+    except ValueError as error:
+        return [Finding(f"{where} response", f"body is not JSON ({error})")]
+    if not isinstance(body, dict):
+        return [Finding(f"{where} response", f"body is a JSON {type(body).__name__}, not an object")]
+    if 200 <= status < 300:
+        found = [Finding(f"{where} response", v.explain()) for v in _validate.response_violations(model.name, body)]
+        params = _json_object(request_body)
+        if params is not None:
+            problem = _validate.request_problem(model.name, params)
+            if problem is not None:
+                found.append(
+                    Finding(f"{where} request", f"the service would refuse it ({problem.explain()}), yet it succeeded")
+                )
+        return found
+    code = str(body.get("__type", "")).rsplit("#", 1)[-1]
+    if not code:
+        return [Finding(f"{where} response", f"HTTP {status} error without an __type error code")]
+    modeled = _spec.modeled_errors(model.name)
+    if code in COMMON_ERRORS:
+        return []
+    if code not in modeled:
+        return [
+            Finding(
+                f"{where} response",
+                f"{code} is not modeled for {model.name}; modeled: {', '.join(modeled)}; "
+                f"any operation may also send: {', '.join(COMMON_ERRORS)}",
+            )
+        ]
+    members = {key: value for key, value in body.items() if key != "__type"}
+    shape = _spec.service_model().shape_for(code)
+    return [Finding(f"{where} response", v.explain()) for v in _validate.validate(shape, members)]
+
+
+def _json_object(body: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body) if body.strip() else {}
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def add_parser(commands: Any) -> None:
+    """The ``check`` subcommand of ``python -m pytest_personalize``."""
+    check = commands.add_parser(
+        "check",
+        help="check recorded cassettes against the service model, and for credential material",
+        description="Check every recorded Amazon Personalize response against the installed botocore service "
+        "model, and scan every interaction for credential material in any encoding. Exits 1 on any finding.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=f"cassette files or directories (default: ./{DEFAULT_DIRECTORY}, the plugin's default cassette directory)",
+    )
+    check.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    paths = [Path(p) for p in (args.paths or [DEFAULT_DIRECTORY])]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"pytest-personalize check: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = check_paths(paths)
+    if report.cassettes == 0:
+        print(
+            f"pytest-personalize check: no cassettes (*.yaml, *.yml) under {', '.join(map(str, paths))}",
+            file=sys.stderr,
+        )
+        return 2
+    print(report.render())
+    return 0 if report.clean else 1

@@ -1,0 +1,253 @@
+"""Cassette files: a readable YAML layout, strict loading, atomic saving.
+
+The layout is vcrpy's (``version: 1``, ``interactions`` of ``request``/``response``), so plain
+vcrpy can read our cassettes, with three differences that make them review well in a diff:
+header values are text (vcrpy writes botocore's byte headers as base64 ``!!binary``), JSON
+bodies are indented JSON in a literal block, and a closing ``interaction_count`` lets a
+truncated file be told from a short one.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from vcr.request import Request
+
+FORMAT_VERSION = 1
+Interaction = tuple[Request, dict[str, Any]]
+
+try:  # libyaml is ~10x faster than the pure-Python emitter and parser
+    from yaml import CSafeDumper as _SafeDumper
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _SafeDumper
+    from yaml import SafeLoader as _SafeLoader
+
+
+class CassetteFormatError(ValueError):
+    """A cassette file that can't be read: names the file and what is wrong with it."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(
+            f"Cassette {self.path} is unreadable: {problem}. "
+            "Fix it, delete it, or re-record it with --personalize-record-mode=all."
+        )
+
+
+class _Dumper(_SafeDumper):  # type: ignore[misc]
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line text (indented JSON) as a literal block: one JSON line per YAML line.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def text(value: Any) -> str:
+    """A header value as text: botocore hands vcrpy bytes, and putheader tuples of them."""
+    if isinstance(value, (list, tuple)):
+        value = (
+            value[0] if len(value) == 1 else b", ".join(v if isinstance(v, bytes) else str(v).encode() for v in value)
+        )
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def pretty_body(body: bytes | str | None) -> str | dict[str, str] | None:
+    """A body as it is best read: indented JSON, plain text, or (only if binary) base64."""
+    if body is None:
+        return None
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    try:
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body).decode()}
+    try:
+        data = json.loads(decoded)
+    except ValueError:
+        return decoded
+    if not isinstance(data, (dict, list)):
+        return decoded
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def body_bytes(stored: Any, where: str, path: Path) -> bytes:
+    if stored is None:
+        return b""
+    if isinstance(stored, dict) and "string" in stored:  # vcrpy's response layout
+        stored = stored["string"]
+    if isinstance(stored, dict) and "base64" in stored:
+        try:
+            return base64.b64decode(stored["base64"], validate=True)
+        except ValueError as error:
+            raise CassetteFormatError(path, f"{where} body is not valid base64 ({error})") from None
+    if isinstance(stored, bytes):
+        return stored
+    if not isinstance(stored, str):
+        raise CassetteFormatError(path, f"{where} body is a {type(stored).__name__}, not text")
+    return stored.encode("utf-8")
+
+
+def _interaction_dict(request: Request, response: dict[str, Any]) -> dict[str, Any]:
+    body = pretty_body(response["body"]["string"])
+    length = str(len(body.encode("utf-8"))) if isinstance(body, str) else None
+    headers = {
+        # The stored length is the stored body's, so the file agrees with itself in review.
+        name: [length] if length is not None and name.lower() == "content-length" else [text(v) for v in values]
+        for name, values in response["headers"].items()
+    }
+    return {
+        "request": {
+            "method": request.method,
+            "uri": request.uri,
+            "headers": {name: [text(value)] for name, value in request.headers.items()},
+            "body": pretty_body(request.body),
+        },
+        "response": {
+            "status": dict(response["status"]),
+            "headers": headers,
+            "body": {"string": body},
+        },
+    }
+
+
+def dumps(interactions: Iterable[Interaction], header: str = "") -> str:
+    """The cassette text for ``interactions``, with ``header`` as a leading comment."""
+    items = [_interaction_dict(request, response) for request, response in interactions]
+    document = {"version": FORMAT_VERSION, "interactions": items, "interaction_count": len(items)}
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    dumped: str = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    return comment + dumped
+
+
+def save(path: Path, interactions: Iterable[Interaction], header: str = "") -> None:
+    """Write the cassette atomically: readers see the old file or the new one, never half of one."""
+    write_atomic(path, dumps(interactions, header))
+
+
+def write_atomic(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A unique temporary name in the same directory: os.replace is atomic only within a file
+    # system, and two xdist workers must never share a temporary file.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def load(path: Path) -> list[Interaction]:
+    """The interactions of the cassette at ``path``; ``CassetteFormatError`` says what is wrong."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    return loads(content, path)
+
+
+def loads(content: str, path: Path) -> list[Interaction]:
+    try:
+        document = yaml.load(content, Loader=_SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise CassetteFormatError(path, f"not valid YAML{where}: {problem}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
+        raise CassetteFormatError(path, "it has no 'interactions' list (is it a cassette?)")
+    items = document["interactions"]
+    count = document.get("interaction_count")
+    if count is None:
+        if "version" in document and list(document)[-1] == "interactions":
+            raise CassetteFormatError(
+                path, f"it ends after {len(items)} interaction(s) without its closing 'interaction_count' (truncated?)"
+            )
+    elif count != len(items):
+        raise CassetteFormatError(
+            path, f"it declares {count} interaction(s) but holds {len(items)} (truncated or edited?)"
+        )
+    return [_interaction(item, number, path) for number, item in enumerate(items, start=1)]
+
+
+def _interaction(item: Any, number: int, path: Path) -> Interaction:
+    where = f"interaction {number}"
+    if (
+        not isinstance(item, dict)
+        or not isinstance(item.get("request"), dict)
+        or not isinstance(item.get("response"), dict)
+    ):
+        raise CassetteFormatError(path, f"{where} needs a 'request' and a 'response' mapping")
+    stored_request, stored_response = item["request"], item["response"]
+    for key in ("method", "uri"):
+        if not isinstance(stored_request.get(key), str):
+            raise CassetteFormatError(path, f"{where}: the request has no '{key}'")
+    status = stored_response.get("status")
+    if not isinstance(status, dict) or not isinstance(status.get("code"), int):
+        raise CassetteFormatError(path, f"{where}: the response has no status code")
+    request_headers = _headers(stored_request.get("headers"), f"{where} request", path)
+    request = Request(
+        method=stored_request["method"],
+        uri=stored_request["uri"],
+        body=body_bytes(stored_request.get("body"), f"{where} request", path),
+        headers={name: values[0] if values else "" for name, values in request_headers.items()},
+    )
+    headers = _headers(stored_response.get("headers"), f"{where} response", path)
+    body = body_bytes(stored_response.get("body"), f"{where} response", path)
+    _check_json(body, headers, f"{where} response", path)
+    _check_json(request.body or b"", request_headers, f"{where} request", path)
+    # The body was re-indented when saved: the length the client reads must be the stored one.
+    for name in [name for name in headers if name.lower() == "content-length"]:
+        headers[name] = [str(len(body))]
+    response = {
+        "status": {"code": status["code"], "message": str(status.get("message", ""))},
+        "headers": headers,
+        "body": {"string": body},
+    }
+    return request, response
+
+
+def _headers(stored: Any, where: str, path: Path) -> dict[str, list[str]]:
+    if stored is None:
+        return {}
+    if not isinstance(stored, dict):
+        raise CassetteFormatError(path, f"{where} headers are not a mapping")
+    headers = {}
+    for name, values in stored.items():
+        values = values if isinstance(values, list) else [values]
+        headers[str(name)] = [str(value) for value in values]
+    return headers
+
+
+def _check_json(body: bytes, headers: dict[str, list[str]], where: str, path: Path) -> None:
+    content_type = next(
+        (values[0] for name, values in headers.items() if name.lower() == "content-type" and values), ""
+    )
+    if "json" not in content_type or not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError as error:
+        raise CassetteFormatError(path, f"{where} body is not valid JSON ({error}; truncated?)") from None

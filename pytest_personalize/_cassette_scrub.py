@@ -1,0 +1,239 @@
+"""Credential material in recorded traffic: finding it in any encoding, and scrubbing it.
+
+One set of rules serves two masters: the recorder scrubs what they find before a cassette is
+written, and ``python -m pytest_personalize check`` reports what they find in a cassette on disk.
+
+Two kinds of rule:
+- *positional*: where AWS puts credentials on the wire -- the ``Authorization`` header's
+  ``Credential=`` and ``Signature=``, ``X-Amz-Security-Token``, presigned-URL query parameters,
+  and members named like ``SecretAccessKey`` in a JSON or XML body;
+- *by shape*: access key ids (``AKIA``/``ASIA``... and 16 more characters) and 40-character
+  secret keys next to a telling name, looked for in the text as written, URL-decoded, and
+  base64-decoded.
+
+Every secret found is remembered as a literal, and every encoding of a remembered literal
+(plain, base64 at any alignment, URL-encoded) is replaced wherever it appears.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+SCRUBBED = "SCRUBBED"
+
+# Prefixes of AWS access key ids (IAM users, STS, roles, ...): documented unique-id prefixes.
+_KEY_ID = re.compile(
+    r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}(?![A-Z0-9])"
+)
+# A secret access key is 40 base64 characters; alone that shape is too common to flag, so it
+# counts only next to a name that says what it is.
+_SECRET_KEY = re.compile(
+    r"(?i)(?:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"'\s]*[:=>]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+)
+_SECRET_MEMBERS = frozenset({"accesskeyid", "secretaccesskey", "sessiontoken", "secretkey", "securitytoken"})
+_JSON_MEMBER = re.compile(r'"([A-Za-z_]+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_XML_MEMBER = re.compile(r"<([A-Za-z_]+)>([^<]*)</\1>")
+_AUTH_CREDENTIAL = re.compile(r"(Credential=)([^/,\s]+)")
+_AUTH_SIGNATURE = re.compile(r"(Signature=)([0-9A-Fa-f]+|[^,\s]+)")
+_TOKEN_HEADERS = frozenset({"x-amz-security-token"})
+_QUERY_SECRETS = re.compile(r"(?i)([?&](?:X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=)([^&]*)")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+# Literal secrets shorter than this are scrubbed where they stand (the Authorization header) but
+# not hunted through bodies: a dummy key such as "testing" would otherwise eat test data.
+MIN_LITERAL = 12
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Credential material found in recorded traffic: what kind, and where."""
+
+    where: str
+    kind: str
+
+    def render(self) -> str:
+        return f"{self.where}: {self.kind}"
+
+
+@dataclass
+class Secrets:
+    """The literal secrets one recording has met, to scrub in every encoding they may take."""
+
+    literals: set[str] = field(default_factory=set)
+    _pattern: re.Pattern[str] | None = None
+
+    def learn(self, values: Iterable[str]) -> None:
+        new = {v for v in values if len(v) >= MIN_LITERAL and v != SCRUBBED} - self.literals
+        if new:
+            self.literals |= new
+            variants = sorted(
+                {variant for value in self.literals for variant in encodings(value)}, key=len, reverse=True
+            )
+            self._pattern = re.compile("|".join(re.escape(v) for v in variants))
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every encoding of every learnt secret replaced by ``SCRUBBED``."""
+        self.learn(found_secrets(text))
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(SCRUBBED, text)
+
+
+def encodings(value: str) -> set[str]:
+    """The forms ``value`` takes on the wire: plain, URL-encoded, and base64 at each alignment.
+
+    A value inside a longer base64 text encodes differently depending on its offset modulo 3;
+    the characters that depend only on the value itself are the same at a given offset, so the
+    three "cores" catch it wherever it sits.
+    """
+    raw = value.encode()
+    forms = {value, quote(value, safe=""), quote_plus(value, safe="")}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form) for form in list(forms)}
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        start = (8 * offset + 5) // 6  # the first characters still carry bits of what comes before
+        end = 8 * (offset + len(raw)) // 6  # the last ones carry bits of what comes after
+        core = encoded[start:end]
+        if len(core) >= MIN_LITERAL:
+            forms.add(core)
+    return forms
+
+
+def _decoded_views(text: str) -> Iterator[str]:
+    """``text`` as written, URL-decoded, and each base64 run in it decoded (at any alignment)."""
+    yield text
+    if "%" in text or "+" in text:
+        yield unquote(text)
+        yield unquote_plus(text)
+    for run in _BASE64_RUN.findall(text):
+        for start in range(4):
+            chunk = run[start:]
+            chunk = chunk[: len(chunk) - len(chunk) % 4]
+            try:
+                decoded = base64.b64decode(chunk, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                continue
+            if decoded.isprintable() or "\n" in decoded:
+                yield decoded
+                yield unquote(decoded)
+
+
+def found_secrets(text: str) -> set[str]:
+    """The credential values ``text`` holds, recognised by shape or by name, in any encoding."""
+    found: set[str] = set()
+    for view in _decoded_views(text):
+        found.update(_KEY_ID.findall(view))
+        found.update(_SECRET_KEY.findall(view))
+        for pattern in (_JSON_MEMBER, _XML_MEMBER):
+            for name, value in pattern.findall(view):
+                if name.replace("_", "").lower() in _SECRET_MEMBERS and value and value != SCRUBBED:
+                    found.add(value)
+    return found
+
+
+_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def environment_secrets(environ: Mapping[str, str]) -> set[str]:
+    """Credentials the environment holds (the signer's are learnt too, as they are used)."""
+    return {environ[name] for name in _CREDENTIAL_VARIABLES if environ.get(name)}
+
+
+# --- headers and URIs ----------------------------------------------------------------------
+
+
+def wire_secrets(headers: dict[str, str], uri: str) -> set[str]:
+    """Secrets sent where AWS puts them: the key id in ``Authorization``, the session token."""
+    found: set[str] = set()
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            found.update(m.group(2) for m in _AUTH_CREDENTIAL.finditer(value))
+        elif name.lower() in _TOKEN_HEADERS:
+            found.add(value)
+    for match in _QUERY_SECRETS.finditer(uri):
+        credential = unquote(match.group(2)).split("/", 1)[0]
+        found.add(credential)
+    return {value for value in found if value and value != SCRUBBED}
+
+
+def scrub_header(name: str, value: str, secrets: Secrets) -> str:
+    """A header value with its credential material replaced, keeping what a reviewer needs.
+
+    ``Authorization: AWS4-HMAC-SHA256 Credential=SCRUBBED/20240101/us-east-1/personalize/aws4_request,
+    SignedHeaders=..., Signature=SCRUBBED`` still says which region and service were signed for.
+    """
+    lowered = name.lower()
+    if lowered == "authorization":
+        if "Credential=" in value or "Signature=" in value:
+            value = _AUTH_CREDENTIAL.sub(lambda m: m.group(1) + SCRUBBED, value)
+            return _AUTH_SIGNATURE.sub(lambda m: m.group(1) + SCRUBBED, value)
+        return SCRUBBED
+    if lowered in _TOKEN_HEADERS:
+        return SCRUBBED
+    return secrets.scrub(value)
+
+
+def scrub_uri(uri: str, secrets: Secrets) -> str:
+    return secrets.scrub(_QUERY_SECRETS.sub(lambda m: m.group(1) + SCRUBBED, uri))
+
+
+def header_findings(where: str, name: str, value: str) -> list[Finding]:
+    """Credential material left in one header of a cassette."""
+    lowered = name.lower()
+    found = []
+    if lowered == "authorization":
+        for pattern, what in ((_AUTH_CREDENTIAL, "access key id"), (_AUTH_SIGNATURE, "request signature")):
+            for match in pattern.finditer(value):
+                if match.group(2) != SCRUBBED:
+                    found.append(Finding(f"{where} header {name}", f"unscrubbed {what} in Authorization"))
+        if "Credential=" not in value and "Signature=" not in value and value != SCRUBBED:
+            found.append(Finding(f"{where} header {name}", "unscrubbed Authorization value"))
+    elif lowered in _TOKEN_HEADERS and value != SCRUBBED:
+        found.append(Finding(f"{where} header {name}", "unscrubbed session token"))
+    return found
+
+
+def text_findings(where: str, text: str) -> list[Finding]:
+    """Credential material in a piece of recorded text, in any encoding it may take."""
+    found = [
+        Finding(where, "unscrubbed query credential") for m in _QUERY_SECRETS.finditer(text) if m.group(2) != SCRUBBED
+    ]
+    for value in sorted(found_secrets(text)):
+        found.append(Finding(where, f"credential material {_redacted(value)}"))
+    return found
+
+
+def _redacted(value: str) -> str:
+    # Say which secret without printing it again into a CI log.
+    return f"'{value[:4]}...' ({len(value)} characters)"
+
+
+# --- account ids ---------------------------------------------------------------------------
+
+_ARN_ACCOUNT = re.compile(r"(arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)")
+# AWS's documentation example account: obviously not anybody's.
+ACCOUNT_PLACEHOLDERS = ("123456789012",)
+
+
+@dataclass
+class AccountIds:
+    """Replaces each account id met in an ARN by the same placeholder, every time."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def placeholder(self, account: str) -> str:
+        if account not in self.mapping:
+            taken = len(self.mapping)
+            self.mapping[account] = (
+                ACCOUNT_PLACEHOLDERS[taken] if taken < len(ACCOUNT_PLACEHOLDERS) else f"{taken + 1:012d}"
+            )
+        return self.mapping[account]
+
+    def scrub(self, text: str) -> str:
+        if "arn:" not in text:
+            return text
+        return _ARN_ACCOUNT.sub(lambda m: m.group(1) + self.placeholder(m.group(2)), text)

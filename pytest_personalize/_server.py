@@ -1,0 +1,244 @@
+"""The loopback server: the backend over real HTTP, speaking AWS JSON 1.1 on 127.0.0.1.
+
+Anything that can take an endpoint URL can use it -- boto3 (``endpoint_url=`` or
+``AWS_ENDPOINT_URL_PERSONALIZE``), the AWS CLI (``--endpoint-url``), other SDKs. Signatures are
+not checked; the credential scope only says which region (and account) a request speaks for.
+
+Bad input gets the answer the service would give (SerializationException,
+UnknownOperationException, status 4xx) or a closed connection; it never stops the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import ipaddress
+import logging
+import socket
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ._backend import Backend, ServiceError, WireResponse, identity_from_authorization
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+logger = logging.getLogger(__name__)
+
+# Far above any request Personalize's dataset-group operations take (a few KB with 200 tags).
+MAX_BODY_BYTES = 1024 * 1024
+# An idle keep-alive connection is closed after this long, so no handler thread waits forever.
+IDLE_TIMEOUT_SECONDS = 30.0
+_POLL_SECONDS = 0.05
+
+
+class PersonalizeServer:
+    """A loopback HTTP server answering Amazon Personalize requests from a :class:`Backend`.
+
+    ::
+
+        with PersonalizeServer() as server:
+            client = boto3.client("personalize", endpoint_url=server.endpoint_url, ...)
+            client.create_dataset_group(name="shop")
+            assert server.backend.dataset_groups()[0]["name"] == "shop"
+
+    It binds a loopback address only (``port=0`` picks a free port); :meth:`stop` closes open
+    connections, joins every thread and closes the socket.
+    """
+
+    def __init__(self, backend: Backend | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.backend = backend if backend is not None else Backend()
+        self.host = _loopback(host)
+        self.port = port
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:<port>`` -- the URL to give clients (known once started)."""
+        if self._httpd is None:
+            raise RuntimeError("PersonalizeServer.endpoint_url: the server isn't running; call start() first")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    def start(self) -> None:
+        """Bind and serve in a background thread; returns once the server accepts connections."""
+        if self._httpd is not None:
+            raise RuntimeError("PersonalizeServer.start(): already running at " + self.endpoint_url)
+        httpd = _HTTPServer((self.host, self.port), _Handler, self.backend)
+        thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": _POLL_SECONDS},
+            name="pytest-personalize-server",
+            daemon=True,
+        )
+        thread.start()
+        self._httpd, self._thread = httpd, thread
+
+    def stop(self) -> None:
+        """Stop serving, close every connection, join every thread and close the socket. Idempotent."""
+        httpd, thread = self._httpd, self._thread
+        if httpd is None:
+            return
+        self._httpd = self._thread = None
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()  # joins the request threads
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> PersonalizeServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.endpoint_url if self._httpd is not None else "stopped"
+        return f"<PersonalizeServer {where}>"
+
+
+def _loopback(host: str) -> str:
+    address = "127.0.0.1" if host == "localhost" else host
+    try:
+        loopback = ipaddress.IPv4Address(address).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"PersonalizeServer binds loopback addresses only (127.0.0.0/8), not {host!r}")
+    return address
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    # Request threads are joined by server_close(), after close_connections() unblocked them.
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler], backend: Backend) -> None:
+        self.backend = backend
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake every handler blocked on a read: its connection reads end-of-file and it returns."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that vanished mid-request is not the server's failure: note it and move on.
+        logger.debug("pytest-personalize server: error serving %s", client_address, exc_info=True)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
+    server_version = "pytest-personalize"
+    timeout = IDLE_TIMEOUT_SECONDS
+    server: _HTTPServer
+
+    def do_POST(self) -> None:
+        body = self._read_body()
+        if body is None:
+            return
+        region, account = identity_from_authorization(self.headers.get("Authorization"))
+        try:
+            answer = self.server.backend.handle(
+                self.headers.get("X-Amz-Target"),
+                body,
+                region=region,
+                account=account,
+                content_type=self.headers.get("Content-Type"),
+            )
+        except Exception as error:  # a bug in the backend must not take the connection down silently
+            logger.exception("pytest-personalize server: the backend failed")
+            answer = WireResponse.error(
+                ServiceError("InternalFailure", f"pytest-personalize backend error: {error!r}", 500)
+            )
+        self._send(answer)
+
+    def _other_method(self) -> None:
+        self.close_connection = True
+        message = f"AWS JSON 1.1 requests are POSTs to /, not {self.command} {self.path}."
+        self._send(
+            WireResponse.error(ServiceError("UnknownOperationException", message, 405)), body=self.command != "HEAD"
+        )
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other_method
+
+    def _read_body(self) -> bytes | None:
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            if self.headers.get("Transfer-Encoding"):
+                self._refuse(411, "Chunked request bodies are not supported; send Content-Length.")
+                return None
+            return b""
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._refuse(400, f"Invalid Content-Length {raw!r}.")
+            return None
+        if length > MAX_BODY_BYTES:
+            self._refuse(413, f"The request body of {length} bytes exceeds the limit of {MAX_BODY_BYTES} bytes.")
+            return None
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client went away mid-body: nobody is left to answer
+            self.close_connection = True
+            return None
+        return body
+
+    def _refuse(self, status: int, message: str) -> None:
+        # The rest of the body is unread, so the connection can't carry another request.
+        self.close_connection = True
+        self._send(WireResponse.error(ServiceError("SerializationException", message, status)))
+
+    def _send(self, answer: WireResponse, body: bool = True) -> None:
+        try:
+            # The answer carries its own Date; send_response would add a second one.
+            self.log_request(answer.status)
+            self.send_response_only(answer.status)
+            self.send_header("Server", self.server_version)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if body:
+                self.wfile.write(answer.body)
+        except OSError:
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Malformed request lines and headers: answer in the service's shape, not with HTML.
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unparseable request line: answer with a status line anyway
+            self.request_version = self.protocol_version
+        text = message or self.responses.get(code, ("Bad request",))[0]
+        self._send(
+            WireResponse.error(ServiceError("SerializationException", text, code)),
+            body=code >= 200 and code not in (204, 304),
+        )
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("pytest-personalize server: " + format, *args)

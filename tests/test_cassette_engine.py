@@ -1,0 +1,365 @@
+"""The cassette engine's edge cases: matching, scrubbing, files, cost, and the check command."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from vcr.request import Request
+
+from pytest_personalize import _cassette_file, _cassette_scrub
+from pytest_personalize._cassette import PersonalizeCassette, UnrecordedRequestError, request_key
+from pytest_personalize._cassette_check import check_paths
+from pytest_personalize._cassette_file import CassetteFormatError
+from pytest_personalize.plugin import RECORD_MODES
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "cassettes"
+FAKE_KEY_ID = "AKIA" + "FAKEFAKEFAKE0002"  # fake
+FAKE_SECRET = "fakeSecretKey/NotReal+ForTests1111111111"  # fake, 40 characters
+HOST = "https://personalize.us-east-1.amazonaws.com/"
+
+
+def call(operation: str, body: object, **headers: str) -> Request:
+    return Request(
+        "POST",
+        HOST,
+        json.dumps(body).encode(),
+        {
+            "X-Amz-Target": f"AmazonPersonalize.{operation}".encode(),
+            "Content-Type": "application/x-amz-json-1.1",
+            **headers,
+        },
+    )
+
+
+def answer(body: object, status: int = 200) -> dict:
+    encoded = json.dumps(body).encode()
+    return {
+        "status": {"code": status, "message": "OK"},
+        "headers": {"Content-Type": ["application/x-amz-json-1.1"], "Content-Length": [str(len(encoded))]},
+        "body": {"string": encoded},
+    }
+
+
+def loaded(tmp_path: Path, interactions: list[tuple[Request, dict]], mode: str = "none") -> PersonalizeCassette:
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, interactions)
+    cassette = PersonalizeCassette(path, mode, test_id="tests/test_x.py::test_y")
+    cassette._load()
+    return cassette
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def test_the_key_ignores_signatures_dates_invocation_ids_and_user_agents() -> None:
+    a = call(
+        "ListDatasetGroups",
+        {},
+        Authorization="sig-a",
+        **{"X-Amz-Date": "1", "User-Agent": "a", "amz-sdk-invocation-id": "x"},
+    )
+    b = call(
+        "ListDatasetGroups",
+        {},
+        Authorization="sig-b",
+        **{"X-Amz-Date": "2", "User-Agent": "b", "amz-sdk-invocation-id": "y"},
+    )
+    assert request_key(a) == request_key(b)
+
+
+def test_the_key_compares_bodies_as_data_and_tells_operations_apart() -> None:
+    assert request_key(call("CreateDatasetGroup", {"name": "a", "domain": "VIDEO_ON_DEMAND"})) == request_key(
+        call("CreateDatasetGroup", {"domain": "VIDEO_ON_DEMAND", "name": "a"})
+    )
+    assert request_key(call("CreateDatasetGroup", {})) != request_key(call("ListDatasetGroups", {}))
+
+
+def test_identical_requests_replay_in_recorded_order(tmp_path: Path) -> None:
+    describe = {"datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/a"}
+    statuses = ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
+    cassette = loaded(
+        tmp_path, [(call("DescribeDatasetGroup", describe), answer({"datasetGroup": {"status": s}})) for s in statuses]
+    )
+    replayed = []
+    for _ in statuses:
+        assert cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
+        replayed.append(json.loads(cassette.play_response(call("DescribeDatasetGroup", describe))["body"]["string"]))
+    assert [r["datasetGroup"]["status"] for r in replayed] == statuses
+    with pytest.raises(UnrecordedRequestError, match="all were already replayed"):
+        cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
+
+
+def indexed(tmp_path: Path, size: int) -> PersonalizeCassette:
+    """A replaying cassette of ``size`` interactions, indexed as ``_load`` indexes a file."""
+    cassette = PersonalizeCassette(tmp_path / f"{size}.yaml", "none")
+    for i in range(size):
+        cassette._add(call("CreateDatasetGroup", {"name": f"g{i}"}), answer({}))
+        cassette._index[cassette._keys[-1]].append(len(cassette.data) - 1)
+    cassette._loaded_count = size
+    cassette.rewound = True
+    return cassette
+
+
+def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Deterministic, where timings are not: one key is computed per call, whatever the size.
+    import pytest_personalize._cassette as engine
+
+    cassette = indexed(tmp_path, 5000)
+    keys = []
+    monkeypatch.setattr(engine, "request_key", lambda request: keys.append(1) or request_key(request))
+    cassette.play_response(call("CreateDatasetGroup", {"name": "g4321"}))
+    assert len(keys) == 1
+
+
+def test_replay_cost_does_not_grow_with_the_cassette(tmp_path: Path) -> None:
+    def per_call(size: int) -> float:
+        best = float("inf")
+        for _ in range(3):
+            cassette = indexed(tmp_path, size)
+            probes = [call("CreateDatasetGroup", {"name": f"g{i}"}) for i in range(0, size, max(1, size // 50))]
+            started = time.perf_counter()
+            for probe in probes:
+                cassette.play_response(probe)
+            best = min(best, (time.perf_counter() - started) / len(probes))
+        return best
+
+    small, large = per_call(10), per_call(5000)
+    # A linear scan makes the large cassette ~500 times slower per call; the bound leaves room
+    # for a busy machine (xdist neighbours), not for a scan.
+    assert large < small * 25, (small, large)
+
+
+def test_recording_is_linear(tmp_path: Path) -> None:
+    def record(size: int) -> float:
+        cassette = PersonalizeCassette(tmp_path / f"r{size}.yaml", "once")
+        started = time.perf_counter()
+        for i in range(size):
+            request = call("CreateDatasetGroup", {"name": f"g{i}"})
+            assert not cassette.can_play_response_for(request)
+            cassette.append(request, answer({}))
+        cassette._save()
+        return (time.perf_counter() - started) / size
+
+    small, large = min(record(100) for _ in range(3)), min(record(2000) for _ in range(3))
+    # Quadratic recording would make each of 2000 calls ~20 times dearer than each of 100.
+    assert large < small * 8, (small, large)
+
+
+def test_the_record_modes_are_vcrpys() -> None:
+    from vcr.record_mode import RecordMode
+
+    assert set(RECORD_MODES) <= {mode.value for mode in RecordMode}
+
+
+# --- scrubbing -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    [
+        lambda s: s,
+        lambda s: base64.b64encode(f"user:{s}".encode()).decode(),
+        lambda s: base64.b64encode(f"ab{s}cd".encode()).decode(),
+        lambda s: quote(s, safe=""),
+        lambda s: f"https://example.invalid/?X-Amz-Credential={quote(s, safe='')}%2F20240101",
+    ],
+    ids=["plain", "base64", "base64-offset", "url-encoded", "query"],
+)
+@pytest.mark.parametrize("secret", [FAKE_KEY_ID, FAKE_SECRET], ids=["key-id", "secret-key"])
+def test_a_learnt_secret_is_scrubbed_in_every_encoding(carrier, secret: str) -> None:
+    secrets = _cassette_scrub.Secrets()
+    secrets.learn({secret})
+    text = f"before {carrier(secret)} after"
+    scrubbed = secrets.scrub(text)
+    assert all(form not in scrubbed for form in _cassette_scrub.encodings(secret))
+    assert scrubbed.startswith("before ") and scrubbed.endswith(" after")
+
+
+def test_key_ids_and_named_secrets_are_found_without_being_told() -> None:
+    found = _cassette_scrub.found_secrets(
+        json.dumps(
+            {
+                "note": base64.b64encode(FAKE_KEY_ID.encode()).decode(),
+                "SecretAccessKey": "abc",
+                "x": f"aws_secret_access_key={FAKE_SECRET}",
+            }
+        )
+    )
+    assert {FAKE_KEY_ID, "abc", FAKE_SECRET} <= found
+
+
+def test_a_dummy_credential_is_not_hunted_through_the_data() -> None:
+    secrets = _cassette_scrub.Secrets()
+    secrets.learn({"testing"})  # the personalize_client fixture's dummy key
+    assert secrets.scrub('{"name": "testing-group"}') == '{"name": "testing-group"}'
+
+
+def test_the_authorization_header_keeps_its_scope_and_loses_its_secrets() -> None:
+    value = f"AWS4-HMAC-SHA256 Credential={FAKE_KEY_ID}/20240101/eu-west-1/personalize/aws4_request, SignedHeaders=host, Signature={'ab' * 32}"
+    scrubbed = _cassette_scrub.scrub_header("Authorization", value, _cassette_scrub.Secrets())
+    assert (
+        scrubbed
+        == "AWS4-HMAC-SHA256 Credential=SCRUBBED/20240101/eu-west-1/personalize/aws4_request, SignedHeaders=host, Signature=SCRUBBED"
+    )
+    assert _cassette_scrub.header_findings("here", "Authorization", scrubbed) == []
+    assert len(_cassette_scrub.header_findings("here", "Authorization", value)) == 2
+
+
+def test_account_ids_get_one_placeholder_each() -> None:
+    accounts = _cassette_scrub.AccountIds()
+    text = "arn:aws:personalize:us-east-1:111122223333:dataset-group/a arn:aws:iam::444455556666:role/r arn:aws:personalize:us-east-1:111122223333:x/y"
+    assert accounts.scrub(text) == (
+        "arn:aws:personalize:us-east-1:123456789012:dataset-group/a arn:aws:iam::000000000002:role/r "
+        "arn:aws:personalize:us-east-1:123456789012:x/y"
+    )
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def test_a_cassette_round_trips_with_readable_headers_and_indented_json(tmp_path: Path) -> None:
+    request = call("CreateDatasetGroup", {"name": "shop"})
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(request, answer({"datasetGroupArn": "arn:x"}))], "a header")
+    text = path.read_text()
+    assert text.startswith("# a header\n")
+    assert "!!binary" not in text and '  "name": "shop"\n' in text
+    [(loaded_request, response)] = _cassette_file.load(path)
+    assert request_key(loaded_request) == request_key(request)
+    assert json.loads(response["body"]["string"]) == {"datasetGroupArn": "arn:x"}
+    assert response["headers"]["Content-Length"] == [str(len(response["body"]["string"]))]
+
+
+def test_a_failed_write_leaves_the_previous_cassette_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.yaml"
+    _cassette_file.write_atomic(path, "previous")
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError, match="disk full"):
+        _cassette_file.write_atomic(path, "new " * 100_000)
+    assert path.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]
+
+
+def test_a_cassette_cut_short_is_told_from_a_short_one(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(call("ListDatasetGroups", {}), answer({"datasetGroups": []}))] * 3)
+    text = path.read_text()
+    for cut in (text.index("interaction_count"), text.rindex("- request:"), len(text) * 2 // 3):
+        path.write_text(text[:cut])
+        with pytest.raises(CassetteFormatError) as raised:
+            _cassette_file.load(path)
+        assert str(path) in str(raised.value)
+
+
+def test_a_plain_vcrpy_cassette_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "vcr.yaml"
+    path.write_text(
+        "interactions:\n- request:\n    body: '{}'\n    headers: {X-Amz-Target: [AmazonPersonalize.ListDatasetGroups]}\n"
+        "    method: POST\n    uri: https://x/\n  response:\n    body: {string: '{}'}\n    headers: {}\n"
+        "    status: {code: 200, message: OK}\nversion: 1\n"
+    )
+    assert len(_cassette_file.load(path)) == 1
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def test_the_shipped_cassettes_conform_and_are_clean() -> None:
+    report = check_paths([SHIPPED])
+    assert report.cassettes >= 5 and report.clean, report.render()
+
+
+def test_the_shipped_lifecycle_replays_each_status_in_turn() -> None:
+    import boto3
+
+    from pytest_personalize._cassette import use_cassette
+
+    with use_cassette(SHIPPED / "test_replay" / "test_lifecycle.yaml") as cassette:
+        client = boto3.client(
+            "personalize",
+            region_name="us-east-1",
+            endpoint_url="http://127.0.0.1:1",  # the recorded host; the port doesn't matter
+            aws_access_key_id="replay",
+            aws_secret_access_key="replay",
+        )
+        arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
+        statuses = [client.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]["status"] for _ in range(2)]
+        assert statuses == ["CREATE PENDING", "ACTIVE"]
+        assert cassette.play_count == 3
+
+
+def doctor(target: Path, old: str, new: str) -> Path:
+    source = SHIPPED / "test_replay" / "test_lifecycle.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = source.read_text()
+    assert old in text
+    target.write_text(text.replace(old, new, 1))
+    return target
+
+
+def run_check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_personalize", "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_passes_a_good_cassette_and_fails_a_doctored_one(tmp_path: Path) -> None:
+    good = run_check(SHIPPED)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "no credential material" in good.stdout
+
+    bad_status = doctor(
+        tmp_path / "arn.yaml",
+        '"datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"\n',
+        '"datasetGroupArn": "not an arn"\n',
+    )
+    leaked = doctor(tmp_path / "leaked" / "leaked.yaml", "Credential=SCRUBBED/", f"Credential={FAKE_KEY_ID}/")
+    result = run_check(bad_status, leaked.parent)
+    assert result.returncode == 1
+    assert (
+        "arn.yaml: interaction 1 (CreateDatasetGroup) response: Value 'not an arn' at 'datasetGroupArn'"
+        in result.stdout
+    )
+    assert "unscrubbed access key id in Authorization" in result.stdout
+    assert FAKE_KEY_ID not in result.stdout  # the report doesn't leak it again
+
+
+def test_check_reports_an_unmodeled_error_and_an_unreadable_file(tmp_path: Path) -> None:
+    from pytest_personalize._cassette_check import Report, check_file
+
+    error = SHIPPED / "test_replay" / "test_create_dataset_group_error[LimitExceededException].yaml"
+    unmodeled = tmp_path / "unmodeled.yaml"
+    unmodeled.write_text(
+        error.read_text().replace('"__type": "LimitExceededException"', '"__type": "ResourceNotFoundException"')
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\ninteractions:\n- request: [\n")
+    report = Report()
+    check_file(unmodeled, report)
+    check_file(broken, report)
+    rendered = report.render()
+    assert "ResourceNotFoundException is not modeled for CreateDatasetGroup" in rendered
+    assert f"{broken}: not valid YAML" in rendered
+
+
+def test_check_without_cassettes_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_check(tmp_path / "nowhere")
+    assert result.returncode == 2 and "no such file or directory" in result.stderr
