@@ -148,7 +148,7 @@ def _model_findings(where: str, operation: str, status: int, request_body: str, 
             )
         ]
     members = {key: value for key, value in body.items() if key != "__type"}
-    shape = _spec.service_model().shape_for(code)
+    shape = _spec.named_shape(code)
     return [Finding(f"{where} response", v.explain()) for v in _validate.validate(shape, members)]
 
 

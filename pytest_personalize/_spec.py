@@ -82,15 +82,20 @@ def modeled_errors(operation: str) -> tuple[str, ...]:
     return tuple(shape.name for shape in operation_model(operation).error_shapes)
 
 
+@functools.cache
+def named_shape(name: str) -> Shape:
+    """A shape of the model by name, always the same object.
+
+    botocore builds a new Shape per ``shape_for`` call; what is cached per shape (the
+    validator's compiled checks) must see one.
+    """
+    return service_model().shape_for(name)
+
+
 def error_documentation(code: str) -> str:
     """The model's one-line description of an error shape, stripped of its HTML."""
-    shape = service_model().shape_for(code)
-    return re.sub(r"<[^>]+>", "", shape.documentation or "").strip()
-
-
-def shape_constraints(shape: Shape) -> dict[str, object]:
-    """The constraint traits of a shape: ``min``, ``max``, ``pattern``, ``enum``, ``sensitive``."""
-    return dict(shape.metadata)
+    documentation = named_shape(code).documentation or ""
+    return re.sub(r"<[^>]+>", "", documentation).strip()
 
 
 @functools.cache

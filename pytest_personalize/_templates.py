@@ -117,7 +117,7 @@ def dataset_group_description(
 
 def dataset_group_summary(description: Mapping[str, Any]) -> dict[str, Any]:
     """The ``DatasetGroupSummary`` ListDatasetGroups gives for a described group (no role or key)."""
-    summary_members = _spec.service_model().shape_for("DatasetGroupSummary").members  # type: ignore[attr-defined]
+    summary_members = _spec.named_shape("DatasetGroupSummary").members  # type: ignore[attr-defined]
     return {key: value for key, value in description.items() if key in summary_members}
 
 

@@ -105,7 +105,8 @@ def test_a_fault_that_never_fired_fails_the_test_at_teardown(pytester: pytest.Py
             "*CreateDatasetGroup -> LimitExceededException, 2 of 2 still to fire",
         ]
     )
-    assert result.stdout.str().count("never triggered") == 1
+    # errors=1 above: the test that failed on its own is not also blamed for its unused fault.
+    result.stdout.no_fnmatch_line("ERROR *test_already_failing*")
 
 
 def test_ini_keys_configure_lifecycle_and_quota(pytester: pytest.Pytester) -> None:
