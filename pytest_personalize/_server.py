@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Far above any request Personalize's dataset-group operations take (a few KB with 200 tags).
 MAX_BODY_BYTES = 1024 * 1024
-# An idle keep-alive connection is closed after this long, so no handler thread waits forever.
+# A connection idle this long -- between requests, or stalled mid-request (slowloris: headers
+# sent, body never finished) -- is closed, so no handler thread waits forever.
 IDLE_TIMEOUT_SECONDS = 30.0
 _POLL_SECONDS = 0.05
 
@@ -43,13 +44,24 @@ class PersonalizeServer:
             assert server.backend.dataset_groups()[0]["name"] == "shop"
 
     It binds a loopback address only (``port=0`` picks a free port); :meth:`stop` closes open
-    connections, joins every thread and closes the socket.
+    connections, joins every thread and closes the socket. A connection that sends nothing for
+    ``idle_timeout`` seconds (between requests, or stalled in the middle of one) is closed.
     """
 
-    def __init__(self, backend: Backend | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+    ) -> None:
+        if not idle_timeout > 0:
+            raise ValueError(f"PersonalizeServer(idle_timeout={idle_timeout!r}): give a positive number of seconds")
         self.backend = backend if backend is not None else Backend()
         self.host = _loopback(host)
         self.port = port
+        self.idle_timeout = idle_timeout
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -69,7 +81,7 @@ class PersonalizeServer:
         """Bind and serve in a background thread; returns once the server accepts connections."""
         if self._httpd is not None:
             raise RuntimeError("PersonalizeServer.start(): already running at " + self.endpoint_url)
-        httpd = _HTTPServer((self.host, self.port), _Handler, self.backend)
+        httpd = _HTTPServer((self.host, self.port), _Handler, self.backend, self.idle_timeout)
         thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": _POLL_SECONDS},
@@ -120,9 +132,15 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     # Request threads are joined by server_close(), after close_connections() unblocked them.
     daemon_threads = False
     block_on_close = True
+    # socketserver's default backlog of 5 drops (then resets) connections when more clients
+    # than that connect at once, as a thread pool of botocore clients does.
+    request_queue_size = socket.SOMAXCONN
 
-    def __init__(self, address: tuple[str, int], handler: type[_Handler], backend: Backend) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[_Handler], backend: Backend, idle_timeout: float
+    ) -> None:
         self.backend = backend
+        self.idle_timeout = idle_timeout
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, handler)
@@ -154,7 +172,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
     server_version = "pytest-personalize"
     timeout = IDLE_TIMEOUT_SECONDS
+    # Headers and body leave in two writes; with Nagle's algorithm the body waits for the
+    # client's delayed ACK of the headers, 40 ms a call on Linux. botocore's side sets it too.
+    disable_nagle_algorithm = True
     server: _HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        # The server's timeout, not the class default; it covers every read (request line,
+        # headers and body), so a client that stalls mid-request is closed too.
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_POST(self) -> None:
         body = self._read_body()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,15 @@ def name_limits() -> tuple[int, int]:
     """CreateDatasetGroup's name length limits, as the installed model states them."""
     metadata = create_dataset_group_member("name").metadata
     return metadata["min"], metadata["max"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """The whole suite runs under the network guard: a non-loopback connection fails the test (SECURITY.md)."""
+    from tests.network_guard import loopback_only
+
+    with loopback_only():
+        yield
 
 
 @pytest.fixture(autouse=True)
