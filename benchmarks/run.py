@@ -8,8 +8,11 @@ sizes, as the test suite's smoke run does; ``--only N`` for one row).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +36,7 @@ class Row:
     unit: str
     target: str
     met: bool
+    skipped: str = ""  # why the row couldn't be measured (a benchmark-only dependency missing)
 
     @property
     def ratio(self) -> float:
@@ -41,15 +45,16 @@ class Row:
 
 @dataclass(frozen=True)
 class Sizes:
-    calls: int
-    repeats: int
+    calls: int  # per round of the per-call rows (1-3): short rounds, so a busy moment spoils few
+    rounds: int  # of those rows: each figure is the best round
+    repeats: int  # of the heavier rows (4-8)
     tests: int
     cassette_small: int
     cassette_large: int
 
 
-FULL = Sizes(calls=2000, repeats=5, tests=500, cassette_small=10, cassette_large=1000)
-QUICK = Sizes(calls=20, repeats=1, tests=5, cassette_small=2, cassette_large=6)
+FULL = Sizes(calls=300, rounds=25, repeats=5, tests=500, cassette_small=10, cassette_large=1000)
+QUICK = Sizes(calls=20, rounds=1, repeats=1, tests=5, cassette_small=2, cassette_large=6)
 
 
 def per_call(action: Callable[[], object], calls: int, repeats: int) -> float:
@@ -97,7 +102,7 @@ def bench_stubber(sizes: Sizes) -> Row:
         raw_client.create_dataset_group(name="shop")
 
     value, base = interleaved(
-        lambda: per_call(ours_call, sizes.calls, 1), lambda: per_call(raw_call, sizes.calls, 1), sizes.repeats
+        lambda: per_call(ours_call, sizes.calls, 1), lambda: per_call(raw_call, sizes.calls, 1), sizes.rounds
     )
     return Row(
         1,
@@ -108,6 +113,259 @@ def bench_stubber(sizes: Sizes) -> Row:
         "s",
         "<= 1.25x",
         value / base <= 1.25,
+    )
+
+
+# --- 2 and 3: the in-process fake -----------------------------------------------------------
+
+REGION = "us-east-1"
+GROUP_ARN = "arn:aws:personalize:us-east-1:123456789012:dataset-group/{name}"
+
+
+def bench_fake_floor(sizes: Sizes) -> Row:
+    """The fake against the floor for any HTTP-layer fake: a handler returning constant bytes."""
+    from botocore.awsrequest import AWSResponse
+
+    from pytest_personalize import PersonalizeFake
+    from pytest_personalize._clients import make_client
+
+    body = b'{"datasetGroupArn":"arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"}'
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "0" * 32}
+
+    class _Raw:
+        def __init__(self) -> None:
+            self.body = body
+
+        def stream(self, **kwargs: object) -> Iterator[bytes]:
+            yield self.body
+
+        def read(self, amt: int | None = None) -> bytes:
+            data, self.body = self.body, b""
+            return data
+
+    def constant(request: object, **kwargs: object) -> AWSResponse:
+        return AWSResponse("https://personalize.us-east-1.amazonaws.com/", 200, headers, _Raw())
+
+    floor_client = make_client(REGION)
+    floor_client.meta.events.register("before-send.personalize", constant)
+    fake_client = make_client(REGION)
+    counter = iter(range(10**9))
+
+    def ours() -> float:
+        # A fresh fake per measurement (names unique, quota out of the way): what a test sees.
+        with PersonalizeFake(dataset_group_quota=10**9) as fake:
+            fake.attach(fake_client)
+            return per_call(lambda: fake_client.create_dataset_group(name=f"g{next(counter)}"), sizes.calls, 1)
+
+    value, base = interleaved(
+        ours, lambda: per_call(lambda: floor_client.create_dataset_group(name="shop"), sizes.calls, 1), sizes.rounds
+    )
+    return Row(
+        2,
+        "personalize_fake CreateDatasetGroup call",
+        "bare botocore before-send handler, constant response",
+        value,
+        base,
+        "s",
+        "<= 1.5x",
+        value / base <= 1.5,
+    )
+
+
+def _moto_available() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("moto") is not None
+    except (ImportError, ValueError):  # a moto whose import is blocked (sys.modules entry of None)
+        return False
+
+
+def bench_fake_vs_moto(sizes: Sizes) -> Row:
+    """The fake against moto on a list call each emulates (moto has no dataset groups; we have no schemas)."""
+    measured = "personalize_fake ListDatasetGroups call"
+    baseline = "moto mock_aws ListSchemas call"
+    if not _moto_available():
+        return Row(3, measured, baseline, 0.0, 0.0, "s", ">= 2x faster", False, skipped="moto not installed")
+
+    from pytest_personalize import PersonalizeFake
+    from pytest_personalize._clients import make_client
+
+    fake_client = make_client(REGION)  # made before moto is imported: moto adds a handler to every session after
+
+    import boto3
+    from moto import mock_aws
+
+    def ours() -> float:
+        with PersonalizeFake() as fake:
+            fake.attach(fake_client)
+            return per_call(fake_client.list_dataset_groups, sizes.calls, 1)
+
+    def moto() -> float:
+        with mock_aws():
+            client = boto3.session.Session().client(
+                "personalize", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+            )
+            return per_call(client.list_schemas, sizes.calls, 1)
+
+    value, base = interleaved(ours, moto, sizes.rounds)
+    return Row(3, measured, baseline, value, base, "s", ">= 2x faster", value * 2 <= base)
+
+
+# --- 4, 5 and 6: cassettes ----------------------------------------------------------------
+
+
+def _traffic(client: Any, i: int) -> None:
+    """Call ``i`` of a recording: distinct requests that leave the server's state small.
+
+    Create and delete alternate under the instant lifecycle, so every request is different and
+    the server never holds more than one group: the figure is the recorder's, not the backend's.
+    """
+    name = f"g{i // 2}"
+    if i % 2 == 0:
+        client.create_dataset_group(name=name)
+    else:
+        client.delete_dataset_group(datasetGroupArn=GROUP_ARN.format(name=name))
+
+
+def _server() -> Any:
+    from pytest_personalize import PersonalizeServer
+    from pytest_personalize._backend import Backend, Lifecycle
+
+    return PersonalizeServer(Backend(lifecycle=Lifecycle("instant"), dataset_group_quota=10**9))
+
+
+def _record(path: Path, calls: int, endpoint_url: str) -> float:
+    """Record ``calls`` calls into a new cassette at ``path``; seconds for the whole session, save included."""
+    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize._clients import make_client
+
+    client = make_client(REGION, endpoint_url=endpoint_url)  # no request yet: its connection pool comes later
+    start = time.perf_counter()
+    with use_cassette(path, "all"):
+        for i in range(calls):
+            _traffic(client, i)
+    return time.perf_counter() - start
+
+
+def _replay_calls(path: Path, calls: int, endpoint_url: str, plain_vcr: Any = None) -> float:
+    """Seconds spent in calls 2..``calls`` replayed from ``path`` (the first opens the connection: untimed)."""
+    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize._clients import make_client
+
+    context = use_cassette(path, "none") if plain_vcr is None else plain_vcr.use_cassette(str(path))
+    with context:
+        client = make_client(REGION, endpoint_url=endpoint_url)
+        _traffic(client, 0)
+        start = time.perf_counter()
+        for i in range(1, calls):
+            _traffic(client, i)
+        return time.perf_counter() - start
+
+
+def _replay_per_call(path: Path, size: int, total: int, endpoint_url: str, plain_vcr: Any = None) -> float:
+    """Per call, replaying the ``size``-call cassette as often as it takes to make ``total`` calls."""
+    blocks = max(total // size, 1)
+    seconds = sum(_replay_calls(path, size, endpoint_url, plain_vcr) for _ in range(blocks))
+    return seconds / (blocks * (size - 1))
+
+
+class _Cassettes:
+    """The cassettes rows 4 and 5 replay, recorded once against the loopback server."""
+
+    def __init__(self, directory: Path, sizes: Sizes) -> None:
+        self.directory = directory
+        with _server() as server:
+            self.endpoint_url = server.endpoint_url
+            self.small, self.large = directory / "small.yaml", directory / "large.yaml"
+            _record(self.small, sizes.cassette_small, self.endpoint_url)
+            _record(self.large, sizes.cassette_large, self.endpoint_url)
+            self.plain = directory / "plain.yaml"
+            # vcrpy records in "all" mode without matchers (with them, each recorded call scans the
+            # whole cassette); the matchers under test are the replaying VCR's.
+            import vcr
+
+            from pytest_personalize._clients import make_client
+
+            with vcr.VCR(record_mode="all", match_on=()).use_cassette(str(self.plain)):
+                client = make_client(REGION, endpoint_url=self.endpoint_url)
+                for i in range(sizes.cassette_large):
+                    _traffic(client, i)
+
+
+_recorded: dict[Sizes, _Cassettes] = {}
+
+
+def _cassettes(sizes: Sizes) -> _Cassettes:
+    if sizes not in _recorded:
+        directory = Path(tempfile.mkdtemp(prefix="pytest-personalize-bench-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        _recorded[sizes] = _Cassettes(directory, sizes)
+    return _recorded[sizes]
+
+
+def bench_replay_flat(sizes: Sizes) -> Row:
+    cassettes = _cassettes(sizes)
+    total = sizes.cassette_large
+
+    value, base = interleaved(
+        lambda: _replay_per_call(cassettes.large, sizes.cassette_large, total, cassettes.endpoint_url),
+        lambda: _replay_per_call(cassettes.small, sizes.cassette_small, total, cassettes.endpoint_url),
+        sizes.repeats,
+    )
+    return Row(
+        4,
+        f"replay per call, {sizes.cassette_large}-interaction cassette",
+        f"replay per call, {sizes.cassette_small}-interaction cassette",
+        value,
+        base,
+        "s",
+        "<= 1.2x",
+        value / base <= 1.2,
+    )
+
+
+def bench_replay_vs_vcrpy(sizes: Sizes) -> Row:
+    import vcr
+
+    cassettes = _cassettes(sizes)
+    plain = vcr.VCR(record_mode="none", match_on=("method", "uri", "body"))
+    size = sizes.cassette_large
+
+    value = min(_replay_per_call(cassettes.large, size, size, cassettes.endpoint_url) for _ in range(sizes.repeats))
+    # vcrpy compares each request with every recorded one: a minute a round at full size, so one.
+    base = _replay_per_call(cassettes.plain, size, size, cassettes.endpoint_url, plain)
+    return Row(
+        5,
+        f"replay per call, {size}-interaction cassette",
+        "plain vcrpy, match_on=(method, uri, body)",
+        value,
+        base,
+        "s",
+        ">= 20x faster",
+        value * 20 <= base,
+    )
+
+
+def bench_record_linear(sizes: Sizes) -> Row:
+    large, small = sizes.cassette_large, sizes.cassette_small
+    with tempfile.TemporaryDirectory() as tmp, _server() as server:
+        paths = iter(Path(tmp) / f"{n}.yaml" for n in range(10**9))
+
+        def record_per_call(size: int) -> float:
+            blocks = max(large // size, 1)
+            return sum(_record(next(paths), size, server.endpoint_url) for _ in range(blocks)) / (blocks * size)
+
+        value, base = interleaved(lambda: record_per_call(large), lambda: record_per_call(small), sizes.repeats)
+    return Row(
+        6,
+        f"recording {large} calls (loopback server), per call",
+        f"recording {small} calls, per call",
+        value,
+        base,
+        "s",
+        "<= 1.5x",
+        value / base <= 1.5,
     )
 
 
@@ -132,6 +390,17 @@ FIXTURE_TESTS = {
             personalize_stubber.add_response("create_dataset_group", {{"name": "g{i}"}})
             personalize_client.create_dataset_group(name="g{i}")
         """,
+    "personalize_fake": """
+        def test_{i}(personalize_client, personalize_fake):
+            personalize_client.create_dataset_group(name="g{i}")
+        """,
+    "personalize_cassette (replay)": """
+        import pytest
+
+        @pytest.mark.personalize_cassette("shared")
+        def test_{i}(personalize_client):
+            personalize_client.create_dataset_group(name="g")
+        """,
     "naive": """
         def test_{i}():
             import boto3
@@ -155,14 +424,28 @@ def _write_project(directory: Path, body: str, count: int) -> Path:
     (directory / "pytest.ini").write_text("[pytest]\n")
     source = "\n".join(textwrap.dedent(body).format(i=i) for i in range(count))
     (directory / "test_many.py").write_text(source)
+    if "personalize_cassette(" in body:
+        _record_shared_cassette(directory / "cassettes" / "shared.yaml")
     return directory
+
+
+def _record_shared_cassette(path: Path) -> None:
+    """The one-call cassette every replaying test of row 7 shares, recorded against the loopback server."""
+    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize._clients import make_client
+
+    with _server() as server, use_cassette(path, "all"):
+        make_client(REGION, endpoint_url=server.endpoint_url).create_dataset_group(name="g")
 
 
 def bench_fixture_overhead(sizes: Sizes, extra: dict[str, str] | None = None) -> Iterator[Row]:
     """Per-test cost of each fixture in a real pytest run, against a naive boto3 test."""
     bodies = {**FIXTURE_TESTS, **(extra or {})}
     with tempfile.TemporaryDirectory() as tmp:
-        projects = {name: _write_project(Path(tmp) / name, body, sizes.tests) for name, body in bodies.items()}
+        projects = {
+            name: _write_project(Path(tmp) / re.sub(r"\W+", "_", name), body, sizes.tests)
+            for name, body in bodies.items()
+        }
         seconds: dict[str, list[float]] = {name: [] for name in projects}
         for _ in range(max(sizes.repeats // 2, 1)):
             for name, project in projects.items():
@@ -210,9 +493,17 @@ def bench_collection(sizes: Sizes) -> Row:
 
 BENCHMARKS: dict[int, Callable[[Sizes], Row | Iterator[Row]]] = {
     1: bench_stubber,
+    2: bench_fake_floor,
+    3: bench_fake_vs_moto,
+    4: bench_replay_flat,
+    5: bench_replay_vs_vcrpy,
+    6: bench_record_linear,
     7: bench_fixture_overhead,
     8: bench_collection,
 }
+# Importing moto adds its handler to every botocore session made afterwards: its row runs after
+# the other in-process rows, so theirs are measured without it.
+RUN_ORDER = (1, 2, 4, 5, 6, 3, 7, 8)
 
 
 def _format(rows: list[Row]) -> str:
@@ -221,6 +512,11 @@ def _format(rows: list[Row]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
+        if row.skipped:
+            lines.append(
+                f"| {row.number} | {row.measured} | {row.baseline} | - | - | - | {row.target} | skipped: {row.skipped} |"
+            )
+            continue
         scale, unit = (1e6, "µs") if max(row.value, row.base) < 0.01 else (1e3, "ms")
         lines.append(
             f"| {row.number} | {row.measured} | {row.baseline} | {row.value * scale:.1f} {unit} | "
@@ -251,9 +547,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     rows: list[Row] = []
-    for number in args.only or sorted(BENCHMARKS):
+    chosen = set(args.only or BENCHMARKS)
+    for number in (n for n in RUN_ORDER if n in chosen):
         produced = BENCHMARKS[number](sizes)
         rows.extend([produced] if isinstance(produced, Row) else list(produced))
+    rows.sort(key=lambda row: row.number)  # stable: row 7's fixtures keep their order
     print(
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {_versions()}"
     )

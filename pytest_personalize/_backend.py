@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -174,9 +175,7 @@ class Fault:
 
 
 def _can_answer(operation: str, code: str) -> bool:
-    return code in COMMON_ERRORS or (
-        operation in _spec.service_model().operation_names and code in _spec.modeled_errors(operation)
-    )
+    return code in COMMON_ERRORS or (operation in _spec.operation_names() and code in _spec.modeled_errors(operation))
 
 
 def _check_fault_code(operation: str | None, code: str) -> None:
@@ -242,6 +241,9 @@ class _Group:
 class _Region:
     groups: dict[str, _Group] = field(default_factory=dict)  # by ARN, in creation order
     tags: dict[str, dict[str, str]] = field(default_factory=dict)  # by ARN
+    # ARNs of groups being deleted: only they can reach _GONE, so settling looks at them alone
+    # and a call costs the same with a thousand groups as with one.
+    deleting: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -490,7 +492,9 @@ class Backend:
             raise ServiceError("InvalidInputException", problem.message)
         now = self.clock()
         context = _templates.Context(region=call.region, account=call.account, now=now)
-        bucket = self._regions.setdefault((call.account, call.region), _Region())
+        bucket = self._regions.get((call.account, call.region))
+        if bucket is None:
+            bucket = self._regions[(call.account, call.region)] = _Region()
         self._settle(bucket)
         return handler(self, bucket, call.params, context)
 
@@ -511,9 +515,12 @@ class Backend:
             for group in bucket.groups.values():
                 while group.stage < len(group.path) - 1 and now - group.stage_since >= stage:
                     group.step(group.stage_since + stage)
-        for arn in [arn for arn, group in bucket.groups.items() if group.status == _GONE]:
+        if not bucket.deleting:
+            return
+        for arn in [arn for arn in bucket.deleting if bucket.groups[arn].status == _GONE]:
             del bucket.groups[arn]
             bucket.tags.pop(arn, None)
+            bucket.deleting.discard(arn)
 
     def _creation_path(self, failed: bool) -> tuple[str, ...]:
         final = CREATE_FAILED if failed else ACTIVE
@@ -539,13 +546,15 @@ class Backend:
         if arn in bucket.groups:
             code = "ResourceAlreadyExistsException"
             raise ServiceError(code, _templates.error_message(code, params, context))
-        live = sum(1 for group in bucket.groups.values() if group.status != DELETE_PENDING)
-        if live >= self.dataset_group_quota:
-            raise ServiceError(
-                "LimitExceededException",
-                f"The account {context.account} has reached its limit of {self.dataset_group_quota} "
-                f"dataset groups in {context.region}.",
-            )
+        # Fewer groups than the quota can't fill it: count the live ones only when they might.
+        if len(bucket.groups) >= self.dataset_group_quota:
+            live = sum(1 for group in bucket.groups.values() if group.status != DELETE_PENDING)
+            if live >= self.dataset_group_quota:
+                raise ServiceError(
+                    "LimitExceededException",
+                    f"The account {context.account} has reached its limit of {self.dataset_group_quota} "
+                    f"dataset groups in {context.region}.",
+                )
         tags = _tag_dict(params.get("tags") or ())
         _check_tag_count(arn, len(tags))
         reason = self._planned_failure(name)
@@ -601,6 +610,7 @@ class Backend:
                 "it can be deleted once it is ACTIVE or CREATE FAILED.",
             )
         group.enter((DELETE_PENDING, _GONE), context.now)
+        bucket.deleting.add(group.arn)
         if self.lifecycle.advance == "instant":
             group.step(context.now)
             self._settle(bucket)
@@ -716,13 +726,27 @@ class WireResponse:
             "x-amzn-RequestId": _templates.request_id(),
             "Content-Type": _templates.JSON_CONTENT_TYPE,
             "Content-Length": str(len(body)),
-            "Date": email.utils.formatdate(usegmt=True),
+            "Date": _http_date_now(),
         }
         return cls(status, headers, body)
 
 
+_date_header: tuple[int, str] = (0, "")
+
+
+def _http_date_now() -> str:
+    """The ``Date`` header for now: formatted once a second, not once a response."""
+    global _date_header
+    second = int(time.time())
+    if _date_header[0] != second:
+        _date_header = (second, email.utils.formatdate(second, usegmt=True))
+    return _date_header[1]
+
+
 def _to_wire(value: Any) -> Any:
     # Timestamps travel as epoch seconds (a JSON number with milliseconds), as the service sends them.
+    if type(value) is str:  # most values: skip the isinstance checks (Mapping's is an ABC's)
+        return value
     if isinstance(value, datetime.datetime):
         return round(value.timestamp(), 3)
     if isinstance(value, Mapping):
@@ -738,7 +762,7 @@ def _operation_from_target(target: str | None) -> str:
             "UnknownOperationException", "Missing X-Amz-Target header: expected AmazonPersonalize.<Operation>."
         )
     prefix, _, operation = target.partition(".")
-    if prefix + "." != TARGET_PREFIX or operation not in _spec.service_model().operation_names:
+    if prefix + "." != TARGET_PREFIX or operation not in _spec.operation_names():
         raise ServiceError(
             "UnknownOperationException", f"Unknown operation {target!r}: expected AmazonPersonalize.<Operation>."
         )
@@ -774,6 +798,7 @@ def _parse_body(body: bytes) -> dict[str, Any]:
 
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
+_ACCOUNT_KEY = re.compile(r"\d{12}")
 
 
 def identity_from_authorization(
@@ -788,4 +813,4 @@ def identity_from_authorization(
     if match is None:
         return default_region, None
     key, region = match.groups()
-    return region, key if re.fullmatch(r"\d{12}", key) else None
+    return region, key if _ACCOUNT_KEY.fullmatch(key) else None

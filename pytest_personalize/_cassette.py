@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import difflib
+import functools
 import json
 import os
 import shlex
@@ -105,6 +106,37 @@ def personalize_request(r1: Request, r2: Request) -> None:
     assert a == b, f"{a.operation} {a.body} != {b.operation} {b.body}"
 
 
+# The modules each of vcrpy's patcher groups imports (vcr/patch.py, CassettePatcherBuilder.build).
+_PATCHER_MODULES = {
+    "requests": ("requests",),
+    "boto3": ("botocore",),
+    "urllib3": ("urllib3",),
+    "httplib2": ("httplib2",),
+    "tornado": ("tornado",),
+    "aiohttp": ("aiohttp",),
+    "httpx": ("httpx", "httpx_curl_cffi", "pyreqwest"),
+    "httpx2": ("httpx2",),
+}
+
+
+@functools.cache
+def _absent_patchers() -> tuple[str, ...]:
+    """vcrpy's patcher groups for HTTP libraries that aren't installed, found once per process.
+
+    vcrpy tries to import every library it knows on every cassette, and a failed import isn't
+    cached: a sys.path scan each, a few milliseconds a test. Skipping them patches the same.
+    """
+    import importlib.util
+
+    def installed(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    return tuple(group for group, modules in _PATCHER_MODULES.items() if not any(map(installed, modules)))
+
+
 class UnrecordedRequestError(CannotOverwriteExistingCassetteException):  # type: ignore[misc]
     """A request the cassette has no (unplayed) answer for, while the record mode may not record it."""
 
@@ -145,6 +177,7 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
             **kwargs,
         )
         self.test_id = test_id
+        self.skip_patchers = _absent_patchers()  # read by vcrpy's CassettePatcherBuilder.build
         self.failures: list[str] = []
         self._index: dict[RequestKey, list[int]] = defaultdict(list)
         self._played: Counter[RequestKey] = Counter()

@@ -39,6 +39,12 @@ def service_model() -> ServiceModel:
 
 
 @functools.cache
+def operation_names() -> frozenset[str]:
+    """The model's operation names, for membership tests (botocore's list is scanned)."""
+    return frozenset(service_model().operation_names)
+
+
+@functools.cache
 def _operation_names_by_key() -> dict[str, str]:
     names: dict[str, str] = {}
     for name in service_model().operation_names:
@@ -47,6 +53,7 @@ def _operation_names_by_key() -> dict[str, str]:
     return names
 
 
+@functools.cache  # a handful of names, asked on every queued stub
 def method_name(operation: str) -> str:
     """The client method of an operation: ``CreateDatasetGroup`` -> ``create_dataset_group``."""
     from botocore import xform_name

@@ -6,7 +6,8 @@ installed but doesn't use it pays for none of them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -59,10 +60,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: ini personalize_record_mode, else none).",
     )
     parser.addini(
-        "personalize_record_mode", "Record mode of personalize_cassette (default none: CI never records).", default="none"
+        "personalize_record_mode",
+        "Record mode of personalize_cassette (default none: CI never records).",
+        default="none",
     )
     parser.addini(
-        "personalize_cassette_dir", "Where personalize_cassette keeps cassettes, relative to the rootdir.", default="cassettes"
+        "personalize_cassette_dir",
+        "Where personalize_cassette keeps cassettes, relative to the rootdir.",
+        default="cassettes",
     )
 
 
