@@ -7,7 +7,7 @@ installed but doesn't use it pays for none of them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from botocore.client import BaseClient
+    from mypy_boto3_personalize import PersonalizeClient
 
     from ._cassette import PersonalizeCassette
     from ._fake import PersonalizeFake
@@ -122,14 +123,14 @@ def personalize_region(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def personalize_client(personalize_region: str) -> BaseClient:
+def personalize_client(personalize_region: str) -> PersonalizeClient:
     """A botocore Personalize client with dummy credentials, in ``personalize_region``.
 
     Cheap to make: every client of the run shares one botocore session and its loaded model.
     """
     from ._clients import make_client
 
-    return make_client(personalize_region)
+    return cast("PersonalizeClient", make_client(personalize_region))
 
 
 @pytest.fixture
