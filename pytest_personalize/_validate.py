@@ -15,7 +15,7 @@ import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from . import _spec
 
@@ -94,10 +94,11 @@ def _checker(shape: Shape) -> Checker:
     return build(shape) if build is not None else (lambda value, path: _NONE)
 
 
-def _size_violations(shape: Shape, what: str) -> Callable[[int, str, object], list[Violation]]:
+def _bounds(shape: Shape, what: str) -> Callable[[float, str, object], list[Violation]]:
+    """The check of the shape's ``min`` and ``max`` on a size (``length``) or a number (``value``)."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
 
-    def check(size: int, path: str, shown: object) -> list[Violation]:
+    def check(size: float, path: str, shown: object) -> list[Violation]:
         found = _NONE
         if low is not None and size < low:
             found = [Violation(path, f"Member must have {what} greater than or equal to {low}", shown)]
@@ -145,7 +146,7 @@ def _join(path: str, name: str) -> str:
 
 
 def _build_list(shape: Shape) -> Checker:
-    size = _size_violations(shape, "length")
+    size = _bounds(shape, "length")
     member: Shape = shape.member  # type: ignore[attr-defined]
 
     def check(value: Any, path: str) -> list[Violation]:
@@ -160,7 +161,7 @@ def _build_list(shape: Shape) -> Checker:
 
 
 def _build_map(shape: Shape) -> Checker:
-    size = _size_violations(shape, "length")
+    size = _bounds(shape, "length")
     key_shape: Shape = shape.key  # type: ignore[attr-defined]
     value_shape: Shape = shape.value  # type: ignore[attr-defined]
 
@@ -179,7 +180,7 @@ def _build_map(shape: Shape) -> Checker:
 def _build_string(shape: Shape) -> Checker:
     enum: list[str] = list(shape.enum)  # type: ignore[attr-defined]
     allowed = frozenset(enum)
-    size = _size_violations(shape, "length")
+    size = _bounds(shape, "length")
     pattern = shape.metadata.get("pattern")
     compiled = _spec.compiled_pattern(pattern) if pattern is not None else None
     sensitive = bool(shape.metadata.get("sensitive"))
@@ -204,17 +205,12 @@ def _build_number(shape: Shape) -> Checker:
     integral = shape.type_name in ("integer", "long")
     allowed: tuple[type, ...] = (int,) if integral else (int, float)
     kind = "an integer" if integral else "a number"
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    bounds = _bounds(shape, "value")
 
     def check(value: Any, path: str) -> list[Violation]:
         if isinstance(value, bool) or not isinstance(value, allowed):
             return [Violation(path, f"Member must be {kind}, not {type(value).__name__}", value)]
-        found = _NONE
-        if low is not None and value < low:
-            found = [Violation(path, f"Member must have value greater than or equal to {low}", value)]
-        if high is not None and value > high:
-            found = [*found, Violation(path, f"Member must have value less than or equal to {high}", value)]
-        return found
+        return bounds(cast(float, value), path, value)
 
     return check
 
