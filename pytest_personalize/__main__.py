@@ -29,7 +29,9 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the loopback Amazon Personalize server until interrupted",
         description="Serve Amazon Personalize's dataset-group operations (AWS JSON 1.1) on 127.0.0.1.",
     )
-    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed at start)")
+    serve.add_argument(
+        "--port", type=_port, default=0, help="port to listen on (default: a free one, printed at start)"
+    )
     serve.add_argument(
         "--lifecycle",
         choices=ADVANCE_MODES,
@@ -39,11 +41,28 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--quota",
-        type=int,
+        type=_count,
         default=DEFAULT_DATASET_GROUP_QUOTA,
         help=f"dataset groups per account and region (default {DEFAULT_DATASET_GROUP_QUOTA}, the documented quota)",
     )
     serve.set_defaults(run=_serve)
+
+
+def _port(text: str) -> int:
+    port = _count(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: choose 0 (any free one) to 65535")
+    return port
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
 
 
 def _serve(args: argparse.Namespace) -> int:

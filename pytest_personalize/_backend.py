@@ -16,6 +16,7 @@ import binascii
 import dataclasses
 import datetime
 import email.utils
+import functools
 import itertools
 import json
 import re
@@ -34,9 +35,6 @@ from ._errors import ConformanceError
 DEFAULT_DATASET_GROUP_QUOTA = 5
 MAX_TAGS_PER_RESOURCE = 50
 
-TARGET_PREFIX = "AmazonPersonalize."
-# ListDatasetGroups without maxResults: the model's maximum page size.
-DEFAULT_PAGE_SIZE = 100
 
 CREATE_PENDING = "CREATE PENDING"
 CREATE_IN_PROGRESS = "CREATE IN_PROGRESS"
@@ -178,6 +176,14 @@ def _can_answer(operation: str, code: str) -> bool:
     return code in COMMON_ERRORS or (operation in _spec.operation_names() and code in _spec.modeled_errors(operation))
 
 
+@functools.cache
+def _default_page_size() -> int:
+    """ListDatasetGroups without maxResults: the model's largest page."""
+    request = _spec.operation_model("ListDatasetGroups").input_shape
+    assert request is not None  # the model gives ListDatasetGroups a request shape
+    return int(request.members["maxResults"].metadata["max"])
+
+
 def _check_fault_code(operation: str | None, code: str) -> None:
     __tracebackhide__ = True
     if code in COMMON_ERRORS:
@@ -188,9 +194,7 @@ def _check_fault_code(operation: str | None, code: str) -> None:
         except ConformanceError as error:
             raise ConformanceError(f"{error} (or one any operation may send: {', '.join(COMMON_ERRORS)})") from None
         return
-    known = {
-        shape.name for op in _spec.service_model().operation_names for shape in _spec.operation_model(op).error_shapes
-    }
+    known = _spec.all_modeled_errors()
     if code not in known:
         raise ConformanceError(
             f"{code} is not an error Amazon Personalize sends; modeled: {', '.join(sorted(known))}; "
@@ -274,6 +278,10 @@ class Backend:
         lifecycle: Lifecycle | None = None,
         clock: Callable[[], datetime.datetime] | None = None,
     ) -> None:
+        if isinstance(dataset_group_quota, bool) or not isinstance(dataset_group_quota, int) or dataset_group_quota < 0:
+            raise ConformanceError(
+                f"dataset_group_quota must be a whole number, 0 or more, not {dataset_group_quota!r}"
+            )
         self.account = account
         self.dataset_group_quota = dataset_group_quota
         self.lifecycle = lifecycle or Lifecycle()
@@ -590,7 +598,7 @@ class Backend:
         self, bucket: _Region, params: Mapping[str, Any], context: _templates.Context
     ) -> dict[str, Any]:
         after = _decode_token(params["nextToken"]) if params.get("nextToken") is not None else 0
-        size = int(params.get("maxResults") or DEFAULT_PAGE_SIZE)
+        size = int(params.get("maxResults") or _default_page_size())
         remaining = [group for group in bucket.groups.values() if group.seq > after]
         page = remaining[:size]
         response: dict[str, Any] = {"datasetGroups": [_templates.dataset_group_summary(g.description()) for g in page]}
@@ -762,7 +770,7 @@ def _operation_from_target(target: str | None) -> str:
             "UnknownOperationException", "Missing X-Amz-Target header: expected AmazonPersonalize.<Operation>."
         )
     prefix, _, operation = target.partition(".")
-    if prefix + "." != TARGET_PREFIX or operation not in _spec.operation_names():
+    if prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
         raise ServiceError(
             "UnknownOperationException", f"Unknown operation {target!r}: expected AmazonPersonalize.<Operation>."
         )

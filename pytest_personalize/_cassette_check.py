@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _cassette_scrub
+from . import _cassette_scrub, _spec
 from ._cassette_scrub import Finding
 
-TARGET_PREFIX = "AmazonPersonalize."
 DEFAULT_DIRECTORY = "cassettes"
 
 
@@ -75,7 +74,8 @@ def check_file(path: Path, report: Report) -> None:
     for number, (request, response) in enumerate(interactions, start=1):
         report.interactions += 1
         target = text(request.headers.get("X-Amz-Target", ""))
-        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        prefix = _spec.target_prefix()
+        operation = target[len(prefix) :] if target.startswith(prefix) else ""
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
         for name, value in request.headers.items():
             value = text(value)
@@ -109,7 +109,7 @@ def _text(body: Any) -> str:
 
 
 def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:
-    from . import _spec, _validate
+    from . import _validate
     from ._backend import COMMON_ERRORS
     from ._errors import ConformanceError
 

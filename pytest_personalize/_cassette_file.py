@@ -95,7 +95,7 @@ def body_bytes(stored: Any, where: str, path: Path) -> bytes:
     if isinstance(stored, dict) and "base64" in stored:
         try:
             return base64.b64decode(stored["base64"], validate=True)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:  # TypeError: the value isn't text at all
             raise CassetteFormatError(path, f"{where} body is not valid base64 ({error})") from None
     if isinstance(stored, bytes):
         return stored

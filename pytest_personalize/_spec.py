@@ -64,6 +64,10 @@ def method_name(operation: str) -> str:
 def operation_name(operation: str) -> str:
     """The model's name for an operation given as ``"CreateDatasetGroup"`` or ``"create_dataset_group"``."""
     __tracebackhide__ = True
+    if not isinstance(operation, str):
+        raise ConformanceError(
+            f"an operation is named by a string such as 'CreateDatasetGroup', not {type(operation).__name__}"
+        )
     names = _operation_names_by_key()
     if operation in names:
         return names[operation]
@@ -79,6 +83,7 @@ def operation_model(operation: str) -> OperationModel:
     return service_model().operation_model(operation_name(operation))
 
 
+@functools.cache
 def modeled_errors(operation: str) -> tuple[str, ...]:
     """Every error code the service model declares for ``operation``, in the model's order.
 
@@ -87,6 +92,27 @@ def modeled_errors(operation: str) -> tuple[str, ...]:
     """
     __tracebackhide__ = True
     return tuple(shape.name for shape in operation_model(operation).error_shapes)
+
+
+@functools.cache
+def all_modeled_errors() -> frozenset[str]:
+    """Every error code any Personalize operation declares."""
+    return frozenset(code for name in service_model().operation_names for code in modeled_errors(name))
+
+
+def target_prefix() -> str:
+    """What ``X-Amz-Target`` starts with: ``AmazonPersonalize.``, from the model's metadata."""
+    return f"{service_model().metadata['targetPrefix']}."
+
+
+def is_stub_wildcard(value: object) -> bool:
+    """Whether ``value`` is ``botocore.stub.ANY``, which stands for any value in ``expected_params``.
+
+    Compared by name: botocore.stub may be imported afresh (pytester restores sys.modules), and
+    an ANY from either import must count.
+    """
+    kind = value.__class__
+    return kind.__name__ == "_ANY" and kind.__module__ == "botocore.stub"
 
 
 @functools.cache

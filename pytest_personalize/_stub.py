@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from botocore.stub import Stubber
 
 
+_AFTER_CALL = f"after-call.{_spec.SERVICE_NAME}"
+
+
 @dataclass(frozen=True)
 class QueuedCall:
     """A response or error waiting in the stubber's queue."""
@@ -52,7 +55,6 @@ class PersonalizeStubber:
         self.context = context or _templates.Context(region=client.meta.region_name)
         self._stubber: Any = _stubber_class()(client)  # a botocore Stubber with a `trusted` switch
         self._queue: deque[QueuedCall] = deque()
-        client.meta.events.register(f"after-call.{_spec.SERVICE_NAME}", self._mark_used)
 
     def add_response(
         self, operation: str, expected_params: Mapping[str, Any] | None = None, **overrides: Any
@@ -160,9 +162,15 @@ class PersonalizeStubber:
 
     def activate(self) -> None:
         self._stubber.activate()
+        self.client.meta.events.register(_AFTER_CALL, self._mark_used, unique_id=self._handler_id)
 
     def deactivate(self) -> None:
         self._stubber.deactivate()
+        self.client.meta.events.unregister(_AFTER_CALL, unique_id=self._handler_id)
+
+    @property
+    def _handler_id(self) -> str:
+        return f"pytest-personalize-stubber-{id(self)}"
 
     def __enter__(self) -> PersonalizeStubber:
         self.activate()

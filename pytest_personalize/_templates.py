@@ -7,6 +7,7 @@ build their answers here, so the wire shape of an answer is decided in one place
 from __future__ import annotations
 
 import datetime
+import email.utils
 import functools
 import random
 import re
@@ -83,8 +84,8 @@ def response_metadata(context: Context, status: int = 200, request: str | None =
 
 @functools.lru_cache(maxsize=64)
 def http_date(moment: datetime.datetime) -> str:
-    """The ``Date`` header for a moment (RFC 7231, always GMT)."""
-    return moment.astimezone(datetime.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    """The ``Date`` header for a moment (RFC 7231, always GMT, whatever the locale)."""
+    return email.utils.format_datetime(moment.astimezone(datetime.timezone.utc), usegmt=True)
 
 
 # --- success responses ---------------------------------------------------------------------
@@ -161,7 +162,8 @@ def success_response(
     for every member of its output shape, derived from the shape's constraints.
     """
     name = _spec.operation_name(operation)
-    params = params or {}
+    # An expected parameter given as botocore.stub.ANY says nothing the response could echo.
+    params = {key: value for key, value in (params or {}).items() if not _spec.is_stub_wildcard(value)}
     context = context or Context()
     builder = _BUILDERS.get(name)
     if builder is not None:
@@ -252,7 +254,10 @@ def _minimal_match(java_pattern: str) -> str:
 
 
 def _emit(tree: Any) -> str:
-    from re import _constants as c  # type: ignore[attr-defined]
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+    except ImportError:  # Python < 3.11
+        import sre_constants as c  # type: ignore[no-redef,unused-ignore]
 
     out = []
     for op, arg in tree:

@@ -285,7 +285,11 @@ def personalize_cassette_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
-    """The test's cassette, relative to the directory, without ``.yaml``: the marker's name, else ``<module>/<test>``."""
+    """The test's cassette, relative to the directory, without ``.yaml``.
+
+    The marker's name, else ``<test file's path from the rootdir, without .py>/<test>``: two
+    test files of the same name in different directories never share a cassette.
+    """
     import re
 
     name = _cassette_options(request.node).get("name")
@@ -293,7 +297,11 @@ def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
         return str(name)
     test = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
     safe = re.sub(r"[^A-Za-z0-9_.,=+@()\[\]-]", "_", test)  # a file name on every system
-    return f"{request.path.stem}/{safe}"
+    try:
+        module = request.path.relative_to(request.config.rootpath).with_suffix("").as_posix()
+    except ValueError:  # a test file outside the rootdir
+        module = request.path.stem
+    return f"{module}/{safe}"
 
 
 @pytest.fixture

@@ -531,3 +531,13 @@ def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
         "personalize_cassette_name",
     ):
         result.stdout.fnmatch_lines([f"{name}*"])
+
+
+def test_test_files_of_the_same_name_in_two_directories_get_their_own_cassettes(pytester: pytest.Pytester) -> None:
+    for directory in ("unit", "integration"):
+        pytester.mkdir(directory)
+        pytester.path.joinpath(directory, "test_api.py").write_text(
+            "def test_create(personalize_cassette_name):\n"
+            f"    assert personalize_cassette_name == '{directory}/test_api/test_create'\n"
+        )
+    pytester.runpytest("--import-mode=importlib").assert_outcomes(passed=2)

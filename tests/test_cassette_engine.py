@@ -289,7 +289,7 @@ def test_the_shipped_lifecycle_replays_each_status_in_turn() -> None:
 
     from pytest_personalize._cassette import use_cassette
 
-    with use_cassette(SHIPPED / "test_replay" / "test_lifecycle.yaml") as cassette:
+    with use_cassette(SHIPPED / "tests" / "test_replay" / "test_lifecycle.yaml") as cassette:
         client = boto3.client(
             "personalize",
             region_name="us-east-1",
@@ -304,7 +304,7 @@ def test_the_shipped_lifecycle_replays_each_status_in_turn() -> None:
 
 
 def doctor(target: Path, old: str, new: str) -> Path:
-    source = SHIPPED / "test_replay" / "test_lifecycle.yaml"
+    source = SHIPPED / "tests" / "test_replay" / "test_lifecycle.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     text = source.read_text()
     assert old in text
@@ -345,7 +345,7 @@ def test_check_passes_a_good_cassette_and_fails_a_doctored_one(tmp_path: Path) -
 def test_check_reports_an_unmodeled_error_and_an_unreadable_file(tmp_path: Path) -> None:
     from pytest_personalize._cassette_check import Report, check_file
 
-    error = SHIPPED / "test_replay" / "test_create_dataset_group_error[LimitExceededException].yaml"
+    error = SHIPPED / "tests" / "test_replay" / "test_create_dataset_group_error[LimitExceededException].yaml"
     unmodeled = tmp_path / "unmodeled.yaml"
     unmodeled.write_text(
         error.read_text().replace('"__type": "LimitExceededException"', '"__type": "ResourceNotFoundException"')
@@ -363,3 +363,11 @@ def test_check_reports_an_unmodeled_error_and_an_unreadable_file(tmp_path: Path)
 def test_check_without_cassettes_is_a_usage_error(tmp_path: Path) -> None:
     result = run_check(tmp_path / "nowhere")
     assert result.returncode == 2 and "no such file or directory" in result.stderr
+
+
+@pytest.mark.parametrize("stored", [{"base64": 123}, {"base64": "not base64!"}, {"string": {"base64": ["x"]}}])
+def test_a_malformed_base64_body_names_the_file(tmp_path: Path, stored: object) -> None:
+    path = tmp_path / "c.yaml"
+    with pytest.raises(CassetteFormatError, match="body is not valid base64") as raised:
+        _cassette_file.body_bytes(stored, "interaction 1 response", path)
+    assert str(path) in str(raised.value)

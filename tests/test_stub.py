@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, PersonalizeStubber, modeled_errors
+from pytest_personalize import ConformanceError, PersonalizeStubber, _validate, modeled_errors
 from pytest_personalize._clients import make_client
 
 
@@ -147,3 +147,32 @@ def test_nested_overrides_are_checked(client):
     assert stubber.add_response("describe_dataset_group", datasetGroup=group)["datasetGroup"] == group
     with pytest.raises(ConformanceError, match=r"Value 'bad name' at 'datasetGroup.name'"):
         stubber.add_response("describe_dataset_group", datasetGroup={"name": "bad name"})
+
+
+def test_any_in_expected_params_never_reaches_the_response(client):
+    from botocore.stub import ANY
+
+    stubber = PersonalizeStubber(client)
+    created = stubber.add_response("create_dataset_group", {"name": ANY, "domain": ANY})
+    assert created["datasetGroupArn"].endswith(":dataset-group/example")
+    assert "domain" not in created
+    described = stubber.add_response("describe_dataset_group", {"datasetGroupArn": ANY})
+    assert _validate.response_violations("DescribeDatasetGroup", described) == []
+
+
+def test_an_operation_that_is_not_a_string_is_refused_clearly(client):
+    with pytest.raises(ConformanceError, match=r"an operation is named by a string .* not NoneType"):
+        PersonalizeStubber(client).add_response(None)
+
+
+def test_two_stubbers_on_one_client_keep_their_own_queues(client):
+    first = PersonalizeStubber(client)
+    with first:
+        first.add_response("create_dataset_group", {"name": "a"})
+        client.create_dataset_group(name="a")
+    first.add_response("create_dataset_group", {"name": "b"})  # queued, never activated again
+    with PersonalizeStubber(client) as second:
+        second.add_response("create_dataset_group", {"name": "c"})
+        client.create_dataset_group(name="c")
+    assert [call.expected_params for call in first.pending] == [{"name": "b"}]
+    assert second.pending == []

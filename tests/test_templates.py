@@ -73,3 +73,10 @@ def test_default_messages_come_from_the_model():
     documented = _spec.error_documentation("LimitExceededException")
     assert documented and "<" not in documented
     assert _templates.error_message("LimitExceededException") == documented
+
+
+def test_the_date_header_is_rfc_7231_whatever_the_locale():
+    import datetime
+
+    moment = datetime.datetime(2026, 11, 25, 19, 32, 5, tzinfo=datetime.timezone.utc)
+    assert _templates.http_date(moment) == "Wed, 25 Nov 2026 19:32:05 GMT"
