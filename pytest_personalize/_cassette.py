@@ -35,22 +35,12 @@ from vcr.record_mode import RecordMode
 from vcr.request import Request
 
 from . import _cassette_file, _cassette_scrub
+from ._backend import identity_from_authorization
 from ._cassette_file import CassetteFormatError
+from ._clients import offline_environment
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 TARGET_HEADER = "X-Amz-Target"
-# Dummy credentials for replay: botocore signs every request and needs some; nothing checks them.
-REPLAY_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "replay-access-key-id",
-    "AWS_SECRET_ACCESS_KEY": "replay-secret-access-key",
-    "AWS_SESSION_TOKEN": None,
-    "AWS_SECURITY_TOKEN": None,
-    # A named profile that doesn't exist here would fail before the environment is consulted.
-    "AWS_PROFILE": None,
-    "AWS_DEFAULT_PROFILE": None,
-    # Never ask the instance metadata service: it is a network call, and a slow one off EC2.
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 class RequestKey(NamedTuple):
@@ -410,7 +400,7 @@ def replay_environment(cassette: PersonalizeCassette, environ: dict[str, str]) -
     resolves the AWS endpoint at replay would match none of them. Unless the test environment
     names an endpoint itself, clients are pointed at the recorded one -- nothing connects to it.
     """
-    changes: dict[str, str | None] = dict(REPLAY_ENVIRONMENT)
+    changes = offline_environment()
     if cassette.data and "AWS_ENDPOINT_URL_PERSONALIZE" not in environ and "AWS_ENDPOINT_URL" not in environ:
         recorded = urlparse(cassette.data[0][0].uri)
         if recorded.hostname and not recorded.hostname.endswith(".amazonaws.com"):
@@ -426,9 +416,8 @@ def recorded_region(cassette: PersonalizeCassette) -> str | None:
     """The region the first request was signed for (kept in the scrubbed Authorization scope)."""
     if not cassette.data:
         return None
-    authorization = header(cassette.data[0][0], "Authorization")
-    parts = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")
-    return parts[2] if len(parts) >= 4 else None
+    region, _account = identity_from_authorization(header(cassette.data[0][0], "Authorization"), default_region="")
+    return region or None
 
 
 @contextlib.contextmanager

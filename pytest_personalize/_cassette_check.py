@@ -94,9 +94,10 @@ def check_file(path: Path, report: Report) -> None:
             status = int(response["status"]["code"])
             report.violations.extend(_model_findings(where, operation, status, request_body, response_body))
     # Comments and anything else outside the interactions.
-    seen = {finding.kind for finding in report.credentials}
+    # Each secret once: the raw text holds again what the interactions' scan reported.
+    seen = {finding.secret or finding.kind for finding in report.credentials}
     for finding in _cassette_scrub.text_findings(f"{path}", raw):
-        if finding.kind not in seen:
+        if (finding.secret or finding.kind) not in seen:
             report.credentials.append(finding)
 
 

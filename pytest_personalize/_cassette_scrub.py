@@ -54,6 +54,8 @@ class Finding:
 
     where: str
     kind: str
+    # The secret itself, to tell two findings of one kind apart; never rendered.
+    secret: str = field(default="", repr=False, compare=False)
 
     def render(self) -> str:
         return f"{self.where}: {self.kind}"
@@ -200,10 +202,12 @@ def header_findings(where: str, name: str, value: str) -> list[Finding]:
 def text_findings(where: str, text: str) -> list[Finding]:
     """Credential material in a piece of recorded text, in any encoding it may take."""
     found = [
-        Finding(where, "unscrubbed query credential") for m in _QUERY_SECRETS.finditer(text) if m.group(2) != SCRUBBED
+        Finding(where, "unscrubbed query credential", m.group(2))
+        for m in _QUERY_SECRETS.finditer(text)
+        if m.group(2) != SCRUBBED
     ]
     for value in sorted(found_secrets(text)):
-        found.append(Finding(where, f"credential material {_redacted(value)}"))
+        found.append(Finding(where, f"credential material {_redacted(value)}", value))
     return found
 
 

@@ -19,15 +19,23 @@ def make_client(region: str, **kwargs: Any) -> BaseClient:
     return _spec.botocore_session().create_client(_spec.SERVICE_NAME, **options)
 
 
-# What code under test needs to build its own client offline (``boto3.client("personalize")``):
-# dummy credentials, a region, and no profile or session token from the developer's machine.
-OFFLINE_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+def offline_environment(region: str | None = None) -> dict[str, str | None]:
+    """What code under test needs to build its own client offline (``boto3.client("personalize")``).
 
-
-def offline_environment(region: str) -> dict[str, str]:
-    """Environment variables for clients the code under test creates itself."""
-    return {
+    Environment variables to set, and (as None) to unset: dummy credentials, no profile or session
+    token from the developer's machine, no instance metadata service, and the region if given.
+    """
+    changes: dict[str, str | None] = {
         "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIALS["aws_access_key_id"],
         "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIALS["aws_secret_access_key"],
-        "AWS_DEFAULT_REGION": region,
+        "AWS_SESSION_TOKEN": None,
+        "AWS_SECURITY_TOKEN": None,
+        # A named profile that doesn't exist here would fail before the environment is consulted.
+        "AWS_PROFILE": None,
+        "AWS_DEFAULT_PROFILE": None,
+        # Never ask the instance metadata service: it is a network call, and a slow one off EC2.
+        "AWS_EC2_METADATA_DISABLED": "true",
     }
+    if region is not None:
+        changes["AWS_DEFAULT_REGION"] = region
+    return changes

@@ -176,12 +176,17 @@ def _backend_settings(config: pytest.Config) -> dict[str, Any]:
 
 
 def _offline_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
-    from ._clients import OFFLINE_UNSET, offline_environment
+    from ._clients import offline_environment
 
-    for name in OFFLINE_UNSET:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in offline_environment(region).items():
-        monkeypatch.setenv(name, value)
+    _apply_environment(monkeypatch, offline_environment(region))
+
+
+def _apply_environment(monkeypatch: pytest.MonkeyPatch, changes: dict[str, str | None]) -> None:
+    for name, value in changes.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
 
 
 def _fail_if_faults_pending(request: pytest.FixtureRequest, report: str | None) -> None:
@@ -332,11 +337,7 @@ def personalize_cassette(
         ) as cassette:
             with pytest.MonkeyPatch.context() as patch:
                 if cassette.write_protected:
-                    for name, value in replay_environment(cassette, dict(os.environ)).items():
-                        if value is None:
-                            patch.delenv(name, raising=False)
-                        else:
-                            patch.setenv(name, value)
+                    _apply_environment(patch, replay_environment(cassette, dict(os.environ)))
                 yield cassette
             if request.node.stash.get(_CALL_FAILED, False):
                 cassette.discard()  # a failed test's recording must not replace a good cassette

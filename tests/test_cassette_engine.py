@@ -371,3 +371,16 @@ def test_a_malformed_base64_body_names_the_file(tmp_path: Path, stored: object) 
     with pytest.raises(CassetteFormatError, match="body is not valid base64") as raised:
         _cassette_file.body_bytes(stored, "interaction 1 response", path)
     assert str(path) in str(raised.value)
+
+
+def test_check_reports_a_second_key_of_the_same_kind_outside_the_interactions(tmp_path: Path) -> None:
+    other_key = "AKIA" + "FAKEFAKEFAKE0003"  # fake, a different key of the same shape
+    leaked = doctor(tmp_path / "leaked.yaml", '"name": "shop"', f'"name": "{FAKE_KEY_ID}"')
+    leaked.write_text(f"# copied from a shell: {other_key}\n" + leaked.read_text())
+
+    result = run_check(leaked)
+
+    assert result.returncode == 1
+    # The comment's key is reported on its own, though a key of the same kind was found inside.
+    assert f"{leaked}: credential material 'AKIA...' (20 characters)" in result.stdout
+    assert other_key not in result.stdout and FAKE_KEY_ID not in result.stdout
