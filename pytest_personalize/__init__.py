@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ConformanceError
+from ._rules import common_errors
 from ._spec import modeled_errors
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from ._cassette import PersonalizeCassette, UnrecordedRequestError
     from ._fake import PersonalizeFake
     from ._server import PersonalizeServer
-    from ._stub import PersonalizeStubber, QueuedCall
+    from ._stub import PersonalizeStubber, QueuedCall, Stubber
 
 # Imported on first use: the plugin loads this package in every pytest run, used or not.
 _LAZY = {
@@ -31,6 +32,7 @@ _LAZY = {
     "PersonalizeServer": "._server",
     "PersonalizeStubber": "._stub",
     "QueuedCall": "._stub",
+    "Stubber": "._stub",
     "UnrecordedRequestError": "._cassette",
 }
 
@@ -62,7 +64,9 @@ __all__ = [
     "PersonalizeServer",
     "PersonalizeStubber",
     "QueuedCall",
+    "Stubber",
     "UnrecordedRequestError",
     "__version__",
+    "common_errors",
     "modeled_errors",
 ]

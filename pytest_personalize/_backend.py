@@ -28,12 +28,11 @@ from typing import Any, Callable
 
 from . import _spec, _templates, _validate
 from ._errors import ConformanceError
+from ._rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 
-# The documented quotas (Amazon Personalize developer guide, "Endpoints and quotas"):
-# "Total number of active dataset groups: 5 (adjustable)" per region, and at most 50 tags per
-# resource. The model lets one TagResource call carry 200 tags; the per-resource limit is 50.
+# The documented quota (Amazon Personalize developer guide, "Endpoints and quotas"):
+# "Total number of active dataset groups: 5 (adjustable)" per region.
 DEFAULT_DATASET_GROUP_QUOTA = 5
-MAX_TAGS_PER_RESOURCE = 50
 
 
 CREATE_PENDING = "CREATE PENDING"
@@ -50,14 +49,6 @@ ADVANCE_MODES = ("describe", "instant", "clock")
 # service uses, so no handler in the code under test catches it by accident; 501 is not retried.
 NOT_EMULATED = "NotEmulatedException"
 NOT_EMULATED_STATUS = 501
-
-# Errors any AWS JSON service may send for any operation, which the model doesn't list.
-# botocore retries all three. Fault injection accepts them alongside the modeled codes.
-COMMON_ERRORS: dict[str, tuple[int, str]] = {
-    "ThrottlingException": (400, "Rate exceeded"),
-    "InternalFailure": (500, "The request processing has failed because of an unknown error, exception or failure."),
-    "ServiceUnavailable": (503, "The request has failed due to a temporary failure of the server."),
-}
 
 
 class ServiceError(Exception):
@@ -182,24 +173,6 @@ def _default_page_size() -> int:
     request = _spec.operation_model("ListDatasetGroups").input_shape
     assert request is not None  # the model gives ListDatasetGroups a request shape
     return int(request.members["maxResults"].metadata["max"])
-
-
-def _check_fault_code(operation: str | None, code: str) -> None:
-    __tracebackhide__ = True
-    if code in COMMON_ERRORS:
-        return
-    if operation is not None:
-        try:
-            _templates.check_modeled(operation, code)
-        except ConformanceError as error:
-            raise ConformanceError(f"{error} (or one any operation may send: {', '.join(COMMON_ERRORS)})") from None
-        return
-    known = _spec.all_modeled_errors()
-    if code not in known:
-        raise ConformanceError(
-            f"{code} is not an error Amazon Personalize sends; modeled: {', '.join(sorted(known))}; "
-            f"any operation may also send: {', '.join(COMMON_ERRORS)}"
-        )
 
 
 @dataclass
@@ -345,14 +318,14 @@ class Backend:
         """Answer the next ``times`` calls of ``operation`` with the error ``code``.
 
         ``code`` is one the model declares for the operation, or one any operation may send
-        (ThrottlingException, InternalFailure, ServiceUnavailable). botocore retries throttling,
+        (:func:`pytest_personalize.common_errors`, each with its own HTTP status). botocore retries throttling,
         so two LimitExceededExceptions then a success show ``RetryAttempts == 2``::
 
             backend.fail_next("create_dataset_group", "LimitExceededException", times=2)
         """
         __tracebackhide__ = True
         name = _spec.operation_name(operation)
-        _check_fault_code(name, code)
+        _templates.check_error_code(name, code)
         if times < 1:
             raise ConformanceError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
         fault = Fault(code, message, operation=name, remaining=times)
@@ -379,7 +352,7 @@ class Backend:
         """
         __tracebackhide__ = True
         name = _spec.operation_name(operation) if operation is not None else None
-        _check_fault_code(name, code)
+        _templates.check_error_code(name, code)
         fault = Fault(code, message, operation=name, predicate=predicate, remaining=times)
         with self._lock:
             self._faults.append(fault)
@@ -497,7 +470,7 @@ class Backend:
             )
         problem = _validate.request_problem(call.operation, call.params)
         if problem is not None:
-            raise ServiceError("InvalidInputException", problem.message)
+            raise ServiceError(problem.code, problem.message)
         now = self.clock()
         context = _templates.Context(region=call.region, account=call.account, now=now)
         bucket = self._regions.get((call.account, call.region))
@@ -507,9 +480,9 @@ class Backend:
         return handler(self, bucket, call.params, context)
 
     def _fault_error(self, fault: Fault, call: Call) -> ServiceError:
-        if fault.code in COMMON_ERRORS:
-            status, default = COMMON_ERRORS[fault.code]
-            return ServiceError(fault.code, fault.message or default, status)
+        common = COMMON_ERRORS.get(fault.code)
+        if common is not None:
+            return ServiceError(fault.code, fault.message or common.message, common.status)
         context = _templates.Context(region=call.region, account=call.account, now=self.clock())
         return ServiceError(fault.code, fault.message or _templates.error_message(fault.code, call.params, context))
 

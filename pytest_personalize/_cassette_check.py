@@ -111,8 +111,8 @@ def _text(body: Any) -> str:
 
 def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:
     from . import _validate
-    from ._backend import COMMON_ERRORS
     from ._errors import ConformanceError
+    from ._rules import COMMON_ERRORS
 
     try:
         model = _spec.operation_model(operation)

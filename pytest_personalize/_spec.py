@@ -91,7 +91,8 @@ def modeled_errors(operation: str) -> tuple[str, ...]:
     ('InvalidInputException', 'ResourceAlreadyExistsException', 'LimitExceededException', 'TooManyTagsException')
     """
     __tracebackhide__ = True
-    return tuple(shape.name for shape in operation_model(operation).error_shapes)
+    # dict.fromkeys: the model lists some codes twice for one operation (UpdateSolution's ResourceInUse).
+    return tuple(dict.fromkeys(shape.name for shape in operation_model(operation).error_shapes))
 
 
 @functools.cache

@@ -1,156 +1,90 @@
-"""The Stubber mode: botocore's Stubber, fed only responses the service model allows."""
+"""The Stubber mode: queued answers for a Personalize client, and every request checked.
+
+Built on botocore's public events, not on its ``Stubber``: ``before-parameter-build`` sees the
+request the code under test sends, ``before-call`` answers it. A request the service would refuse
+is answered as the service would answer it (InvalidInputException, or TooManyTagsException for
+too many tags), so the code's own error handling runs; the queued answer stays unused, and the
+teardown check says why. Errors travel as bytes through botocore's own response parser, so a
+stubbed error is the ``ClientError`` real traffic gives.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pprint import pformat
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import _spec, _templates, _validate
+from . import _rules, _spec, _templates, _validate
 from ._errors import ConformanceError
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from botocore.client import BaseClient
-    from botocore.stub import Stubber
+    from botocore.model import OperationModel
 
-
-_AFTER_CALL = f"after-call.{_spec.SERVICE_NAME}"
+_PARAMETERS_EVENT = f"before-parameter-build.{_spec.SERVICE_NAME}"
+_CALL_EVENT = f"before-call.{_spec.SERVICE_NAME}"
 
 
 @dataclass(frozen=True)
 class QueuedCall:
-    """A response or error waiting in the stubber's queue."""
+    """A response or error waiting in the stubber's queue.
+
+    ``refused`` holds the service's error when a request meant for this answer was refused
+    instead: the answer stays queued, and the teardown report quotes the refusal.
+    """
 
     operation: str
     outcome: str
     expected_params: Mapping[str, Any] | None
+    refused: str | None = None
 
     def describe(self) -> str:
         params = "any parameters" if self.expected_params is None else f"expected_params={dict(self.expected_params)!r}"
-        return f"{self.operation} -> {self.outcome} ({params})"
+        line = f"{self.operation} -> {self.outcome} ({params})"
+        if self.refused is not None:
+            line += f"\n    not used: the service refuses the request the code sent: {self.refused}"
+        return line
 
 
-class PersonalizeStubber:
-    """botocore's ``Stubber`` for a Personalize client, queueing only conformant answers.
+@dataclass
+class _Entry:
+    call: QueuedCall
+    answer: Callable[[Mapping[str, Any]], Any]
 
-    Every response is built from the service model and checked against it *when it is queued*,
-    so a stub the service could never send fails on the line that wrote it::
 
-        def test_create(personalize_client, personalize_stubber):
-            personalize_stubber.add_response("create_dataset_group", expected_params={"name": "shop"})
-            response = personalize_client.create_dataset_group(name="shop")
-            assert response["datasetGroupArn"].endswith(":dataset-group/shop")
-
-    Used as a context manager (or with :meth:`activate`), it answers the client's calls in
-    order; the ``personalize_stubber`` fixture does that for you and checks at teardown that
-    every queued answer was used.
-    """
+class _StubQueue:
+    """The queue, the request checks and the answers shared by both stubber call shapes."""
 
     def __init__(self, client: BaseClient, context: _templates.Context | None = None) -> None:
+        service = client.meta.service_model.service_name
+        if service != _spec.SERVICE_NAME:
+            raise ConformanceError(f"{type(self).__name__} answers a Personalize client, not a {service!r} client")
         self.client = client
         self.context = context or _templates.Context(region=client.meta.region_name)
-        self._stubber: Any = _stubber_class()(client)  # a botocore Stubber with a `trusted` switch
-        self._queue: deque[QueuedCall] = deque()
+        self._queue: deque[_Entry] = deque()
+        # (operation, error code or None) of every answer given, for the error-path coverage report.
+        self.answered: list[tuple[str, str | None]] = []
 
-    def add_response(
-        self, operation: str, expected_params: Mapping[str, Any] | None = None, **overrides: Any
-    ) -> dict[str, Any]:
-        """Queue the conformant success response to ``operation``, and return it.
-
-        The response is built from ``expected_params`` where they inform it (the name in the ARN,
-        the domain). Each keyword in ``overrides`` replaces a member of the response (``None``
-        removes it) and is checked against the output shape::
-
-            stubber.add_response("CreateDatasetGroup", {"name": "shop", "domain": "ECOMMERCE"})
-            stubber.add_response("describe_dataset_group", datasetGroup={...})
-
-        Raises :class:`ConformanceError` if ``expected_params`` would be refused by the service,
-        or an override breaks a constraint of the model.
-        """
-        __tracebackhide__ = True
-        name = _spec.operation_name(operation)
-        self._check_expected_params(name, expected_params)
-        response = _templates.success_response(name, expected_params, self.context)
-        for key, value in overrides.items():
-            if value is None:
-                response.pop(key, None)
-            else:
-                response[key] = value
-        # Templates conform by construction (the test suite checks every operation's), so only
-        # what the test changed needs checking here.
-        changed = {key: value for key, value in overrides.items() if value is not None}
-        violations = _validate.response_violations(name, changed, partial=True) if changed else []
-        if violations:
-            raise ConformanceError(
-                f"add_response({name!r}): the service never sends this response: "
-                + "; ".join(v.explain() for v in violations)
-            )
-        response["ResponseMetadata"] = _templates.response_metadata(self.context)
-        # An untouched template conforms by construction: botocore's second look at it would
-        # cost more than the rest of this method. Anything a test changed, botocore checks too.
-        self._stubber.trusted = not overrides
-        try:
-            self._stubber.add_response(self._method(name), response, _as_dict(expected_params))
-        finally:
-            self._stubber.trusted = False
-        self._queue.append(QueuedCall(name, "response", expected_params))
-        return response
-
-    def add_error(
-        self,
-        operation: str,
-        code: str,
-        message: str | None = None,
-        expected_params: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Queue one of ``operation``'s modeled errors, as the client would receive it.
-
-        The client raises the modeled exception class (``client.exceptions.<code>``) with HTTP
-        status 400, ``Error.Code``, ``Error.Message``, the ``message`` member and a request id::
-
-            stubber.add_error("create_dataset_group", "ResourceAlreadyExistsException")
-
-        ``message`` defaults to what the service says for that error. A code the operation
-        doesn't model raises :class:`ConformanceError` listing the ones it does.
-        """
-        __tracebackhide__ = True
-        name = _spec.operation_name(operation)
-        _templates.check_modeled(name, code)
-        self._check_expected_params(name, expected_params)
-        if message is None:
-            message = _templates.error_message(code, expected_params, self.context)
-        elif not isinstance(message, str):
-            raise ConformanceError(
-                f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}"
-            )
-        meta = _templates.response_metadata(self.context, status=_templates.ERROR_STATUS)
-        self._stubber.add_client_error(
-            self._method(name),
-            service_error_code=code,
-            service_message=message,
-            http_status_code=_templates.ERROR_STATUS,
-            expected_params=_as_dict(expected_params),
-            response_meta=meta,
-            modeled_fields={"message": message},
-        )
-        self._queue.append(QueuedCall(name, code, expected_params))
-        return {"Error": {"Code": code, "Message": message}, "message": message, "ResponseMetadata": meta}
+    # --- what a test asserts on -------------------------------------------------------------
 
     @property
     def pending(self) -> list[QueuedCall]:
         """The queued answers no call has used yet, oldest first."""
-        return list(self._queue)
+        return [entry.call for entry in self._queue]
 
     def pending_report(self) -> str | None:
         """What :meth:`assert_no_pending_responses` would say, or None when nothing is pending."""
         if not self._queue:
             return None
         count = len(self._queue)
-        lines = "\n".join(f"  - {call.describe()}" for call in self._queue)
+        lines = "\n".join(f"  - {entry.call.describe()}" for entry in self._queue)
         return f"{count} queued Personalize {'answer was' if count == 1 else 'answers were'} never used:\n{lines}"
 
     def assert_no_pending_responses(self) -> None:
@@ -160,62 +94,361 @@ class PersonalizeStubber:
         if report is not None:
             raise AssertionError(report)
 
+    # --- activation -------------------------------------------------------------------------
+
     def activate(self) -> None:
-        self._stubber.activate()
-        self.client.meta.events.register(_AFTER_CALL, self._mark_used, unique_id=self._handler_id)
+        """Answer the client's calls from the queue, in order."""
+        events = self.client.meta.events
+        events.register_first(_PARAMETERS_EVENT, self._check_request, unique_id=f"{self._handler_id}-request")
+        events.register(_CALL_EVENT, self._answer_call, unique_id=f"{self._handler_id}-answer")
 
     def deactivate(self) -> None:
-        self._stubber.deactivate()
-        self.client.meta.events.unregister(_AFTER_CALL, unique_id=self._handler_id)
+        events = self.client.meta.events
+        events.unregister(_PARAMETERS_EVENT, unique_id=f"{self._handler_id}-request")
+        events.unregister(_CALL_EVENT, unique_id=f"{self._handler_id}-answer")
 
     @property
     def _handler_id(self) -> str:
         return f"pytest-personalize-stubber-{id(self)}"
 
-    def __enter__(self) -> PersonalizeStubber:
+    def _enter(self) -> None:
         self.activate()
-        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.deactivate()
 
-    def _method(self, operation: str) -> str:
-        return _spec.method_name(operation)
+    # --- queueing ---------------------------------------------------------------------------
 
-    def _mark_used(self, **kwargs: Any) -> None:
-        if self._queue:
-            self._queue.popleft()
+    def _queue_answer(
+        self, operation: str, outcome: str, expected_params: Mapping[str, Any] | None, answer: Callable[..., Any]
+    ) -> None:
+        self._queue.append(_Entry(QueuedCall(operation, outcome, expected_params), answer))
 
-    @staticmethod
-    def _check_expected_params(operation: str, expected_params: Mapping[str, Any] | None) -> None:
-        __tracebackhide__ = True
-        if expected_params is None:
+    def _success(self, operation: str, response: Mapping[str, Any]) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        parsed = dict(response)
+        parsed["ResponseMetadata"] = _templates.response_metadata(self.context)
+        return AWSResponse(None, 200, {}, None), parsed  # type: ignore[arg-type]
+
+    def _error(self, operation: str, code: str, message: str) -> Any:
+        return parsed_error(_spec.operation_model(operation), code, message, self.context)
+
+    # --- the client's side ------------------------------------------------------------------
+
+    def _check_request(self, params: dict[str, Any], model: OperationModel, context: dict[str, Any], **_: Any) -> None:
+        if context.get("is_presign_request"):
             return
-        problem = _validate.request_problem(operation, expected_params)
+        entry = self._head(model.name)
+        _assert_expected_params(model.name, entry.call.expected_params, params)
+        context[self._handler_id] = (dict(params), _validate.request_problem(model.name, params))
+
+    def _answer_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
+        checked = context.pop(self._handler_id, None)
+        if checked is None:
+            return None
+        params, problem = checked
         if problem is not None:
-            raise ConformanceError(
-                f"expected_params for {operation} would be refused by the service "
-                f"(InvalidInputException): {problem.explain()}"
+            head = self._queue[0]
+            head.call = dataclasses.replace(head.call, refused=f"{problem.code}: {problem.message}")
+            self.answered.append((model.name, problem.code))
+            return self._error(model.name, problem.code, problem.message)
+        entry = self._queue.popleft()
+        answer = entry.answer(params)
+        status = answer[1]["ResponseMetadata"]["HTTPStatusCode"]
+        self.answered.append((model.name, None if status < 300 else answer[1]["Error"]["Code"]))
+        return answer
+
+    def _head(self, operation: str) -> _Entry:
+        from botocore.exceptions import StubResponseError, UnStubbedResponseError
+
+        if not self._queue:
+            raise UnStubbedResponseError(
+                operation_name=operation,
+                reason="Unexpected API Call: a call was made but no answer is queued for it. Queue one with "
+                f"add_response({operation!r}) or add_error({operation!r}, code), once per call.",
             )
+        head = self._queue[0]
+        if head.call.operation != operation:
+            raise StubResponseError(
+                operation_name=operation,
+                reason=f"Operation mismatch: the next queued answer is for {head.call.operation}.",
+            )
+        return head
+
+
+class PersonalizeStubber(_StubQueue):
+    """Queued answers for a Personalize client, built from the model, and every request checked.
+
+    Every response is built from the service model and checked against it *when it is queued*,
+    so a stub the service could never send fails on the line that wrote it::
+
+        def test_create(personalize_client, personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group")
+            response = personalize_client.create_dataset_group(name="shop")
+            assert response["datasetGroupArn"].endswith(":dataset-group/shop")
+
+    The request the code sends is checked too, ``expected_params`` or not: one the service would
+    refuse gets the service's error instead of the queued answer, and the teardown check (of the
+    ``personalize_stubber`` fixture) reports the answer as unused, quoting the error.
+    """
+
+    def add_response(
+        self, operation: str, expected_params: Mapping[str, Any] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        """Queue the conformant success response to ``operation``, and return it.
+
+        The response is built from the request the code sends (the name in the ARN, the parent,
+        the domain); what is returned here is built from ``expected_params``. Each keyword in
+        ``overrides`` replaces a member of the response (``None`` removes it)::
+
+            stubber.add_response("CreateDatasetGroup", {"name": "shop", "domain": "ECOMMERCE"})
+            stubber.add_response("describe_dataset_group", datasetGroup={...})
+
+        Raises :class:`ConformanceError` if ``expected_params`` would be refused by the service,
+        or an override breaks a constraint of the model or a rule of the service (a status the
+        resource never reports, an ARN of the wrong form or not the one the request names).
+        """
+        __tracebackhide__ = True
+        name = _spec.operation_name(operation)
+        _check_expected_params(name, expected_params)
+        known = _known_params(expected_params)
+        response = self._build(name, known, overrides, check_request_rules=expected_params is not None)
+
+        def answer(params: Mapping[str, Any]) -> Any:
+            __tracebackhide__ = True
+            built = response if params == known else self._build(name, params, overrides, check_request_rules=True)
+            return self._success(name, built)
+
+        self._queue_answer(name, "response", expected_params, answer)
+        return {**response, "ResponseMetadata": _templates.response_metadata(self.context)}
+
+    def add_error(
+        self,
+        operation: str,
+        code: str,
+        message: str | None = None,
+        expected_params: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue an error ``operation`` can answer with, as the client would receive it.
+
+        ``code`` is one the model declares for the operation, or a common error any AWS JSON
+        operation may send (:func:`pytest_personalize.common_errors`: AccessDeniedException,
+        ThrottlingException, ServiceUnavailable, ...). The client raises the modeled class
+        (``client.exceptions.<code>``), or ``ClientError`` for a common error, with the HTTP
+        status the error really carries::
+
+            stubber.add_error("create_dataset_group", "ResourceAlreadyExistsException")
+
+        ``message`` defaults to what the service says for that error, naming what the request
+        named. Any other code raises :class:`ConformanceError` listing the ones allowed.
+        """
+        __tracebackhide__ = True
+        name = _spec.operation_name(operation)
+        _templates.check_error_code(name, code)
+        _check_expected_params(name, expected_params)
+        if message is not None and not isinstance(message, str):
+            raise ConformanceError(
+                f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}"
+            )
+
+        def answer(params: Mapping[str, Any]) -> Any:
+            text = message if message is not None else _templates.error_message(code, params, self.context)
+            return self._error(name, code, text)
+
+        self._queue_answer(name, code, expected_params, answer)
+        shown = (
+            message
+            if message is not None
+            else _templates.error_message(code, _known_params(expected_params), self.context)
+        )
+        return self._error(name, code, shown)[1]  # type: ignore[no-any-return]
+
+    def __enter__(self) -> PersonalizeStubber:
+        self._enter()
+        return self
+
+    def _build(
+        self, operation: str, params: Mapping[str, Any], overrides: Mapping[str, Any], *, check_request_rules: bool
+    ) -> dict[str, Any]:
+        __tracebackhide__ = True
+        response = _templates.success_response(operation, params, self.context)
+        if not overrides:
+            return response  # a template conforms by construction (the suite checks every one)
+        for key, value in overrides.items():
+            if value is None:
+                response.pop(key, None)
+            else:
+                response[key] = value
+        changed = {key: value for key, value in overrides.items() if value is not None}
+        violations = _validate.response_violations(operation, changed, partial=True) if changed else []
+        problems = [v.explain() for v in violations] or [
+            p.explain() for p in _rules.response_problems(operation, response, params if check_request_rules else None)
+        ]
+        if problems:
+            raise ConformanceError(
+                f"add_response({operation!r}): the service never sends this response: " + "; ".join(problems)
+            )
+        return response
+
+
+class Stubber(_StubQueue):
+    """botocore's ``Stubber``, call for call, with every check pytest-personalize makes.
+
+    Moving a test from botocore's stubber is one import::
+
+        from pytest_personalize import Stubber   # was: from botocore.stub import Stubber
+
+        with Stubber(client) as stubber:
+            stubber.add_response("create_dataset_group", {"datasetGroupArn": arn}, {"name": "shop"})
+            stubber.add_client_error("create_dataset_group", "LimitExceededException")
+
+    The response is checked against the whole model and the service's rules (botocore checks
+    types and required members only), ``expected_params`` must be a request the service accepts,
+    an error code must be one the operation can answer with and carry its real HTTP status, and
+    the request the code sends is checked as :class:`PersonalizeStubber` checks it.
+    """
+
+    def add_response(
+        self, method: str, service_response: Mapping[str, Any], expected_params: Mapping[str, Any] | None = None
+    ) -> None:
+        """Queue ``service_response`` for the next call of ``method`` (botocore's signature)."""
+        __tracebackhide__ = True
+        name = _spec.operation_name(method)
+        _check_expected_params(name, expected_params)
+        if not isinstance(service_response, Mapping):
+            raise ConformanceError(
+                f"add_response({name!r}): service_response must be a dict, not {type(service_response).__name__}"
+            )
+        body = {key: value for key, value in service_response.items() if key != "ResponseMetadata"}
+        problems = [v.explain() for v in _validate.response_violations(name, body)] or [
+            p.explain() for p in _rules.response_problems(name, body, _known_params(expected_params))
+        ]
+        if problems:
+            raise ConformanceError(
+                f"add_response({name!r}): the service never sends this response: " + "; ".join(problems)
+            )
+
+        def answer(params: Mapping[str, Any]) -> Any:
+            __tracebackhide__ = True
+            problems = _rules.response_problems(name, body, params)
+            if problems:
+                raise ConformanceError(
+                    f"add_response({name!r}): the service never sends this response to the request the code sent: "
+                    + "; ".join(p.explain() for p in problems)
+                )
+            http, parsed = self._success(name, body)
+            parsed["ResponseMetadata"].update(service_response.get("ResponseMetadata") or {})
+            return http, parsed
+
+        self._queue_answer(name, "response", expected_params, answer)
+
+    def add_client_error(
+        self,
+        method: str,
+        service_error_code: str = "",
+        service_message: str = "",
+        http_status_code: int | None = None,
+        service_error_meta: Mapping[str, Any] | None = None,
+        expected_params: Mapping[str, Any] | None = None,
+        response_meta: Mapping[str, Any] | None = None,
+        modeled_fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Queue an error for the next call of ``method`` (botocore's signature).
+
+        ``http_status_code`` may be left out: it is the status the error really carries. Given,
+        it must be that one.
+        """
+        __tracebackhide__ = True
+        name = _spec.operation_name(method)
+        _templates.check_error_code(name, service_error_code)
+        _check_expected_params(name, expected_params)
+        status = _templates.error_status(service_error_code)
+        if http_status_code is not None and http_status_code != status:
+            raise ConformanceError(
+                f"add_client_error({name!r}, {service_error_code!r}): the service sends {service_error_code} "
+                f"with HTTP status {status}, not {http_status_code}"
+            )
+        message = (modeled_fields or {}).get("message", service_message) or _templates.error_message(
+            service_error_code, _known_params(expected_params), self.context
+        )
+
+        def answer(params: Mapping[str, Any]) -> Any:
+            http, parsed = self._error(name, service_error_code, message)
+            parsed["Error"].update(service_error_meta or {})
+            parsed["ResponseMetadata"].update(response_meta or {})
+            return http, parsed
+
+        self._queue_answer(name, service_error_code, expected_params, answer)
+
+    def __enter__(self) -> Stubber:
+        self._enter()
+        return self
+
+
+def parsed_error(operation_model: OperationModel, code: str, message: str, context: _templates.Context) -> Any:
+    """An error as the client receives it: its bytes on the wire, read by botocore's own parser."""
+    from botocore.awsrequest import AWSResponse
+
+    status = _templates.error_status(code)
+    body = json.dumps(_templates.error_body(code, message), separators=(",", ":")).encode()
+    rid = _templates.request_id()
+    headers = {
+        "x-amzn-requestid": rid,
+        "content-type": _templates.JSON_CONTENT_TYPE,
+        "content-length": str(len(body)),
+        "date": _templates.http_date(context.now),
+    }
+    wire = {"status_code": status, "headers": headers, "body": body}
+    parser = _json_parser()
+    parsed: dict[str, Any] = parser.parse(wire, operation_model.output_shape)
+    # What botocore's endpoint adds for an error the model declares: its members (``message``).
+    error_shape = operation_model.service_model.shape_for_error_code(code)  # type: ignore[arg-type]
+    if error_shape is not None:
+        parsed.update(parser.parse(wire, error_shape))
+    parsed["ResponseMetadata"]["RetryAttempts"] = 0
+    return AWSResponse(None, status, headers, None), parsed  # type: ignore[arg-type]
 
 
 @functools.cache
-def _stubber_class() -> type[Stubber]:
-    from botocore.stub import Stubber
+def _json_parser() -> Any:
+    from botocore.parsers import create_parser
 
-    class _Stubber(Stubber):
-        """botocore's Stubber, told when a response needs no validation (a template we built)."""
-
-        trusted = False
-
-        def _validate_operation_response(self, operation_name: str, service_response: dict[str, Any]) -> None:
-            if not self.trusted:
-                super()._validate_operation_response(operation_name, service_response)  # type: ignore[misc]
-
-    return _Stubber
+    return create_parser("json")
 
 
-def _as_dict(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return None if params is None else dict(params)
+def _known_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What ``expected_params`` say for sure: ``botocore.stub.ANY`` says nothing a response could echo."""
+    return {key: value for key, value in (params or {}).items() if not _spec.is_stub_wildcard(value)}
+
+
+def _check_expected_params(operation: str, expected_params: Mapping[str, Any] | None) -> None:
+    __tracebackhide__ = True
+    if expected_params is None:
+        return
+    if not isinstance(expected_params, Mapping):
+        raise ConformanceError(
+            f"expected_params for {operation} must be a dict of the call's parameters, not {type(expected_params).__name__}"
+        )
+    problem = _validate.request_problem(operation, expected_params)
+    if problem is not None:
+        raise ConformanceError(
+            f"expected_params for {operation} would be refused by the service ({problem.code}): {problem.explain()}"
+        )
+
+
+def _assert_expected_params(operation: str, expected: Mapping[str, Any] | None, params: Mapping[str, Any]) -> None:
+    """botocore's comparison: every expected member equal (``ANY`` matches any value), no others."""
+    if expected is None:
+        return
+    if any(key not in params or value != params[key] for key, value in expected.items()) or set(expected) != set(
+        params
+    ):
+        from botocore.exceptions import StubAssertionError
+
+        raise StubAssertionError(
+            operation_name=operation,
+            reason=f"Expected parameters:\n{pformat(dict(expected))},\nbut received:\n{pformat(dict(params))}",
+        )

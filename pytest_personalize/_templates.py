@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import email.utils
 import functools
+import hashlib
 import random
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import _spec, _validate
+from . import _resources, _rules, _spec, _validate
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -171,32 +172,50 @@ def success_response(
     output = _spec.operation_model(name).output_shape
     if output is None:
         return {}
-    value: dict[str, Any] = _Example(params, context).value(output, "", depth=0)
+    value: dict[str, Any] = _Example(name, params, context).value(output, "", depth=0)
     return value
 
 
 class _Example:
-    """Values for a shape that satisfy its constraints, preferring ones a reader recognises."""
+    """Values for a shape that satisfy its constraints and the rules of :mod:`._rules`.
+
+    Where the request or the resource type decides a value, the value is that one: the ARN a
+    Create request makes (``dataset/<group>/<TYPE>``), the ARN a Describe request named, the
+    parent a List request filtered on, the status a ready resource reports, a real recipe.
+    Only what nothing decides is made up.
+    """
 
     MAX_DEPTH = 4
 
-    def __init__(self, params: Mapping[str, Any], context: Context) -> None:
+    def __init__(self, operation: str, params: Mapping[str, Any], context: Context) -> None:
         self.params = params
         self.context = context
+        parsed = _resources.for_operation(operation)
+        self.verb = parsed[0] if parsed is not None else ""
+        self.kind: _resources.ResourceType | None = parsed[1] if parsed is not None else None
+        self.own_arn = self._own_arn()
 
-    def value(self, shape: Shape, member: str, depth: int) -> Any:
+    def _own_arn(self) -> str | None:
+        if self.kind is None:
+            return None
+        if self.verb == "Create":
+            return resource_arn(self.kind, self.context, self.params, seed=_seed(self.params))
+        asked = self.params.get(self.kind.arn_member)
+        return asked if isinstance(asked, str) else None
+
+    def value(self, shape: Shape, member: str, depth: int, owner: _resources.ResourceType | None = None) -> Any:
         kind = shape.type_name
         if kind == "structure":
             return self._structure(shape, depth)
         if kind == "list":
-            return [] if depth >= self.MAX_DEPTH else [self.value(shape.member, member, depth + 1)]  # type: ignore[attr-defined]
+            return [] if depth >= self.MAX_DEPTH else [self.value(shape.member, member, depth + 1, owner)]  # type: ignore[attr-defined]
         if kind == "map":
             if depth >= self.MAX_DEPTH:
                 return {}
             key = self.value(shape.key, "key", depth + 1)  # type: ignore[attr-defined]
             return {key: self.value(shape.value, member, depth + 1)}  # type: ignore[attr-defined]
         if kind == "string":
-            return self._string(shape, member)
+            return self._string(shape, member, owner)
         if kind in ("integer", "long"):
             return int(shape.metadata.get("min", 1))
         if kind in ("float", "double"):
@@ -212,34 +231,129 @@ class _Example:
         names = list(members) if depth < self.MAX_DEPTH else list(shape.required_members)
         if getattr(shape, "is_tagged_union", False):
             names = names[:1]
-        return {name: self.value(members[name], name, depth + 1) for name in names}
+        # A list's last page has no token: a lone template must not send a paginator for more.
+        names = [name for name in names if name not in ("nextToken", "failureReason")]
+        if depth == 0 and self.verb == "Create" and "domain" in names and self.params.get("domain") is None:
+            names.remove("domain")
+        # The model types some descriptions' roleArn as a Personalize ARN, while real traffic sends
+        # the IAM role the request gave: with no value both would accept, the member is left out.
+        names = [name for name in names if name != "roleArn" or members[name].name == "RoleArn"]
+        owner = _resources.for_shape(shape.name)
+        value = {name: self.value(members[name], name, depth + 1, owner) for name in names}
+        if owner is not None and "status" in value and owner.settled:
+            value["status"] = owner.settled
+        if owner is not None and "domain" in value and depth > 0:
+            del value["domain"]  # a resource reports a domain only when it was created with one
+        return value
 
-    def _string(self, shape: Shape, member: str) -> str:
+    def _string(self, shape: Shape, member: str, owner: _resources.ResourceType | None) -> str:
         enum = shape.enum  # type: ignore[attr-defined]
         if enum:
-            return str(enum[0])
-        for candidate in self._string_candidates(shape, member):
+            echoed = self.params.get(member)
+            return str(echoed) if echoed in enum else str(enum[0])
+        for candidate in self._string_candidates(shape, member, owner):
             if not _validate.validate(shape, candidate):
                 return candidate
         return _minimal_match(shape.metadata.get("pattern", ""))
 
-    def _string_candidates(self, shape: Shape, member: str) -> Iterator[str]:
+    def _string_candidates(self, shape: Shape, member: str, owner: _resources.ResourceType | None) -> Iterator[str]:
+        own = owner if owner is not None else (self.kind if self.verb != "List" else None)
+        if member.endswith("Arn") or member.endswith("Arns") or shape.name == "Arn":
+            yield from self._arn_candidates(member.removesuffix("s"), own)
+        elif member == own_name_member(own) and own is not None:
+            name = _resources.name_in_arn(own, self._arn_of(own))
+            if name is not None:
+                yield name
         echoed = self.params.get(member)
         if isinstance(echoed, str):
             yield echoed
         if member == "status":
             yield "ACTIVE"
-        if member.endswith("Arn") or member.endswith("Arns") or shape.name == "Arn":
-            resource = re.sub(r"(?<!^)(?=[A-Z])", "-", re.sub(r"Arns?$", "", member)).lower() or "resource"
-            yield personalize_arn(resource, "example", self.context)
-            yield f"arn:{self.context.partition}:iam::{self.context.account}:role/example"
-            yield f"arn:{self.context.partition}:kms:{self.context.region}:{self.context.account}:key/example"
+        if member == "trackingId":
+            yield _uuid_from(_seed(self.params))
+        if member == "datasetType" and own is not None and own.tail == "group/type":
+            yield _resources.arn_tail(self._arn_of(own)).rsplit("/", 1)[-1]
         if "s3" in member.lower() or "path" in member.lower():
             yield "s3://example-bucket/example"
         yield "example"
         low = int(shape.metadata.get("min", 0))
         if low > len("example"):
             yield "e" * low
+
+    def _arn_of(self, kind: _resources.ResourceType) -> str:
+        """The ARN of the resource of ``kind`` this response is about (or one under the request's parent)."""
+        if kind is self.kind and self.own_arn is not None:
+            return self.own_arn
+        asked = self.params.get(kind.arn_member)
+        if isinstance(asked, str):
+            return asked
+        return resource_arn(kind, self.context, self.params, seed=_seed(self.params))
+
+    def _arn_candidates(self, member: str, owner: _resources.ResourceType | None) -> Iterator[str]:
+        context = self.context
+        if member == "roleArn":
+            yield f"arn:{context.partition}:iam::{context.account}:role/example"
+            return
+        if member == "kmsKeyArn":
+            yield f"arn:{context.partition}:kms:{context.region}:{context.account}:key/example"
+            return
+        kind = _resources.for_arn_member(member)
+        if kind is None:
+            echoed = self.params.get(member)
+            if isinstance(echoed, str):
+                yield echoed
+            yield personalize_arn("resource", "example", context)
+            return
+        if owner is not None and kind is not owner:
+            parent = self._parent_from_own_arn(owner, kind)
+            if parent is not None:
+                yield parent
+        yield self._arn_of(kind)
+
+    def _parent_from_own_arn(self, owner: _resources.ResourceType, parent: _resources.ResourceType) -> str | None:
+        # A dataset's ARN names its group, a solution version's its solution.
+        name = _resources.parent_name_in_arn(owner, self._arn_of(owner))
+        if name is None or parent.noun != _resources.ARN_PARENTS.get(owner.tail):
+            return None
+        return resource_arn(parent, self.context, {parent.name_member: name})
+
+
+def own_name_member(kind: _resources.ResourceType | None) -> str:
+    return kind.name_member if kind is not None else ""
+
+
+def _seed(params: Mapping[str, Any]) -> str:
+    # Generated ids follow from the request, so a template built twice for one request is the same.
+    return hashlib.sha1(
+        repr(sorted(params.items(), key=lambda item: item[0])).encode(), usedforsecurity=False
+    ).hexdigest()
+
+
+def _uuid_from(seed: str) -> str:
+    return f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}"
+
+
+def resource_arn(
+    kind: _resources.ResourceType, context: Context, params: Mapping[str, Any], *, seed: str = "0" * 40
+) -> str:
+    """The ARN a resource of ``kind`` created with ``params`` gets; ``seed`` makes its generated id."""
+    location = {"partition": context.partition, "region": context.region, "account": context.account}
+    name = params.get(kind.name_member)
+    if kind.aws_owned:
+        tail = name if isinstance(name, str) else _resources.DEFAULT_AWS_OWNED_NAMES[kind.noun]
+    elif kind.tail == "group/type":
+        group, dataset_type = params.get("datasetGroupArn"), params.get("datasetType")
+        group_name = _resources.arn_tail(group) if isinstance(group, str) else "example"
+        tail = f"{group_name}/{(dataset_type if isinstance(dataset_type, str) else 'Interactions').upper()}"
+    elif kind.tail == "parent/id":
+        solution = params.get("solutionArn")
+        solution_name = _resources.arn_tail(solution) if isinstance(solution, str) else "example"
+        tail = f"{solution_name}/{seed[:8]}"
+    elif kind.tail == "id":
+        tail = seed[:8]
+    else:
+        tail = name if isinstance(name, str) else "example"
+    return _resources.arn(kind, tail, **location)
 
 
 def _minimal_match(java_pattern: str) -> str:
@@ -333,16 +447,35 @@ def error_message(code: str, params: Mapping[str, Any] | None = None, context: C
     return message or _spec.error_documentation(code) or code
 
 
-def check_modeled(operation: str, code: str) -> None:
-    """Fail, listing the codes the model declares, if ``operation`` doesn't model ``code``."""
-    __tracebackhide__ = True
-    modeled = _spec.modeled_errors(operation)
-    if code not in modeled:
-        from ._errors import ConformanceError
+def check_error_code(operation: str | None, code: str) -> None:
+    """Fail, listing what is allowed, unless ``operation`` can answer with ``code``.
 
-        raise ConformanceError(
-            f"{code} is not modeled for {_spec.operation_name(operation)}; modeled: {', '.join(modeled)}"
-        )
+    An operation answers with the errors its model declares and with the common errors any AWS
+    JSON operation may send. With no operation, any code some Personalize operation declares.
+    """
+    __tracebackhide__ = True
+    if code in _rules.COMMON_ERRORS:
+        return
+    modeled = _spec.modeled_errors(operation) if operation is not None else tuple(sorted(_spec.all_modeled_errors()))
+    if code in modeled:
+        return
+    from ._errors import ConformanceError
+
+    where = (
+        f"modeled for {_spec.operation_name(operation)}"
+        if operation is not None
+        else "an error Amazon Personalize sends"
+    )
+    raise ConformanceError(
+        f"{code!r} is not {where}; modeled: {', '.join(modeled)}; "
+        f"common to every operation: {', '.join(_rules.COMMON_ERRORS)}"
+    )
+
+
+def error_status(code: str) -> int:
+    """The HTTP status an error travels with: a common error's own, 400 for every modeled one."""
+    common = _rules.COMMON_ERRORS.get(code)
+    return common.status if common is not None else ERROR_STATUS
 
 
 def error_body(code: str, message: str) -> dict[str, str]:

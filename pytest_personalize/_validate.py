@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, cast
 
-from . import _spec
+from . import _rules, _spec
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -243,28 +243,13 @@ _BUILDERS: dict[str, Callable[[Shape], Checker]] = {
 }
 
 
-def _role_needs_kms_key(params: Mapping[str, Any]) -> str | None:
-    # Stated by the API reference, not the model: "Supplying an IAM role is only valid when also
-    # specifying a KMS key", and "If you specify a KMS key, you must also include an IAM role".
-    has_role, has_key = params.get("roleArn") is not None, params.get("kmsKeyArn") is not None
-    if has_role and not has_key:
-        return "Supplying an IAM role (roleArn) is only valid when also specifying a KMS key (kmsKeyArn)."
-    if has_key and not has_role:
-        return "If you specify a KMS key (kmsKeyArn), you must also include an IAM role (roleArn) that has permission to access the key."
-    return None
-
-
-_CROSS_FIELD_RULES: dict[str, tuple[Callable[[Mapping[str, Any]], str | None], ...]] = {
-    "CreateDatasetGroup": (_role_needs_kms_key,),
-}
-
-
 @dataclass(frozen=True)
 class RequestProblem:
-    """Why the service would refuse a request with InvalidInputException."""
+    """Why the service would refuse a request: the error code, its message, the constraints broken."""
 
     message: str
     violations: tuple[Violation, ...] = ()
+    code: str = "InvalidInputException"
 
     def explain(self) -> str:
         if not self.violations:
@@ -273,9 +258,10 @@ class RequestProblem:
 
 
 def request_problem(operation: str, params: Mapping[str, Any]) -> RequestProblem | None:
-    """The InvalidInputException the service would answer ``params`` with, or None if it accepts them.
+    """The error the service would answer ``params`` with, or None if it accepts them.
 
-    Model constraints are checked first, as the service does; cross-field rules only once they pass.
+    Model constraints are checked first (InvalidInputException), as the service does; the rules
+    the model doesn't carry (:mod:`._rules`: role and key, tags) only once they pass.
     """
     # Tests send the same few flat requests over and over (a stub's expected_params, a fake's
     # polling loop): those verdicts are kept. Types are in the key, since True == 1; no floats,
@@ -307,11 +293,8 @@ def _request_problem(operation: str, params: Mapping[str, Any]) -> RequestProble
     violations = validate(model.input_shape, params) if model.input_shape is not None else []
     if violations:
         return RequestProblem(validation_message(violations), tuple(violations))
-    for rule in _CROSS_FIELD_RULES.get(model.name, ()):
-        message = rule(params)
-        if message is not None:
-            return RequestProblem(message)
-    return None
+    refusal = _rules.request_refusal(model.name, params, _spec.modeled_errors(model.name))
+    return None if refusal is None else RequestProblem(refusal.message, code=refusal.code)
 
 
 def response_violations(operation: str, response: Mapping[str, Any], *, partial: bool = False) -> list[Violation]:

@@ -37,7 +37,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_personalize import _spec, _templates, _validate
+from pytest_personalize import _rules, _spec, _templates, _validate
 
 
 # Reproducible in CI and independent of any local example database; no deadline, because a
@@ -306,12 +306,15 @@ def test_every_operations_template_conforms(operation, region):
     context = _templates.Context(region=region)
     response = _templates.success_response(operation, {}, context)
     assert _validate.response_violations(operation, response) == []
+    assert _rules.response_problems(operation, response, {}) == []
     for arn in arns_in(response):
-        _, partition, service, arn_region, account, _resource = arn.split(":", 5)
+        _, partition, service, arn_region, account, resource = arn.split(":", 5)
         assert partition == PARTITION_OF[region], arn
-        assert account == context.account, arn
+        # What AWS owns (recipes, algorithms, feature transformations) names no region or account.
+        owned = resource.split("/")[0] in ("recipe", "algorithm", "feature-transformation")
+        assert account == ("" if owned else context.account), arn
         # IAM is global: its ARNs name no region.
-        assert arn_region == ("" if service == "iam" else region), arn
+        assert arn_region == ("" if service == "iam" or owned else region), arn
 
 
 # --- generators ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, PersonalizeStubber, _validate, modeled_errors
+from pytest_personalize import ConformanceError, PersonalizeStubber, _validate, common_errors, modeled_errors
 from pytest_personalize._clients import make_client
 
 
@@ -27,7 +27,7 @@ def test_add_response_returns_what_the_client_gets(client):
 
 def test_overrides_replace_and_none_removes(client):
     stubber = PersonalizeStubber(client)
-    arn = "arn:aws:personalize:eu-west-1:123456789012:dataset-group/other"
+    arn = "arn:aws:personalize:eu-west-1:123456789012:dataset-group/shop"
     assert stubber.add_response("create_dataset_group", {"name": "shop"}, datasetGroupArn=arn)["datasetGroupArn"] == arn
     assert "domain" not in stubber.add_response(
         "create_dataset_group", {"name": "s", "domain": "ECOMMERCE"}, domain=None
@@ -113,7 +113,10 @@ def test_a_code_the_operation_does_not_model_lists_the_ones_it_does(client):
     modeled = ", ".join(modeled_errors("CreateDatasetGroup"))
     with pytest.raises(ConformanceError) as raised:
         stubber.add_error("create_dataset_group", "ResourceNotFoundException")
-    assert str(raised.value) == f"ResourceNotFoundException is not modeled for CreateDatasetGroup; modeled: {modeled}"
+    assert str(raised.value) == (
+        f"'ResourceNotFoundException' is not modeled for CreateDatasetGroup; modeled: {modeled}; "
+        f"common to every operation: {', '.join(common_errors())}"
+    )
 
 
 def test_an_unknown_operation_is_refused(client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_personalize import _validate
+from pytest_personalize._rules import MAX_TAGS_PER_RESOURCE
 from tests.conftest import create_dataset_group_member
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeKms"
@@ -77,7 +78,10 @@ def tags(count, key="k", value="v"):
 
 def test_tag_count_boundary():
     high = create_dataset_group_member("tags").metadata["max"]
-    assert problem(name="shop", tags=tags(high)) is None
+    assert problem(name="shop", tags=tags(MAX_TAGS_PER_RESOURCE)) is None
+    # The model lets a request carry more tags than a resource may have: the documented limit refuses them.
+    refused = _validate.request_problem("CreateDatasetGroup", {"name": "shop", "tags": tags(MAX_TAGS_PER_RESOURCE + 1)})
+    assert refused is not None and refused.code == "TooManyTagsException"
     assert problem(name="shop", tags=tags(high + 1)) == (
         f"1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {high}"
     )

@@ -1,0 +1,326 @@
+"""What the service model doesn't say about each Personalize resource type: one table.
+
+The model gives shapes and constraints; it leaves ``status`` a free string, accepts any ARN-shaped
+string for any ARN, and names no parents. The API reference's data-type pages and real traffic
+say more, and that is written down here, once, for the templates, the response rules and the fake:
+
+- the ARN form (``dataset/<group name>/<DATASET TYPE>``, ``solution/<solution name>/<id>``,
+  ``arn:aws:personalize:::recipe/<name>`` for what AWS owns);
+- the statuses a resource reports (the data-type pages' "can be in one of the following states",
+  plus the values real traffic shows where the page gives none);
+- the structures of the model that describe it, and the members naming its parents.
+
+Sources: the Amazon Personalize API reference (Data Types), and public notebooks' outputs in
+aws-samples/amazon-personalize-samples.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# A resource's life, as the data-type pages write it. Jobs and updates have no DELETE stages.
+_CREATE = ("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE", "CREATE FAILED")
+_DELETE = ("DELETE PENDING", "DELETE IN_PROGRESS")
+_UPDATE = ("UPDATE PENDING", "UPDATE IN_PROGRESS", "UPDATE FAILED")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """One kind of Personalize resource, as far as the model can't describe it.
+
+    ``tail`` says how the ARN ends after ``<arn type>/``: ``"name"`` (the name the request gave),
+    ``"group/type"`` (a dataset: its group's name and its upper-case type), ``"parent/id"`` (a
+    solution version: its solution's name and a generated id) or ``"id"`` (an event tracker).
+    """
+
+    noun: str
+    arn_type: str
+    statuses: tuple[str, ...]
+    shapes: tuple[str, ...]
+    name_member: str = "name"
+    parent_members: tuple[str, ...] = ()
+    tail: str = "name"
+    aws_owned: bool = False
+    # The status a template reports: the resource is ready to use.
+    settled: str = "ACTIVE"
+
+    @property
+    def arn_member(self) -> str:
+        """``datasetGroupArn`` for DatasetGroup: the member naming a resource of this type."""
+        return self.noun[0].lower() + self.noun[1:] + "Arn"
+
+    @property
+    def failed_statuses(self) -> frozenset[str]:
+        return frozenset(status for status in self.statuses if "FAILED" in status)
+
+
+RESOURCE_TYPES: tuple[ResourceType, ...] = (
+    ResourceType("Schema", "schema", (), ("DatasetSchema", "DatasetSchemaSummary"), settled=""),
+    ResourceType(
+        "DatasetGroup", "dataset-group", (*_CREATE, "DELETE PENDING"), ("DatasetGroup", "DatasetGroupSummary")
+    ),
+    ResourceType(
+        "Dataset",
+        "dataset",
+        (*_CREATE, *_DELETE, *_UPDATE),
+        ("Dataset", "DatasetSummary"),
+        parent_members=("datasetGroupArn", "schemaArn"),
+        tail="group/type",
+    ),
+    ResourceType("DatasetUpdate", "", (*_CREATE, *_UPDATE), ("DatasetUpdateSummary",)),
+    ResourceType(
+        "DatasetImportJob",
+        "dataset-import-job",
+        _CREATE,
+        ("DatasetImportJob", "DatasetImportJobSummary"),
+        name_member="jobName",
+        parent_members=("datasetArn",),
+    ),
+    ResourceType(
+        "DatasetExportJob",
+        "dataset-export-job",
+        _CREATE,
+        ("DatasetExportJob", "DatasetExportJobSummary"),
+        name_member="jobName",
+        parent_members=("datasetArn",),
+    ),
+    ResourceType(
+        "Solution",
+        "solution",
+        (*_CREATE, *_DELETE),
+        ("Solution", "SolutionSummary"),
+        parent_members=("datasetGroupArn",),
+    ),
+    ResourceType("SolutionUpdate", "", _CREATE, ("SolutionUpdateSummary",)),
+    ResourceType(
+        "SolutionVersion",
+        "solution",
+        (*_CREATE, "CREATE STOPPING", "CREATE STOPPED"),
+        ("SolutionVersion", "SolutionVersionSummary"),
+        parent_members=("solutionArn",),
+        tail="parent/id",
+    ),
+    ResourceType(
+        "Campaign",
+        "campaign",
+        (*_CREATE, *_DELETE),
+        ("Campaign", "CampaignSummary"),
+        parent_members=("solutionVersionArn",),
+    ),
+    ResourceType("CampaignUpdate", "", (*_CREATE, *_DELETE), ("CampaignUpdateSummary",)),
+    ResourceType(
+        "EventTracker",
+        "event-tracker",
+        (*_CREATE, *_DELETE),
+        ("EventTracker", "EventTrackerSummary"),
+        parent_members=("datasetGroupArn",),
+        tail="id",
+    ),
+    ResourceType(
+        "Filter",
+        "filter",
+        (*_CREATE, *_DELETE),
+        ("Filter", "FilterSummary"),
+        parent_members=("datasetGroupArn",),
+    ),
+    ResourceType(
+        "Recommender",
+        "recommender",
+        (
+            *_CREATE,
+            "STOP PENDING",
+            "STOP IN_PROGRESS",
+            "INACTIVE",
+            "START PENDING",
+            "START IN_PROGRESS",
+            *_DELETE,
+        ),
+        ("Recommender", "RecommenderSummary"),
+        parent_members=("datasetGroupArn",),
+    ),
+    ResourceType("RecommenderUpdate", "", _CREATE, ("RecommenderUpdateSummary",)),
+    ResourceType(
+        "BatchInferenceJob",
+        "batch-inference-job",
+        # The data-type page lists PENDING, IN PROGRESS, ACTIVE, CREATE FAILED; real traffic
+        # reports the CREATE-prefixed forms.
+        ("PENDING", "IN PROGRESS", "IN_PROGRESS", *_CREATE),
+        ("BatchInferenceJob", "BatchInferenceJobSummary"),
+        name_member="jobName",
+        parent_members=("solutionVersionArn",),
+    ),
+    ResourceType(
+        "BatchSegmentJob",
+        "batch-segment-job",
+        ("PENDING", "IN PROGRESS", "IN_PROGRESS", *_CREATE),
+        ("BatchSegmentJob", "BatchSegmentJobSummary"),
+        name_member="jobName",
+        parent_members=("solutionVersionArn",),
+    ),
+    ResourceType(
+        "MetricAttribution",
+        "metric-attribution",
+        (*_CREATE, *_DELETE),
+        ("MetricAttribution", "MetricAttributionSummary"),
+        parent_members=("datasetGroupArn",),
+    ),
+    ResourceType(
+        "DataDeletionJob",
+        "data-deletion-job",
+        ("PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"),
+        ("DataDeletionJob", "DataDeletionJobSummary"),
+        name_member="jobName",
+        parent_members=("datasetGroupArn",),
+        settled="COMPLETED",
+    ),
+    ResourceType("Recipe", "recipe", ("ACTIVE",), ("Recipe", "RecipeSummary"), aws_owned=True),
+    ResourceType("Algorithm", "algorithm", (), ("Algorithm",), aws_owned=True, settled=""),
+    ResourceType(
+        "FeatureTransformation",
+        "feature-transformation",
+        _CREATE,
+        ("FeatureTransformation",),
+        aws_owned=True,
+    ),
+)
+
+# The AWS-owned resources a template names when the request names none: real ones, from the
+# API reference's recipe list (the default recipe of the USER_PERSONALIZATION type).
+DEFAULT_AWS_OWNED_NAMES = {
+    "Recipe": "aws-user-personalization",
+    "Algorithm": "aws-user-personalization",
+    "FeatureTransformation": "user-personalization",
+}
+
+
+@functools.cache
+def _by_noun() -> dict[str, ResourceType]:
+    return {kind.noun: kind for kind in RESOURCE_TYPES}
+
+
+@functools.cache
+def _by_shape() -> dict[str, ResourceType]:
+    return {shape: kind for kind in RESOURCE_TYPES for shape in kind.shapes}
+
+
+def for_shape(shape_name: str) -> ResourceType | None:
+    """The resource type a structure of the model describes (``DatasetGroupSummary``: DatasetGroup)."""
+    return _by_shape().get(shape_name)
+
+
+def for_noun(noun: str) -> ResourceType | None:
+    return _by_noun().get(noun)
+
+
+def for_arn_member(member: str) -> ResourceType | None:
+    """The resource type a member names by ARN: ``solutionVersionArn`` is a SolutionVersion's."""
+    if not member.endswith("Arn") or len(member) <= 3:
+        return None
+    kind = _by_noun().get(member[0].upper() + member[1:-3])
+    return kind if kind is not None and kind.arn_type else None
+
+
+def for_operation(operation: str) -> tuple[str, ResourceType] | None:
+    """The verb and resource type of ``Create<Noun>``, ``Describe<Noun>``, ``List<Noun>s`` ..."""
+    match = _OPERATION.fullmatch(operation)
+    if match is None:
+        return None
+    verb, noun = match.groups()
+    if verb == "List":
+        noun = noun[:-1] if noun.endswith("s") else noun
+    kind = _by_noun().get(noun)
+    return (verb, kind) if kind is not None and kind.arn_type else None
+
+
+_OPERATION = re.compile(r"(Create|Describe|List|Delete|Update|Start|Stop)([A-Z]\w+)")
+
+
+# --- ARNs --------------------------------------------------------------------------------------
+
+
+def arn(kind: ResourceType, tail: str, *, partition: str, region: str, account: str) -> str:
+    """The ARN of a resource of ``kind`` whose ARN ends in ``tail``."""
+    if kind.aws_owned:
+        return f"arn:{partition}:personalize:::{kind.arn_type}/{tail}"
+    return f"arn:{partition}:personalize:{region}:{account}:{kind.arn_type}/{tail}"
+
+
+def arn_tail(value: str) -> str:
+    """What follows ``<arn type>/`` in an ARN: ``dataset/shop/INTERACTIONS`` gives ``shop/INTERACTIONS``."""
+    resource = value.split(":", 5)[-1]
+    return resource.split("/", 1)[1] if "/" in resource else ""
+
+
+def name_in_arn(kind: ResourceType, value: str) -> str | None:
+    """The resource's own name, where its ARN carries it (``dataset-group/shop``: ``shop``)."""
+    tail = arn_tail(value)
+    if kind.tail == "name" and tail and "/" not in tail:
+        return tail
+    return None
+
+
+# Whose name the first part of a two-part ARN tail is.
+ARN_PARENTS = {"group/type": "DatasetGroup", "parent/id": "Solution"}
+
+
+def parent_name_in_arn(kind: ResourceType, value: str) -> str | None:
+    """The parent's name a dataset's or solution version's ARN carries (the group, the solution)."""
+    if kind.tail in ("group/type", "parent/id"):
+        head, _, rest = arn_tail(value).partition("/")
+        return head if head and rest else None
+    return None
+
+
+_PARTITION = r"aws(?:-[a-z]+)*"
+_ACCOUNT = r"\d{12}"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_NAME = r"[a-zA-Z0-9][a-zA-Z0-9\-_]*"
+_TAILS = {
+    "name": _NAME,
+    "group/type": _NAME + r"/[A-Z_]+",
+    "parent/id": _NAME + r"/[a-z0-9]+",
+    "id": r"[a-z0-9]+",
+}
+
+
+@functools.cache
+def arn_pattern(kind: ResourceType) -> re.Pattern[str]:
+    """The form every ARN of ``kind`` has, in any region, account and partition."""
+    scope = "" if kind.aws_owned else _REGION
+    account = "" if kind.aws_owned else _ACCOUNT
+    return re.compile(rf"arn:{_PARTITION}:personalize:{scope}:{account}:{re.escape(kind.arn_type)}/{_TAILS[kind.tail]}")
+
+
+def arn_form_problem(member: str, value: Any) -> str | None:
+    """Why ``value`` can't be what the service sends in ``member`` (an ARN of the wrong form), or None."""
+    if not isinstance(value, str):
+        return None
+    kind = for_arn_member(member)
+    if kind is None or arn_pattern(kind).fullmatch(value):
+        return None
+    return f"a {kind.noun} ARN ({_form_example(kind)})"
+
+
+def _form_example(kind: ResourceType) -> str:
+    tail = {"name": "<name>", "group/type": "<group name>/<DATASET TYPE>", "parent/id": "<solution name>/<id>"}
+    shown = tail.get(kind.tail, "<id>")
+    if kind.aws_owned:
+        return f"arn:aws:personalize:::{kind.arn_type}/{shown}"
+    return f"arn:aws:personalize:<region>:<account>:{kind.arn_type}/{shown}"
+
+
+def resource_of_arn(value: str) -> ResourceType | None:
+    """The resource type an ARN names, read from its form (a solution version by its two parts)."""
+    for kind in RESOURCE_TYPES:
+        if kind.arn_type and arn_pattern(kind).fullmatch(value):
+            return kind
+    return None
+
+
+def request_parent(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, str]:
+    """The parent ARNs a Create request names, by member."""
+    return {member: params[member] for member in kind.parent_members if isinstance(params.get(member), str)}

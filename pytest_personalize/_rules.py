@@ -1,0 +1,335 @@
+"""The service's rules that its model doesn't carry, in one place for every mode.
+
+The stubber, the fake, the server and replay all ask this module (through :mod:`._validate`)
+whether a request would be refused and whether a response could have been sent, so the same
+request gets the same answer whichever way a test runs.
+
+- Requests: the role/KMS pairing, at most 50 tags per resource, the reserved ``aws:`` tag-key
+  prefix, and tag keys given twice.
+- Responses: statuses a resource reports, ``failureReason`` only with a FAILED status,
+  ``domain`` only when the request gave one, and ARNs of the real form that name what the
+  request named.
+- Errors any AWS JSON service may send, which the model doesn't list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import _resources
+
+# "Tags per resource: 50", Amazon Personalize developer guide, Endpoints and quotas. The model
+# lets one TagResource call carry 200; the service refuses a resource more than 50.
+MAX_TAGS_PER_RESOURCE = 50
+RESERVED_TAG_PREFIX = "aws:"
+
+
+@dataclass(frozen=True)
+class CommonError:
+    """An error any operation may answer with: its HTTP status and the reference's description."""
+
+    status: int
+    message: str
+
+
+# The API reference's "Common Errors" page, which applies to every action of every AWS JSON
+# service, plus ThrottlingException's wording as AWS services send it ("Rate exceeded"), and
+# AccessDeniedException with the text real CreateDatasetGroup traffic shows for a role of
+# another account.
+COMMON_ERRORS: dict[str, CommonError] = {
+    "AccessDeniedException": CommonError(400, "You do not have sufficient access to perform this action."),
+    "IncompleteSignature": CommonError(400, "The request signature does not conform to AWS standards."),
+    "InternalFailure": CommonError(
+        500, "The request processing has failed because of an unknown error, exception or failure."
+    ),
+    "InvalidAction": CommonError(
+        400, "The action or operation requested is invalid. Verify that the action is typed correctly."
+    ),
+    "InvalidClientTokenId": CommonError(
+        403, "The X.509 certificate or AWS access key ID provided does not exist in our records."
+    ),
+    "NotAuthorized": CommonError(400, "You do not have permission to perform this action."),
+    "OptInRequired": CommonError(403, "The AWS access key ID needs a subscription for the service."),
+    "RequestExpired": CommonError(
+        400,
+        "The request reached the service more than 15 minutes after the date stamp on the request or more than "
+        "15 minutes after the request expiration date (such as for pre-signed URLs), or the date stamp on the "
+        "request is more than 15 minutes in the future.",
+    ),
+    "ServiceUnavailable": CommonError(503, "The request has failed due to a temporary failure of the server."),
+    "ThrottlingException": CommonError(400, "Rate exceeded"),
+    "ValidationError": CommonError(400, "The input fails to satisfy the constraints specified by an AWS service."),
+}
+
+
+def common_errors() -> tuple[str, ...]:
+    """Every error code any Personalize operation may answer with besides its modeled ones.
+
+    They come from the API reference's Common Errors page; ``add_error``, ``fail_next`` and
+    ``fail_when`` accept them, each with the HTTP status it really carries.
+    """
+    return tuple(COMMON_ERRORS)
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A rule beyond the model that a request breaks: the error code and the service's message."""
+
+    code: str
+    message: str
+
+
+RequestRule = Callable[[str, Mapping[str, Any], "tuple[str, ...]"], "Refusal | None"]
+
+
+def _role_needs_kms_key(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    # Stated by the API reference, not the model: "Supplying an IAM role is only valid when also
+    # specifying a KMS key", and "If you specify a KMS key, you must also include an IAM role".
+    if operation != "CreateDatasetGroup":
+        return None
+    has_role, has_key = params.get("roleArn") is not None, params.get("kmsKeyArn") is not None
+    if has_role and not has_key:
+        return Refusal(
+            "InvalidInputException",
+            "Supplying an IAM role (roleArn) is only valid when also specifying a KMS key (kmsKeyArn).",
+        )
+    if has_key and not has_role:
+        return Refusal(
+            "InvalidInputException",
+            "If you specify a KMS key (kmsKeyArn), you must also include an IAM role (roleArn) that has "
+            "permission to access the key.",
+        )
+    return None
+
+
+def _tag_keys(params: Mapping[str, Any]) -> list[str]:
+    tags = params.get("tags")
+    if isinstance(tags, list):
+        return [tag["tagKey"] for tag in tags if isinstance(tag, Mapping) and isinstance(tag.get("tagKey"), str)]
+    keys = params.get("tagKeys")
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def _too_many_tags(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    tags = params.get("tags")
+    if not isinstance(tags, list) or len(tags) <= MAX_TAGS_PER_RESOURCE:
+        return None
+    code = "TooManyTagsException" if "TooManyTagsException" in modeled else "InvalidInputException"
+    return Refusal(
+        code,
+        f"The request has {len(tags)} tags: a resource can have at most {MAX_TAGS_PER_RESOURCE} tags.",
+    )
+
+
+def _reserved_prefix(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    for key in _tag_keys(params):
+        if key.lower().startswith(RESERVED_TAG_PREFIX):
+            return Refusal(
+                "InvalidInputException",
+                f"Tag keys can't start with '{RESERVED_TAG_PREFIX}': the prefix is reserved for AWS use.",
+            )
+    return None
+
+
+def _duplicate_keys(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    seen: set[str] = set()
+    for key in _tag_keys(params):
+        if key in seen:
+            return Refusal("InvalidInputException", f"Duplicate tag key: {key}. Each tag key can appear only once.")
+        seen.add(key)
+    return None
+
+
+# In the order the service applies them, as far as it is known: tags are counted before their keys
+# are read.
+REQUEST_RULES: tuple[RequestRule, ...] = (_role_needs_kms_key, _too_many_tags, _reserved_prefix, _duplicate_keys)
+
+
+def request_refusal(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    """The first rule beyond the model that ``params`` break, or None. ``modeled``: the operation's errors."""
+    for rule in REQUEST_RULES:
+        refusal = rule(operation, params, modeled)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseProblem:
+    """A part of a response that the service would never send, and the rule it breaks."""
+
+    path: str
+    value: Any
+    rule: str
+
+    def explain(self) -> str:
+        return f"{self.value!r} at '{self.path}': {self.rule}"
+
+
+def response_problems(
+    operation: str, response: Mapping[str, Any], params: Mapping[str, Any] | None
+) -> list[ResponseProblem]:
+    """Every rule beyond the model that ``response`` breaks, answering ``params`` (None: unknown)."""
+    found: list[ResponseProblem] = []
+    for path, member, value, structure in _walk(response, ""):
+        if member.endswith("Arn"):
+            problem = _resources.arn_form_problem(member, value)
+            if problem is not None:
+                found.append(ResponseProblem(path, value, f"the service sends {problem} here"))
+        if structure is not None:
+            found.extend(_status_problems(path, structure, value))
+    if params is not None:
+        found.extend(_echo_problems(operation, response, params))
+    return found
+
+
+def _walk(value: Any, path: str) -> Iterable[tuple[str, str, Any, _resources.ResourceType | None]]:
+    """Each member of a response as (path, member name, value, resource type of a dict value)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "ResponseMetadata":
+                continue
+            where = f"{path}.{key}" if path else str(key)
+            kind = _structure_kind(str(key), item)
+            yield where, str(key), item, kind
+            yield from _walk(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value, start=1):
+            yield from _walk(item, f"{path}.{index}")
+
+
+def _structure_kind(member: str, value: Any) -> _resources.ResourceType | None:
+    if not isinstance(value, Mapping) or "status" not in value:
+        return None
+    return _member_kind(member)
+
+
+def _member_kind(member: str) -> _resources.ResourceType | None:
+    # Members that hold a resource's description are named after it: datasetGroup, datasetGroups,
+    # latestCampaignUpdate, latestSolutionVersion; a list of them has a plural name.
+    name = member[6:] if member.startswith("latest") else member
+    name = name[0].upper() + name[1:]
+    for candidate in (name, name[:-1] if name.endswith("s") else name):
+        kind = _resources.for_noun(candidate)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _status_problems(path: str, kind: _resources.ResourceType, description: Mapping[str, Any]) -> list[ResponseProblem]:
+    found: list[ResponseProblem] = []
+    status = description.get("status")
+    if kind.statuses and isinstance(status, str) and status not in kind.statuses:
+        found.append(
+            ResponseProblem(
+                f"{path}.status",
+                status,
+                f"a {kind.noun} is never in that status; it reports one of: {', '.join(kind.statuses)}",
+            )
+        )
+    if description.get("failureReason") is not None and status not in kind.failed_statuses:
+        found.append(
+            ResponseProblem(
+                f"{path}.failureReason",
+                description["failureReason"],
+                f"failureReason appears only with a FAILED status, not with status {status!r}",
+            )
+        )
+    return found
+
+
+def _list_items(value: Any) -> Iterable[Any]:
+    return value if isinstance(value, list) else ()
+
+
+def _echo_problems(operation: str, response: Mapping[str, Any], params: Mapping[str, Any]) -> list[ResponseProblem]:
+    """What a response must repeat of its request: the domain, and the ARN of what it names."""
+    found: list[ResponseProblem] = []
+    if operation.startswith("Create") and "domain" in response and response["domain"] != params.get("domain"):
+        rule = (
+            "the service sends domain only when the request gave one"
+            if params.get("domain") is None
+            else f"the request's domain was {params['domain']!r}"
+        )
+        found.append(ResponseProblem("domain", response["domain"], rule))
+    parsed = _resources.for_operation(operation)
+    if parsed is None:
+        return found
+    verb, kind = parsed
+    if verb == "Create":
+        expected = expected_created_arn(kind, params)
+        actual = response.get(kind.arn_member)
+        if expected is not None and isinstance(actual, str) and not _same_arn(kind, actual, expected):
+            found.append(
+                ResponseProblem(kind.arn_member, actual, f"the ARN of what the request created is {expected.pattern}")
+            )
+    elif verb == "Describe":
+        asked = params.get(kind.arn_member)
+        description = response.get(kind.noun[0].lower() + kind.noun[1:])
+        if isinstance(asked, str) and isinstance(description, Mapping):
+            told = description.get(kind.arn_member)
+            if told is not None and told != asked:
+                path = f"{kind.noun[0].lower() + kind.noun[1:]}.{kind.arn_member}"
+                found.append(ResponseProblem(path, told, f"the request described {asked}"))
+    elif verb == "List":
+        found.extend(_list_parent_problems(kind, response, params))
+    return found
+
+
+def _list_parent_problems(
+    kind: _resources.ResourceType, response: Mapping[str, Any], params: Mapping[str, Any]
+) -> list[ResponseProblem]:
+    found: list[ResponseProblem] = []
+    for key, items in response.items():
+        for index, item in enumerate(_list_items(items), start=1):
+            if not isinstance(item, Mapping):
+                continue
+            for parent in kind.parent_members:
+                asked, told = params.get(parent), item.get(parent)
+                if isinstance(asked, str) and told is not None and told != asked:
+                    found.append(
+                        ResponseProblem(f"{key}.{index}.{parent}", told, f"the request listed those of {asked}")
+                    )
+    return found
+
+
+@dataclass(frozen=True)
+class _ArnExpectation:
+    prefix: str
+    suffix: str
+
+    @property
+    def pattern(self) -> str:
+        return f"{self.prefix}<id>" if self.suffix == "" and self.prefix.endswith("/") else self.prefix + self.suffix
+
+
+def expected_created_arn(kind: _resources.ResourceType, params: Mapping[str, Any]) -> _ArnExpectation | None:
+    """What the ARN a Create request gets must look like, as far as the request decides it."""
+    if kind.tail == "name":
+        name = params.get(kind.name_member)
+        return _ArnExpectation(f":{kind.arn_type}/", name) if isinstance(name, str) else None
+    if kind.tail == "group/type":
+        group, dataset_type = params.get("datasetGroupArn"), params.get("datasetType")
+        if isinstance(group, str) and isinstance(dataset_type, str):
+            return _ArnExpectation(f":{kind.arn_type}/", f"{_resources.arn_tail(group)}/{dataset_type.upper()}")
+        return None
+    if kind.tail == "parent/id":
+        solution = params.get("solutionArn")
+        if isinstance(solution, str):
+            return _ArnExpectation(f":{kind.arn_type}/{_resources.arn_tail(solution)}/", "")
+    return None
+
+
+def _same_arn(kind: _resources.ResourceType, actual: str, expected: _ArnExpectation) -> bool:
+    resource = ":" + actual.split(":", 5)[-1]
+    if expected.suffix == "":
+        return resource.startswith(expected.prefix) and "/" not in resource[len(expected.prefix) :]
+    return resource == expected.prefix + expected.suffix
