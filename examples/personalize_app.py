@@ -42,7 +42,8 @@ def ensure_dataset_group(
     except ClientError as error:
         code = error.response["Error"]["Code"]
         message = error.response["Error"]["Message"]
-        raise DatasetGroupError(code, message, retryable=code == "LimitExceededException") from error
+        retryable = code in ("LimitExceededException", "ThrottlingException")
+        raise DatasetGroupError(code, message, retryable=retryable) from error
 
 
 def find_dataset_group(name: str, *, client: Any = None) -> str:

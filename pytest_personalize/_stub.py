@@ -141,9 +141,12 @@ class _StubQueue:
     def _check_request(self, params: dict[str, Any], model: OperationModel, context: dict[str, Any], **_: Any) -> None:
         if context.get("is_presign_request"):
             return
-        entry = self._head(model.name)
-        _assert_expected_params(model.name, entry.call.expected_params, params)
-        context[self._handler_id] = (dict(params), _validate.request_problem(model.name, params))
+        # The service refuses a request before anything else happens, queued answer or not.
+        problem = _validate.request_problem(model.name, params)
+        if problem is None:
+            entry = self._head(model.name)
+            _assert_expected_params(model.name, entry.call.expected_params, params)
+        context[self._handler_id] = (dict(params), problem)
 
     def _answer_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         checked = context.pop(self._handler_id, None)
@@ -151,8 +154,9 @@ class _StubQueue:
             return None
         params, problem = checked
         if problem is not None:
-            head = self._queue[0]
-            head.call = dataclasses.replace(head.call, refused=f"{problem.code}: {problem.message}")
+            if self._queue and self._queue[0].call.operation == model.name:
+                head = self._queue[0]
+                head.call = dataclasses.replace(head.call, refused=f"{problem.code}: {problem.message}")
             self.answered.append((model.name, problem.code))
             return self._error(model.name, problem.code, problem.message)
         entry = self._queue.popleft()

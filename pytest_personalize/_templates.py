@@ -440,11 +440,15 @@ def error_message(code: str, params: Mapping[str, Any] | None = None, context: C
     """The message an error carries when the test doesn't give one.
 
     Where the request says what the service would name (the ARN that already exists), the message
-    names it; otherwise it is the model's own description of the error.
+    names it; otherwise it is the model's own description of the error, or for a common error
+    the API reference's.
     """
     contextual = _CONTEXTUAL_MESSAGES.get(code)
     message = contextual(params or {}, context or Context()) if contextual else None
-    return message or _spec.error_documentation(code) or code
+    if message:
+        return message
+    common = _rules.COMMON_ERRORS.get(code)
+    return common.message if common is not None else _spec.error_documentation(code) or code
 
 
 def check_error_code(operation: str | None, code: str) -> None:

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "us-east-1"
 ERROR_MATRIX_MARKER = "personalize_error_matrix"
 CASSETTE_MARKER = "personalize_cassette"
+OPTIONS_MARKER = "personalize"
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 _CALL_FAILED = pytest.StashKey[bool]()
+_COVERAGE = pytest.StashKey[Any]()
+_COVERAGE_WORKER_KEY = "pytest_personalize_coverage"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,7 +41,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Region of the personalize_client fixture (default: ini personalize_region, else {DEFAULT_REGION}).",
     )
     parser.addini("personalize_region", f"Region of the personalize_client fixture (default {DEFAULT_REGION}).")
-    # --- issue 4: fake and server ---
+    group.addoption(
+        "--personalize-coverage",
+        dest="personalize_coverage",
+        action="store_true",
+        default=False,
+        help="At the end of the session, list for each Personalize operation called which of its errors some "
+        "test drove the code through, and which modeled errors none did.",
+    )
+    group.addoption(
+        "--personalize-coverage-json",
+        dest="personalize_coverage_json",
+        default=None,
+        metavar="PATH",
+        help="Also write that error-path coverage as JSON to PATH (pytest-xdist workers' results merged).",
+    )
     parser.addini(
         "personalize_lifecycle",
         "How personalize_fake and personalize_server move dataset groups on: describe (default: one "
@@ -51,7 +68,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default 5, the documented quota).",
         default="5",
     )
-    # --- issue 5: cassettes ---
     group.addoption(
         "--personalize-record-mode",
         dest="personalize_record_mode",
@@ -75,33 +91,65 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{ERROR_MATRIX_MARKER}(operation='CreateDatasetGroup'): run the test once per modeled error of "
-        "the operation, with the code in the personalize_error_code fixture.",
+        f"{ERROR_MATRIX_MARKER}(operation='CreateDatasetGroup', *, common=False, exclude=()): run the test once "
+        "per modeled error of the operation (and per common error with common=True, less the codes in "
+        "exclude), with the code in the personalize_error_code fixture.",
     )
-    # --- issue 5: cassettes ---
+    config.addinivalue_line(
+        "markers",
+        f"{OPTIONS_MARKER}(*, assert_all_used=True): options of the Personalize fixtures for a test; "
+        "assert_all_used=False lets queued answers and fail_next faults go unused.",
+    )
     config.addinivalue_line(
         "markers",
         f"{CASSETTE_MARKER}(name=None, *, scrub_account_ids=False): replay the test's AWS traffic from "
         "a cassette (or record it, with --personalize-record-mode).",
     )
     _record_mode(config)
+    _configure_coverage(config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "personalize_error_code" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker(ERROR_MATRIX_MARKER)
-    operation = "CreateDatasetGroup"
-    if marker is not None and (marker.args or marker.kwargs):
-        operation = marker.kwargs.get("operation", marker.args[0] if marker.args else operation)
     from ._errors import ConformanceError
-    from ._spec import modeled_errors
 
     try:
-        codes = modeled_errors(operation)
-    except ConformanceError as error:
-        pytest.fail(f"@pytest.mark.{ERROR_MATRIX_MARKER}: {error}", pytrace=False)
-    metafunc.parametrize("personalize_error_code", codes, ids=list(codes))
+        codes = _error_matrix(marker)
+    except (ConformanceError, TypeError) as error:
+        problem = str(error)
+    else:
+        metafunc.parametrize("personalize_error_code", codes, ids=list(codes))
+        return
+    pytest.fail(f"@pytest.mark.{ERROR_MATRIX_MARKER} on {metafunc.definition.nodeid}: {problem}", pytrace=False)
+
+
+def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
+    """The codes the matrix marker asks for: an operation's modeled errors, common ones, less exclusions."""
+    from ._errors import ConformanceError
+    from ._rules import common_errors
+    from ._spec import modeled_errors, operation_name
+
+    def arguments(operation: str = "CreateDatasetGroup", *, common: bool = False, exclude: Any = ()) -> Any:
+        return operation, common, exclude
+
+    operation, common, exclude = arguments(*marker.args, **marker.kwargs) if marker is not None else arguments()
+    if not isinstance(common, bool):
+        raise ConformanceError(f"common must be True or False, not {common!r}")
+    if isinstance(exclude, str) or not all(isinstance(code, str) for code in exclude):
+        raise ConformanceError(f"exclude must be a list of error codes, not {exclude!r}")
+    codes = modeled_errors(operation) + (common_errors() if common else ())
+    unknown = [code for code in exclude if code not in codes]
+    if unknown:
+        raise ConformanceError(
+            f"exclude names {', '.join(unknown)}, which {operation_name(operation)} doesn't answer with here; "
+            f"the matrix holds: {', '.join(codes)}"
+        )
+    kept = tuple(code for code in codes if code not in exclude)
+    if not kept:
+        raise ConformanceError("exclude leaves no error code to run the test with")
+    return kept
 
 
 @pytest.hookimpl(wrapper=True)
@@ -135,20 +183,21 @@ def personalize_client(personalize_region: str) -> PersonalizeClient:
 
 @pytest.fixture
 def personalize_stubber(request: pytest.FixtureRequest, personalize_client: BaseClient) -> Iterator[PersonalizeStubber]:
-    """botocore's Stubber on ``personalize_client``, fed only answers the service model allows.
+    """Queued answers for ``personalize_client``, and every request it sends checked against the service's rules.
 
     ``add_response(operation, expected_params=None, **overrides)`` queues a conformant success,
-    ``add_error(operation, code, message=None, expected_params=None)`` a modeled error. At
-    teardown, the test fails if a queued answer was never used (unless the test failed already).
+    ``add_error(operation, code, message=None, expected_params=None)`` a modeled or common error.
+    A request the service would refuse gets the service's error, not the queued answer. At
+    teardown, the test fails if a queued answer was never used (unless the test failed already,
+    or is marked ``@pytest.mark.personalize(assert_all_used=False)``).
     """
     from ._stub import PersonalizeStubber
 
     stubber = PersonalizeStubber(personalize_client)
     with stubber:
         yield stubber
-    report = stubber.pending_report()
-    if report is not None and not request.node.stash.get(_CALL_FAILED, False):
-        pytest.fail(report, pytrace=False)
+    _record_coverage(request.config, stubber.answered)
+    _fail_if_unused(request, stubber.pending_report())
 
 
 @pytest.fixture
@@ -158,9 +207,6 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
     Without an operation the matrix is CreateDatasetGroup's errors.
     """
     return str(request.param)
-
-
-# --- issue 4: fake and server ---
 
 
 def _backend_settings(config: pytest.Config) -> dict[str, Any]:
@@ -189,8 +235,34 @@ def _apply_environment(monkeypatch: pytest.MonkeyPatch, changes: dict[str, str |
             monkeypatch.setenv(name, value)
 
 
-def _fail_if_faults_pending(request: pytest.FixtureRequest, report: str | None) -> None:
-    if report is not None and not request.node.stash.get(_CALL_FAILED, False):
+def _options(node: pytest.Item) -> dict[str, Any]:
+    """The ``personalize`` marker's keyword arguments, the closest marker winning."""
+    options: dict[str, Any] = {}
+    for marker in node.iter_markers(OPTIONS_MARKER):
+        if marker.args:
+            pytest.fail(f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid} takes keyword arguments only", pytrace=False)
+        for key, value in marker.kwargs.items():
+            options.setdefault(key, value)
+    unknown = set(options) - {"assert_all_used"}
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
+            "it takes assert_all_used",
+            pytrace=False,
+        )
+    if not isinstance(options.get("assert_all_used", True), bool):
+        pytest.fail(
+            f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: assert_all_used must be True or False, "
+            f"not {options['assert_all_used']!r}",
+            pytrace=False,
+        )
+    return options
+
+
+def _fail_if_unused(request: pytest.FixtureRequest, report: str | None) -> None:
+    if report is None or request.node.stash.get(_CALL_FAILED, False):
+        return
+    if _options(request.node).get("assert_all_used", True):
         pytest.fail(report, pytrace=False)
 
 
@@ -217,7 +289,8 @@ def personalize_fake(
         if "personalize_client" in request.fixturenames:
             fake.attach(request.getfixturevalue("personalize_client"))
         yield fake
-    _fail_if_faults_pending(request, fake.pending_report())
+    _record_coverage(request.config, ((call.operation, call.error) for call in fake.calls))
+    _fail_if_unused(request, fake.pending_report())
 
 
 @pytest.fixture
@@ -238,10 +311,8 @@ def personalize_server(
     with PersonalizeServer(Backend(**_backend_settings(request.config))) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", server.endpoint_url)
         yield server
-    _fail_if_faults_pending(request, server.backend.pending_report())
-
-
-# --- issue 5: cassettes ---
+    _record_coverage(request.config, ((call.operation, call.error) for call in server.backend.calls))
+    _fail_if_unused(request, server.backend.pending_report())
 
 
 def _record_mode(config: pytest.Config) -> str:
@@ -353,3 +424,59 @@ def _personalize_cassette_marker(request: pytest.FixtureRequest) -> None:
     # The marker alone turns the cassette on, as pytest-recording's vcr marker does.
     if request.node.get_closest_marker(CASSETTE_MARKER) is not None:
         request.getfixturevalue("personalize_cassette")
+
+
+# --- error-path coverage ---
+
+
+def _configure_coverage(config: pytest.Config) -> None:
+    json_path = config.getoption("personalize_coverage_json", None)
+    if not config.getoption("personalize_coverage", False) and json_path is None:
+        return
+    from ._coverage import ErrorCoverage, check_json_path
+
+    if json_path is not None:
+        try:
+            check_json_path(json_path)
+        except ValueError as error:
+            raise pytest.UsageError(f"--personalize-coverage-json={json_path}: {error}") from None
+    config.stash[_COVERAGE] = ErrorCoverage()
+
+
+def _record_coverage(config: pytest.Config, answers: Any) -> None:
+    coverage = config.stash.get(_COVERAGE, None)
+    if coverage is not None:
+        coverage.add(answers)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    coverage = session.config.stash.get(_COVERAGE, None)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if coverage is not None and workeroutput is not None:  # a pytest-xdist worker: the controller reports
+        workeroutput[_COVERAGE_WORKER_KEY] = coverage.to_json()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    coverage = node.config.stash.get(_COVERAGE, None)
+    document = getattr(node, "workeroutput", {}).get(_COVERAGE_WORKER_KEY)
+    if coverage is not None and document is not None:
+        coverage.merge(document)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    coverage = config.stash.get(_COVERAGE, None)
+    if coverage is None or getattr(config, "workeroutput", None) is not None:
+        return
+    from ._coverage import write_json
+
+    if config.getoption("personalize_coverage", False):
+        terminalreporter.section("Amazon Personalize error-path coverage")
+        for line in coverage.report():
+            terminalreporter.write_line(line)
+    json_path = config.getoption("personalize_coverage_json", None)
+    if json_path is not None:
+        from pathlib import Path
+
+        write_json(coverage, Path(json_path))
+        terminalreporter.write_line(f"Personalize error-path coverage written to {json_path}")

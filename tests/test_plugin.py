@@ -122,7 +122,7 @@ def test_the_error_matrix_on_an_unknown_operation_is_a_usage_error(pytester: pyt
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*@pytest.mark.personalize_error_matrix: 'CreateDatasetGrup' is not an operation*CreateDatasetGroup*"]
+        ["*@pytest.mark.personalize_error_matrix on *: 'CreateDatasetGrup' is not an operation*CreateDatasetGroup*"]
     )
     result.stdout.no_fnmatch_line("*Traceback*")
 

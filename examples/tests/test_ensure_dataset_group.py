@@ -42,14 +42,23 @@ def test_finds_the_group_that_already_exists(personalize_client, personalize_stu
     assert ensure_dataset_group("shop", client=personalize_client) == existing
 
 
-@pytest.mark.personalize_error_matrix("create_dataset_group")
+# ResourceAlreadyExistsException is handled by finding the existing group (the test above).
+@pytest.mark.personalize_error_matrix("create_dataset_group", common=True, exclude=["ResourceAlreadyExistsException"])
 def test_every_other_error_is_reported_with_its_code(personalize_client, personalize_stubber, personalize_error_code):
-    if personalize_error_code == "ResourceAlreadyExistsException":
-        pytest.skip("handled by finding the existing group")
     personalize_stubber.add_error("create_dataset_group", personalize_error_code)
 
     with pytest.raises(DatasetGroupError) as raised:
         ensure_dataset_group("shop", client=personalize_client)
 
     assert raised.value.code == personalize_error_code
-    assert raised.value.retryable == (personalize_error_code == "LimitExceededException")
+    assert raised.value.retryable == (personalize_error_code in ("LimitExceededException", "ThrottlingException"))
+
+
+def test_a_name_the_service_refuses_is_reported_as_bad_input(personalize_client, personalize_stubber):
+    # Every request is checked against the service's rules: this name is refused, as the service
+    # would refuse it, with no answer queued.
+    with pytest.raises(DatasetGroupError) as raised:
+        ensure_dataset_group("my shop!", client=personalize_client)
+
+    assert raised.value.code == "InvalidInputException"
+    assert "failed to satisfy constraint" in str(raised.value)
