@@ -69,6 +69,7 @@ class _StubQueue:
         self.client = client
         self.context = context or _templates.Context(region=client.meta.region_name)
         self._queue: deque[_Entry] = deque()
+        self._blank: dict[str, dict[str, Any]] = {}
         # (operation, error code or None) of every answer given, for the error-path coverage report.
         self.answered: list[tuple[str, str | None]] = []
 
@@ -129,7 +130,7 @@ class _StubQueue:
     def _success(self, operation: str, response: Mapping[str, Any]) -> Any:
         from botocore.awsrequest import AWSResponse
 
-        parsed = dict(response)
+        parsed = _copy(response)
         parsed["ResponseMetadata"] = _templates.response_metadata(self.context)
         return AWSResponse(None, 200, {}, None), parsed  # type: ignore[arg-type]
 
@@ -146,7 +147,7 @@ class _StubQueue:
         if problem is None:
             entry = self._head(model.name)
             _assert_expected_params(model.name, entry.call.expected_params, params)
-        context[self._handler_id] = (dict(params), problem)
+        context[self._handler_id] = (params, problem)
 
     def _answer_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         checked = context.pop(self._handler_id, None)
@@ -227,7 +228,8 @@ class PersonalizeStubber(_StubQueue):
             return self._success(name, built)
 
         self._queue_answer(name, "response", expected_params, answer)
-        return {**response, "ResponseMetadata": _templates.response_metadata(self.context)}
+        copied: dict[str, Any] = _copy(response)
+        return copied
 
     def add_error(
         self,
@@ -278,6 +280,12 @@ class PersonalizeStubber(_StubQueue):
         self, operation: str, params: Mapping[str, Any], overrides: Mapping[str, Any], *, check_request_rules: bool
     ) -> dict[str, Any]:
         __tracebackhide__ = True
+        if not overrides and not params:
+            # The template for no parameters is the same every time (the context holds the moment).
+            blank = self._blank.get(operation)
+            if blank is None:
+                blank = self._blank[operation] = _templates.success_response(operation, params, self.context)
+            return blank
         response = _templates.success_response(operation, params, self.context)
         if not overrides:
             return response  # a template conforms by construction (the suite checks every one)
@@ -421,6 +429,15 @@ def _json_parser() -> Any:
     from botocore.parsers import create_parser
 
     return create_parser("json")
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a response's dicts and lists, so what one call returns can't change the next's."""
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    return value
 
 
 def _known_params(params: Mapping[str, Any] | None) -> dict[str, Any]:

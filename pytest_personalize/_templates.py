@@ -40,6 +40,11 @@ class Context:
     def partition(self) -> str:
         return _spec.partition_for_region(self.region)
 
+    @functools.cached_property
+    def http_date(self) -> str:
+        """The ``Date`` header of a response made at ``now``."""
+        return http_date(self.now)
+
 
 # Request ids need to be unique, not unguessable: a private generator (seeded from the OS, and
 # out of reach of tests that seed the global one) makes them in a fifth of uuid4()'s time.
@@ -74,7 +79,7 @@ def response_metadata(context: Context, status: int = 200, request: str | None =
         "RequestId": rid,
         "HTTPStatusCode": status,
         "HTTPHeaders": {
-            "date": http_date(context.now),
+            "date": context.http_date,
             "content-type": JSON_CONTENT_TYPE,
             "x-amzn-requestid": rid,
             "connection": "keep-alive",
