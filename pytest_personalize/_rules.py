@@ -150,12 +150,9 @@ def _duplicate_keys(operation: str, params: Mapping[str, Any], modeled: tuple[st
 REQUEST_RULES: tuple[RequestRule, ...] = (_role_needs_kms_key, _too_many_tags, _reserved_prefix, _duplicate_keys)
 
 
-_TAGGED_MEMBERS = ("tags", "tagKeys", "roleArn", "kmsKeyArn")
-
-
 def request_refusal(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
     """The first rule beyond the model that ``params`` break, or None. ``modeled``: the operation's errors."""
-    if not any(member in params for member in _TAGGED_MEMBERS):
+    if not ("tags" in params or "tagKeys" in params or "roleArn" in params or "kmsKeyArn" in params):
         return None  # every rule reads one of these members
     for rule in REQUEST_RULES:
         refusal = rule(operation, params, modeled)

@@ -68,6 +68,7 @@ class _StubQueue:
             raise ConformanceError(f"{type(self).__name__} answers a Personalize client, not a {service!r} client")
         self.client = client
         self.context = context or _templates.Context(region=client.meta.region_name)
+        self._handler_id = f"pytest-personalize-stubber-{id(self)}"
         self._queue: deque[_Entry] = deque()
         self._blank: dict[str, dict[str, Any]] = {}
         # (operation, error code or None) of every answer given, for the error-path coverage report.
@@ -107,10 +108,6 @@ class _StubQueue:
         events = self.client.meta.events
         events.unregister(_PARAMETERS_EVENT, unique_id=f"{self._handler_id}-request")
         events.unregister(_CALL_EVENT, unique_id=f"{self._handler_id}-answer")
-
-    @property
-    def _handler_id(self) -> str:
-        return f"pytest-personalize-stubber-{id(self)}"
 
     def _enter(self) -> None:
         self.activate()
@@ -167,6 +164,8 @@ class _StubQueue:
         return answer
 
     def _head(self, operation: str) -> _Entry:
+        if self._queue and self._queue[0].call.operation == operation:
+            return self._queue[0]
         from botocore.exceptions import StubResponseError, UnStubbedResponseError
 
         if not self._queue:
@@ -284,9 +283,9 @@ class PersonalizeStubber(_StubQueue):
             # The template for no parameters is the same every time (the context holds the moment).
             blank = self._blank.get(operation)
             if blank is None:
-                blank = self._blank[operation] = _templates.success_response(operation, params, self.context)
+                blank = self._blank[operation] = _templates.template(operation, params, self.context)
             return blank
-        response = _templates.success_response(operation, params, self.context)
+        response = _templates.template(operation, params, self.context)
         if not overrides:
             return response  # a template conforms by construction (the suite checks every one)
         for key, value in overrides.items():

@@ -170,7 +170,11 @@ def success_response(
     name = _spec.operation_name(operation)
     # An expected parameter given as botocore.stub.ANY says nothing the response could echo.
     params = {key: value for key, value in (params or {}).items() if not _spec.is_stub_wildcard(value)}
-    context = context or Context()
+    return template(name, params, context or Context())
+
+
+def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
+    """:func:`success_response` for an operation named as the model names it and a request as sent."""
     builder = _BUILDERS.get(name)
     if builder is not None:
         return builder(params, context)

@@ -278,8 +278,13 @@ _SCALARS = frozenset({str, int, bool, type(None)})
 def _scalar_items(params: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
     if type(params) is not dict or len(params) > 8:
         return None
-    items = tuple((key, type(value), value) for key, value in params.items())
-    return items if all(kind in _SCALARS for _, kind, _ in items) else None
+    items = []
+    for key, value in params.items():
+        kind = type(value)
+        if kind not in _SCALARS:
+            return None
+        items.append((key, kind, value))
+    return tuple(items)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -356,7 +361,7 @@ def _exact_passes(shape: Shape) -> Passes:
                 return isinstance(value, str) and not _checker(shape)(value, "")
             if allowed and value not in allowed:
                 return False
-            size = _java_length(value)
+            size = len(value) if value.isascii() else _java_length(value)
             if size < low or (high is not None and size > high):
                 return False
             return compiled is None or compiled.fullmatch(value) is not None
