@@ -146,9 +146,9 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     ResourceType(
         "BatchInferenceJob",
         "batch-inference-job",
-        # The data-type page lists PENDING, IN PROGRESS, ACTIVE, CREATE FAILED; real traffic
-        # reports the CREATE-prefixed forms.
-        ("PENDING", "IN PROGRESS", "IN_PROGRESS", *_CREATE),
+        # The data-type page lists PENDING, IN PROGRESS, ACTIVE, CREATE FAILED. No public traffic
+        # shows a job's status, so the forms every other resource reports are accepted too.
+        ("PENDING", "IN PROGRESS", *_CREATE),
         ("BatchInferenceJob", "BatchInferenceJobSummary"),
         name_member="jobName",
         parent_members=("solutionVersionArn",),
@@ -156,7 +156,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     ResourceType(
         "BatchSegmentJob",
         "batch-segment-job",
-        ("PENDING", "IN PROGRESS", "IN_PROGRESS", *_CREATE),
+        ("PENDING", "IN PROGRESS", *_CREATE),
         ("BatchSegmentJob", "BatchSegmentJobSummary"),
         name_member="jobName",
         parent_members=("solutionVersionArn",),

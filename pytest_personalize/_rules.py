@@ -34,10 +34,9 @@ class CommonError:
     message: str
 
 
-# The API reference's "Common Errors" page, which applies to every action of every AWS JSON
-# service, plus ThrottlingException's wording as AWS services send it ("Rate exceeded"), and
-# AccessDeniedException with the text real CreateDatasetGroup traffic shows for a role of
-# another account.
+# The Amazon Personalize API reference's "Common Errors" page: "the errors common to the API
+# actions of all AWS services", each with its HTTP status and description. One message differs:
+# ThrottlingException carries "Rate exceeded" on the wire, as AWS JSON services send it.
 COMMON_ERRORS: dict[str, CommonError] = {
     "AccessDeniedException": CommonError(400, "You do not have sufficient access to perform this action."),
     "IncompleteSignature": CommonError(400, "The request signature does not conform to AWS standards."),
@@ -50,6 +49,15 @@ COMMON_ERRORS: dict[str, CommonError] = {
     "InvalidClientTokenId": CommonError(
         403, "The X.509 certificate or AWS access key ID provided does not exist in our records."
     ),
+    "InvalidParameterCombination": CommonError(400, "Parameters that must not be used together were used together."),
+    "InvalidParameterValue": CommonError(400, "An invalid or out-of-range value was supplied for the input parameter."),
+    "InvalidQueryParameter": CommonError(400, "The AWS query string is malformed or does not adhere to AWS standards."),
+    "MalformedQueryString": CommonError(404, "The query string contains a syntax error."),
+    "MissingAction": CommonError(400, "The request is missing an action or a required parameter."),
+    "MissingAuthenticationToken": CommonError(
+        403, "The request must contain either a valid (registered) AWS access key ID or X.509 certificate."
+    ),
+    "MissingParameter": CommonError(400, "A required parameter for the specified action is not supplied."),
     "NotAuthorized": CommonError(400, "You do not have permission to perform this action."),
     "OptInRequired": CommonError(403, "The AWS access key ID needs a subscription for the service."),
     "RequestExpired": CommonError(
@@ -119,28 +127,42 @@ def _too_many_tags(operation: str, params: Mapping[str, Any], modeled: tuple[str
     tags = params.get("tags")
     if not isinstance(tags, list) or len(tags) <= MAX_TAGS_PER_RESOURCE:
         return None
-    code = "TooManyTagsException" if "TooManyTagsException" in modeled else "InvalidInputException"
-    return Refusal(
-        code,
-        f"The request has {len(tags)} tags: a resource can have at most {MAX_TAGS_PER_RESOURCE} tags.",
-    )
+    if "TooManyTagsException" in modeled:
+        # The model's own description of the error: the service's text for it isn't public.
+        return Refusal(
+            "TooManyTagsException", "You have exceeded the maximum number of tags you can apply to this resource."
+        )
+    return Refusal("InvalidInputException", f"A resource can have at most {MAX_TAGS_PER_RESOURCE} tags.")
 
 
+def _tag_values(params: Mapping[str, Any]) -> list[str]:
+    tags = params.get("tags")
+    if not isinstance(tags, list):
+        return []
+    return [tag["tagValue"] for tag in tags if isinstance(tag, Mapping) and isinstance(tag.get("tagValue"), str)]
+
+
+# The developer guide ("Managing tags"): "Your tag keys and tag values can't start with aws:" and
+# "each tag key must be unique". Which error the service answers with, and its text, aren't
+# public: InvalidInputException, the error of every other refused value, with the guide's words.
+# The prefix is matched in any case, as AWS services that state it do.
 def _reserved_prefix(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
-    for key in _tag_keys(params):
-        if key.lower().startswith(RESERVED_TAG_PREFIX):
+    for text in (*_tag_keys(params), *_tag_values(params)):
+        if text.lower().startswith(RESERVED_TAG_PREFIX):
             return Refusal(
                 "InvalidInputException",
-                f"Tag keys can't start with '{RESERVED_TAG_PREFIX}': the prefix is reserved for AWS use.",
+                f"Tag keys and tag values can't start with '{RESERVED_TAG_PREFIX}': the prefix is reserved for AWS use.",
             )
     return None
 
 
 def _duplicate_keys(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    if "tags" not in params:
+        return None  # UntagResource may name a key twice: removing it twice removes it once
     seen: set[str] = set()
     for key in _tag_keys(params):
         if key in seen:
-            return Refusal("InvalidInputException", f"Duplicate tag key: {key}. Each tag key can appear only once.")
+            return Refusal("InvalidInputException", f"Duplicate tag key: {key}. Each tag key must be unique.")
         seen.add(key)
     return None
 

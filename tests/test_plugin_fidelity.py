@@ -53,9 +53,10 @@ def refusal(client, **params):
         (
             'name="shop", tags=[{"tagKey": f"k{i}", "tagValue": "v"} for i in range(60)]',
             "TooManyTagsException",
-            "*at most 50 tags*",
+            "You have exceeded the maximum number of tags you can apply to this resource.",
         ),
         ('name="shop", tags=[{"tagKey": "aws:team", "tagValue": "v"}]', "InvalidInputException", "*aws:*reserved*"),
+        ('name="shop", tags=[{"tagKey": "team", "tagValue": "AWS:recs"}]', "InvalidInputException", "*aws:*reserved*"),
         (
             'name="shop", tags=[{"tagKey": "team", "tagValue": "a"}, {"tagKey": "team", "tagValue": "b"}]',
             "InvalidInputException",
@@ -63,7 +64,7 @@ def refusal(client, **params):
         ),
         ('name="shop", roleArn="arn:aws:iam::123456789012:role/r"', "InvalidInputException", "*KMS key*"),
     ],
-    ids=["model", "too-many-tags", "aws-prefix", "duplicate-keys", "role-without-key"],
+    ids=["model", "too-many-tags", "aws-prefix", "aws-prefix-value", "duplicate-keys", "role-without-key"],
 )
 def test_every_mode_refuses_what_the_service_refuses(pytester: pytest.Pytester, params, code, message) -> None:
     pytester.makeconftest(MODES)
