@@ -53,7 +53,7 @@ def loaded(tmp_path: Path, interactions: list[tuple[Request, dict]], mode: str =
     path = tmp_path / "c.yaml"
     _cassette_file.save(path, interactions)
     cassette = PersonalizeCassette(path, mode, test_id="tests/test_x.py::test_y")
-    cassette._load()
+    cassette.load()
     return cassette
 
 
@@ -91,22 +91,18 @@ def test_identical_requests_replay_in_recorded_order(tmp_path: Path) -> None:
     )
     replayed = []
     for _ in statuses:
-        assert cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
-        replayed.append(json.loads(cassette.play_response(call("DescribeDatasetGroup", describe))["body"]["string"]))
+        assert call("DescribeDatasetGroup", describe) in cassette
+        answer_ = cassette.answer(call("DescribeDatasetGroup", describe))
+        assert answer_ is not None
+        replayed.append(json.loads(answer_["body"]["string"]))
     assert [r["datasetGroup"]["status"] for r in replayed] == statuses
     with pytest.raises(UnrecordedRequestError, match="all were already replayed"):
-        cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
+        cassette.answer(call("DescribeDatasetGroup", describe))
 
 
 def indexed(tmp_path: Path, size: int) -> PersonalizeCassette:
-    """A replaying cassette of ``size`` interactions, indexed as ``_load`` indexes a file."""
-    cassette = PersonalizeCassette(tmp_path / f"{size}.yaml", "none")
-    for i in range(size):
-        cassette._add(call("CreateDatasetGroup", {"name": f"g{i}"}), answer({}))
-        cassette._index[cassette._keys[-1]].append(len(cassette.data) - 1)
-    cassette._loaded_count = size
-    cassette.rewound = True
-    return cassette
+    """A replaying cassette of ``size`` interactions."""
+    return loaded(tmp_path, [(call("CreateDatasetGroup", {"name": f"g{i}"}), answer({})) for i in range(size)])
 
 
 def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,7 +112,7 @@ def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pyte
     cassette = indexed(tmp_path, 5000)
     keys = []
     monkeypatch.setattr(engine, "request_key", lambda request: keys.append(1) or request_key(request))
-    cassette.play_response(call("CreateDatasetGroup", {"name": "g4321"}))
+    assert cassette.answer(call("CreateDatasetGroup", {"name": "g4321"})) is not None
     assert len(keys) == 1
 
 
@@ -128,7 +124,7 @@ def test_replay_cost_does_not_grow_with_the_cassette(tmp_path: Path) -> None:
             probes = [call("CreateDatasetGroup", {"name": f"g{i}"}) for i in range(0, size, max(1, size // 50))]
             started = time.perf_counter()
             for probe in probes:
-                cassette.play_response(probe)
+                cassette.answer(probe)
             best = min(best, (time.perf_counter() - started) / len(probes))
         return best
 
@@ -144,9 +140,9 @@ def test_recording_is_linear(tmp_path: Path) -> None:
         started = time.perf_counter()
         for i in range(size):
             request = call("CreateDatasetGroup", {"name": f"g{i}"})
-            assert not cassette.can_play_response_for(request)
-            cassette.append(request, answer({}))
-        cassette._save()
+            assert cassette.answer(request) is None
+            cassette.record(request, answer({}))
+        cassette.save()
         return (time.perf_counter() - started) / size
 
     small, large = min(record(100) for _ in range(3)), min(record(2000) for _ in range(3))
