@@ -480,6 +480,56 @@ def replay_environment(
     return changes
 
 
+def recording_environment(environ: dict[str, str], default_region: str = "us-east-1") -> dict[str, str | None]:
+    """Environment changes a recording against a loopback server needs on a clean machine.
+
+    A loopback server checks no signature, but botocore still wants credentials to sign with and
+    a region: with none configured, dummy credentials and ``default_region`` are supplied.
+    Credentials the machine does have are used (and scrubbed) as they would be against AWS.
+    Recording against anything else changes nothing: that is the user's own AWS setup.
+    """
+    endpoints = [environ[name] for name in (*_ENDPOINT_VARIABLES.values(), "AWS_ENDPOINT_URL") if environ.get(name)]
+    if not endpoints or not all(_is_loopback(urlparse(endpoint).hostname) for endpoint in endpoints):
+        return {}
+    changes: dict[str, str | None] = {}
+    if not _has_credentials(environ):
+        changes.update(offline_environment())
+    if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
+        changes["AWS_DEFAULT_REGION"] = default_region
+    return changes
+
+
+_CREDENTIAL_SOURCES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def _has_credentials(environ: dict[str, str]) -> bool:
+    # Asking botocore would try the instance metadata service: a network call, slow off EC2.
+    if any(environ.get(name) for name in _CREDENTIAL_SOURCES):
+        return True
+    home = Path(environ.get("HOME") or Path.home())
+    return (home / ".aws" / "credentials").is_file() or (home / ".aws" / "config").is_file()
+
+
+def _is_loopback(host: str | None) -> bool:
+    import ipaddress
+
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def recorded_region(cassette: PersonalizeCassette) -> str | None:
     """The region the first request was signed for (kept in the scrubbed Authorization scope)."""
     if not cassette.data:
@@ -531,6 +581,7 @@ __all__ = [
     "PersonalizeCassette",
     "RequestKey",
     "UnrecordedRequestError",
+    "recording_environment",
     "replay_environment",
     "request_key",
     "use_cassette",

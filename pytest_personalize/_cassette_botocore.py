@@ -58,14 +58,15 @@ def is_personalize(url: str, headers: Any) -> bool:
 @functools.cache
 def _rest_paths() -> dict[tuple[str, str], str]:
     """(method, path) of each runtime and events operation, from the installed models."""
-    from . import _spec
+    from botocore.loaders import Loader
 
-    session = _spec.botocore_session()
+    # The loader alone: a session would read the profile, and replay runs with none configured.
+    loader = Loader()
     paths: dict[tuple[str, str], str] = {}
     for api in ("personalize-runtime", "personalize-events"):
-        model = session.get_service_model(api)
-        for name in model.operation_names:
-            http = model.operation_model(name).http
+        operations = loader.load_service_model(api, "service-2")["operations"]
+        for operation in operations.values():
+            http = operation["http"]
             paths[(http["method"].upper(), http["requestUri"].split("?", 1)[0])] = api
     return paths
 

@@ -353,7 +353,7 @@ def personalize_cassette(
     """
     import os
 
-    from ._cassette import PersonalizeCassette, replay_environment
+    from ._cassette import PersonalizeCassette, recording_environment, replay_environment
     from ._cassette_botocore import intercepting
     from ._cassette_file import CassetteFormatError
     from ._cassette_names import CassetteNameError, cassette_path
@@ -377,6 +377,8 @@ def personalize_cassette(
     with pytest.MonkeyPatch.context() as patch:
         if cassette.write_protected:
             _apply_environment(patch, replay_environment(cassette, dict(os.environ), personalize_region))
+        else:
+            _apply_environment(patch, recording_environment(dict(os.environ), personalize_region))
         with intercepting(cassette):
             yield cassette
     # Saved by pytest_runtest_makereport once the teardown is known to have passed: an
