@@ -210,6 +210,20 @@ def test_the_authorization_header_keeps_its_scope_and_loses_its_secrets() -> Non
     assert len(_cassette_scrub.header_findings("here", "Authorization", value)) == 2
 
 
+def test_a_credential_learnt_late_is_scrubbed_from_earlier_interactions(tmp_path: Path) -> None:
+    # No shape to recognise it by: only the signer's later use tells the recorder what it is.
+    secret = "Zq9" + "x" * 30 + "late0001"  # fake
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.record(call("CreateDatasetGroup", {"name": "g", "note": secret}), answer({"echo": secret}))
+    cassette.record(call("ListDatasetGroups", {}), answer({}))
+    cassette.learn({secret})  # as the signer learns it when interaction 3 is signed
+    cassette.record(call("ListDatasetGroups", {}), answer({}))
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    assert secret not in written
+    assert written.count("SCRUBBED") >= 2
+
+
 def test_account_ids_get_one_placeholder_each() -> None:
     accounts = _cassette_scrub.AccountIds()
     text = "arn:aws:personalize:us-east-1:111122223333:dataset-group/a arn:aws:iam::444455556666:role/r arn:aws:personalize:us-east-1:111122223333:x/y"

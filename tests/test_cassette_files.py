@@ -274,6 +274,7 @@ def test_tests_sharing_a_cassette_keep_every_interaction(
     args = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     project.runpytest_subprocess(*args, f"--personalize-record-mode={mode}").assert_outcomes(passed=8)
     assert shared_operations(project) == [f"g-{n}" for n in range(8)]
+    assert cassettes(project) == ["shared.yaml"]  # the lock lives outside the project
     replaying_offline(monkeypatch)
     project.runpytest_subprocess(*args).assert_outcomes(passed=8)
 

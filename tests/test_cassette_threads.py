@@ -274,6 +274,17 @@ def test_other_http_passes_through_and_stays_out_of_the_cassette(
     assert _OtherService.requests == 2
 
 
+def _plain_vcrpy_patches_this_urllib3() -> bool:
+    # vcrpy before 6.0.2 can't stand in for urllib3 2.3+'s responses (version_string): there
+    # pytest-recording itself fails on any urllib3 traffic, ours or not.
+    from vcr.stubs import VCRHTTPResponse
+
+    return "version_string" in VCRHTTPResponse.__init__.__code__.co_names
+
+
+@pytest.mark.skipif(
+    not _plain_vcrpy_patches_this_urllib3(), reason="this vcrpy can't patch this urllib3 (pytest-recording fails alone)"
+)
 def test_pytest_recordings_vcr_marker_and_the_personalize_cassette_in_one_test(
     project: pytest.Pytester, server: PersonalizeServer, other_service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -374,3 +385,31 @@ def test_runtime_and_events_calls_record_and_replay_matched_on_path_and_body(
     result = project.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*POST /recommendations has no recorded response*", "*body member 'userId'*"])
+
+
+def test_a_client_made_at_import_time_records_and_replays_too(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.makepyfile(
+        test_app="""
+        import os
+
+        import boto3
+        import pytest
+
+        # Made while the module is collected, before any cassette exists.
+        CLIENT = boto3.client("personalize", endpoint_url=os.environ["ENDPOINT"])
+
+
+        @pytest.mark.personalize_cassette
+        def test_module_client():
+            assert CLIENT.list_dataset_groups()["datasetGroups"] == []
+        """
+    )
+    recording_against(monkeypatch, server)
+    monkeypatch.setenv("ENDPOINT", server.endpoint_url)
+    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+    assert len(server.backend.calls) == 1
+    server.stop()
+    monkeypatch.setenv("NO_NETWORK", "1")  # the probe refuses every socket and lookup
+    project.runpytest().assert_outcomes(passed=1)
