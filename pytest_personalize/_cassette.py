@@ -191,7 +191,7 @@ class PersonalizeCassette:
             return
         for request, response in _cassette_file.load(path):
             self._add(request, response)
-            self._index[self._keys[-1]].append(len(self.data) - 1)
+            self._index[self._matching(self._keys[-1])].append(len(self.data) - 1)
         self._loaded_count = len(self.data)
         self.rewound = True
         if self.record_mode == "once":
@@ -299,11 +299,19 @@ class PersonalizeCassette:
 
     # --- replaying ------------------------------------------------------------------------
 
+    def _matching(self, key: RequestKey) -> RequestKey:
+        if self.accounts is None:
+            return key
+        mask = _cassette_scrub.masked_accounts
+        return key._replace(path=mask(key.path), body=mask(key.body))
+
     def _lookup_key(self, request: Request) -> RequestKey:
         # Recorded bodies were scrubbed (secrets, and account ids if asked): compare like with like.
         key = request_key(request)
-        scrubbed = self._scrub_text(key.body)
-        return key if scrubbed == key.body else key._replace(body=canonical_body(scrubbed))
+        scrubbed = self.secrets.scrub(key.body)
+        if scrubbed != key.body:
+            key = key._replace(body=canonical_body(scrubbed))
+        return self._matching(key)
 
     def _next_index(self, key: RequestKey) -> int | None:
         indices = self._index.get(key)

@@ -394,3 +394,107 @@ def test_check_reports_a_second_key_of_the_same_kind_outside_the_interactions(tm
     # The comment's key is reported on its own, though a key of the same kind was found inside.
     assert f"{leaked}: credential material 'AKIA...' (20 characters)" in result.stdout
     assert other_key not in result.stdout and FAKE_KEY_ID not in result.stdout
+
+
+# --- encodings the scrubber and check both see -----------------------------------------------------
+
+
+def _credentials_file() -> str:
+    return f"[default]\naws_access_key_id = {FAKE_KEY_ID}\naws_secret_access_key = {FAKE_SECRET}\n"
+
+
+LEAKY_BODIES = {
+    # quote() keeps "/" by default: the secret key's slash stays a slash.
+    "url-encoded-keeping-slash": lambda: {"note": quote(f"aws_secret_access_key={FAKE_SECRET}")},
+    # base64.encodebytes (and PEM) break lines every 76 characters.
+    "mime-base64": lambda: {"note": base64.encodebytes(_credentials_file().encode()).decode()},
+    "mime-base64-long-token": lambda: {
+        "note": base64.encodebytes(f"aws_session_token = {FAKE_SECRET * 3}\n".encode()).decode()
+    },
+}
+
+
+@pytest.mark.parametrize("leak", sorted(LEAKY_BODIES))
+def test_a_known_secret_is_scrubbed_and_checked_in_each_encoding(tmp_path: Path, leak: str) -> None:
+    body = LEAKY_BODIES[leak]()
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.learn({FAKE_KEY_ID, FAKE_SECRET})
+    cassette.record(call("CreateDatasetGroup", {"name": "g", **body}), answer({"echo": body}))
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    for secret in (FAKE_KEY_ID, FAKE_SECRET):
+        assert secret not in written and quote(secret) not in written
+        assert not _cassette_scrub.found_secrets(written) & {FAKE_KEY_ID, FAKE_SECRET}
+    assert "SCRUBBED" in written
+
+    # check, on the unscrubbed text, finds it without being told the secret.
+    raw = tmp_path / "raw" / "c.yaml"
+    _cassette_file.save(raw, [(call("CreateDatasetGroup", {"name": "g"}), answer(body))])
+    assert check_paths([raw]).credentials, leak
+
+
+def test_json_escapes_are_scrubbed_before_the_pretty_printer_undoes_them(tmp_path: Path) -> None:
+    # A service may write "/" as "\/" and any letter as "\u00XX"; the file holds the plain text.
+    escaped = json.dumps({"key": FAKE_KEY_ID, "secret": FAKE_SECRET}).replace("A", "\\u0041").replace("/", "\\/")
+    response = answer({})
+    response["body"]["string"] = escaped.encode()
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.learn({FAKE_SECRET})
+    cassette.record(call("ListDatasetGroups", {}), response)
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    assert FAKE_KEY_ID not in written and FAKE_SECRET not in written
+
+    doctored = tmp_path / "doctored" / "c.yaml"
+    _cassette_file.save(doctored, [(call("ListDatasetGroups", {}), answer({}))])
+    text = doctored.read_text().replace("      {}\n", f"      {escaped}\n", 1)
+    doctored.write_text(text)
+    assert {f.secret for f in check_paths([doctored]).credentials} >= {FAKE_KEY_ID}
+
+
+def test_header_names_are_scrubbed_and_checked(tmp_path: Path) -> None:
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    request = call("ListDatasetGroups", {}, **{f"X-Key-{FAKE_KEY_ID}": "1"})
+    response = answer({})
+    response["headers"][f"X-Echo-{FAKE_KEY_ID}"] = ["1"]
+    cassette.record(request, response)
+    assert cassette.save()
+    assert FAKE_KEY_ID not in (tmp_path / "c.yaml").read_text()
+
+    raw = tmp_path / "raw" / "c.yaml"
+    _cassette_file.save(raw, [(request, response)])
+    wheres = {f.where for f in check_paths([raw]).credentials}
+    assert any("request header name" in w for w in wheres) and any("response header name" in w for w in wheres)
+
+
+def test_check_reports_a_secret_in_every_file_that_holds_it(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        _cassette_file.save(tmp_path / f"{name}.yaml", [(call("ListDatasetGroups", {}), answer({"k": FAKE_KEY_ID}))])
+        (tmp_path / f"{name}.yaml").write_text((tmp_path / f"{name}.yaml").read_text() + f"# {FAKE_KEY_ID}\n")
+    files = {f.where.split(":")[0] for f in check_paths([tmp_path]).credentials}
+    assert files == {str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")}
+
+
+def test_check_counts_a_truncated_file_as_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(call("ListDatasetGroups", {}), answer({}))] * 2)
+    content = path.read_text()
+    path.write_text(content[: content.index("interaction_count")])
+    report = check_paths([path])
+    assert report.violations == [] and len(report.format_errors) == 1
+    assert "format error" in report.render()
+
+
+def test_check_reads_the_cassette_directory_from_the_ini_file(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\npersonalize_cassette_dir = recorded\n")
+    _cassette_file.save(tmp_path / "recorded" / "c.yaml", [(call("ListDatasetGroups", {}), answer({}))])
+    (tmp_path / "sub").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_personalize", "check"],
+        cwd=tmp_path / "sub",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "checked 1 cassette(s), 1 interaction(s)" in result.stdout

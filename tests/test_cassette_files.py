@@ -341,3 +341,35 @@ def test_unplayed_interactions_fail_a_test_only_when_asked(
     project.runpytest().assert_outcomes(passed=1, errors=1)
     monkeypatch.delenv("FEWER")
     project.runpytest().assert_outcomes(passed=1)
+
+
+# --- account placeholders ------------------------------------------------------------------------
+
+
+def test_scrub_account_ids_replays_a_recording_that_met_two_accounts(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.makepyfile(
+        test_app="""
+        import boto3
+        import pytest
+
+        OTHER = "arn:aws:personalize:us-east-1:444455556666:dataset-group/theirs"
+
+
+        @pytest.mark.personalize_cassette(scrub_account_ids=True)
+        def test_two_accounts():
+            client = boto3.client("personalize")
+            arn = client.create_dataset_group(name="ours")["datasetGroupArn"]
+            with pytest.raises(client.exceptions.ResourceNotFoundException):
+                client.list_tags_for_resource(resourceArn=OTHER)  # the second account, met in a request
+            client.describe_dataset_group(datasetGroupArn=arn)  # the first, from a response
+        """
+    )
+    recording_against(monkeypatch, server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "999988887777")  # the loopback server's account, by convention
+    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+    written = cassette_text(project)
+    assert "999988887777" not in written and "444455556666" not in written
+    replaying_offline(monkeypatch)
+    project.runpytest().assert_outcomes(passed=1)
