@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 from vcr.request import Request
@@ -276,10 +277,50 @@ def load(path: Path) -> list[Interaction]:
         content = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
     return loads(content, path)
 
 
+def _refuse_aliases(content: str, path: Path) -> None:
+    """A cassette has no use for YAML anchors and aliases; nested ones expand exponentially.
+
+    The parser's events are cheap (nothing is built from them), and only text with an ``&`` or
+    ``*`` in it can hold an alias at all.
+    """
+    if "*" not in content and "&" not in content:
+        return
+    try:
+        for event in yaml.parse(content, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise CassetteFormatError(
+                    path,
+                    f"it uses a YAML anchor or alias at line {mark.line + 1}, column {mark.column + 1} "
+                    "(cassettes don't; nested aliases expand without bound)",
+                )
+    except yaml.YAMLError:
+        return  # reported, with its position, by the loader
+
+
 def loads(content: str, path: Path) -> list[Interaction]:
+    """The interactions ``content`` holds; anything wrong with it is a ``CassetteFormatError``."""
+    try:
+        return _loads(content, path)
+    except CassetteFormatError:
+        raise
+    except (ValueError, TypeError, RecursionError, MemoryError) as error:
+        # Whatever else a hand-edited file can provoke: still the plugin's error, naming the file.
+        raise CassetteFormatError(path, f"{type(error).__name__}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else "no detail"
+
+
+def _loads(content: str, path: Path) -> list[Interaction]:
+    _refuse_aliases(content, path)
     try:
         document = yaml.load(content, Loader=_SafeLoader)
     except yaml.YAMLError as error:
@@ -287,6 +328,8 @@ def loads(content: str, path: Path) -> list[Interaction]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise CassetteFormatError(path, f"not valid YAML{where}: {problem}") from None
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting too deep
+        raise CassetteFormatError(path, f"not a readable YAML value ({_first_line(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
         raise CassetteFormatError(path, "it has no 'interactions' list (is it a cassette?)")
     items = document["interactions"]
@@ -318,6 +361,19 @@ def _interaction(item: Any, number: int, path: Path) -> Interaction:
     status = stored_response.get("status")
     if not isinstance(status, dict) or not isinstance(status.get("code"), int):
         raise CassetteFormatError(path, f"{where}: the response has no status code")
+    if not 100 <= status["code"] <= 599:
+        raise CassetteFormatError(
+            path, f"{where}: the response status {str(status['code'])[:12]} is not an HTTP status"
+        )
+    try:
+        uri = urlparse(stored_request["uri"])
+        uri.port  # noqa: B018 - parsing the port is what rejects a bad one
+    except ValueError as error:
+        raise CassetteFormatError(path, f"{where}: the request uri is invalid ({error})") from None
+    if uri.scheme not in ("http", "https") or not uri.hostname:
+        raise CassetteFormatError(
+            path, f"{where}: the request uri {stored_request['uri'][:80]!r} is not an http(s) URL"
+        )
     request_headers = _headers(stored_request.get("headers"), f"{where} request", path)
     request = Request(
         method=stored_request["method"],
@@ -362,3 +418,5 @@ def _check_json(body: bytes, headers: dict[str, list[str]], where: str, path: Pa
         json.loads(body)
     except ValueError as error:
         raise CassetteFormatError(path, f"{where} body is not valid JSON ({error}; truncated?)") from None
+    except RecursionError:
+        raise CassetteFormatError(path, f"{where} body is JSON nested too deep to read") from None

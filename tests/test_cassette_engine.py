@@ -468,9 +468,9 @@ def test_header_names_are_scrubbed_and_checked(tmp_path: Path) -> None:
 
 
 def test_check_reports_a_secret_in_every_file_that_holds_it(tmp_path: Path) -> None:
-    for name in ("a", "b"):
-        _cassette_file.save(tmp_path / f"{name}.yaml", [(call("ListDatasetGroups", {}), answer({"k": FAKE_KEY_ID}))])
-        (tmp_path / f"{name}.yaml").write_text((tmp_path / f"{name}.yaml").read_text() + f"# {FAKE_KEY_ID}\n")
+    # In a's data, and only in b's comment: the scan outside b's interactions must still say so.
+    _cassette_file.save(tmp_path / "a.yaml", [(call("ListDatasetGroups", {}), answer({"k": FAKE_KEY_ID}))])
+    _cassette_file.save(tmp_path / "b.yaml", [(call("ListDatasetGroups", {}), answer({}))], header=f"key {FAKE_KEY_ID}")
     files = {f.where.split(":")[0] for f in check_paths([tmp_path]).credentials}
     assert files == {str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")}
 
@@ -498,3 +498,59 @@ def test_check_reads_the_cassette_directory_from_the_ini_file(tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert "checked 1 cassette(s), 1 interaction(s)" in result.stdout
+
+
+# --- loading is safe and bounded -------------------------------------------------------------------
+
+
+def _alias_bomb(levels: int) -> str:
+    # The shape of the "billion laughs": each level repeats the one before nine times. Kept small
+    # here (9**levels strings), so a loader that expanded it would still finish.
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]")
+    return "version: 1\n" + "\n".join(lines) + "\ninteractions: []\ninteraction_count: 0\n"
+
+
+def _valid_with(**replacements: str) -> str:
+    text = _cassette_file.dumps([(call("ListDatasetGroups", {}), answer({}))])
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+MALFORMED = {
+    "alias-bomb": (lambda: _alias_bomb(5), "YAML anchor or alias"),
+    "invalid-uri": (
+        lambda: _valid_with(**{"uri: https://personalize": "uri: http://[::1/personalize"}),
+        "request uri is invalid",
+    ),
+    "not-http-uri": (
+        lambda: _valid_with(**{"uri: https://personalize": "uri: file:///personalize"}),
+        r"is not an http\(s\) URL",
+    ),
+    "5000-digit-status": (lambda: _valid_with(**{"code: 200": "code: " + "9" * 5000}), "value has 5000 digits"),
+    "status-out-of-range": (lambda: _valid_with(**{"code: 200": "code: 1000"}), "is not an HTTP status"),
+    "deeply-nested-json": (
+        lambda: _valid_with(**{"      {}\n": "      " + "[" * 100_000 + "]" * 100_000 + "\n"}),
+        "nested too deep",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_every_malformed_cassette_is_the_plugins_error_and_a_format_error_for_check(tmp_path: Path, case: str) -> None:
+    content, problem = MALFORMED[case]
+    path = tmp_path / "c.yaml"
+    path.write_text(content())
+    with pytest.raises(CassetteFormatError, match=problem) as caught:
+        _cassette_file.load(path)
+    assert str(path) in str(caught.value)
+    report = check_paths([path])
+    assert len(report.format_errors) == 1 and report.violations == [], report.render()
+
+
+def test_a_name_too_long_to_read_is_the_plugins_error(tmp_path: Path) -> None:
+    with pytest.raises(CassetteFormatError, match="can't be read"):
+        _cassette_file.load(tmp_path / ("x" * 300 + ".yaml"))
