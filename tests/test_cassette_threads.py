@@ -181,6 +181,31 @@ def test_a_missing_cassette_with_no_region_anywhere_says_how_to_record_it(
     result.stdout.no_fnmatch_line("*NoRegionError*")
 
 
+def test_replay_with_no_region_anywhere_uses_the_recorded_one(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.makepyfile(
+        test_app="""
+        import boto3
+        import pytest
+
+
+        @pytest.mark.personalize_cassette
+        def test_list():
+            client = boto3.client("personalize")
+            assert client.meta.region_name == "eu-west-1"
+            client.list_dataset_groups()
+        """
+    )
+    recording_against(monkeypatch, server)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+    replaying_offline(monkeypatch)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    project.runpytest("--personalize-region=us-west-2").assert_outcomes(passed=1)
+
+
 def test_the_readme_rerecord_command_works_on_a_machine_with_no_aws_setup(
     project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
