@@ -115,7 +115,8 @@ def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]
 
 def _send(session: Any, request: AWSPreparedRequest) -> AWSResponse:
     send = _original_send
-    cassette = _active[-1] if _active else None
+    innermost = _active[-1:]  # one read: another thread may deactivate the last cassette meanwhile
+    cassette = innermost[0] if innermost else None
     if send is None:  # deactivated between the lookup and here: the class has the original back
         from botocore.httpsession import URLLib3Session
 
