@@ -272,6 +272,19 @@ _ARN_ACCOUNT = re.compile(r"(arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)
 ACCOUNT_PLACEHOLDERS = ("123456789012",)
 
 
+def _placeholders() -> Iterator[str]:
+    """The placeholders in the order they are handed out: the example account, then 000000000002, ..."""
+    yield from ACCOUNT_PLACEHOLDERS
+    number = len(ACCOUNT_PLACEHOLDERS) + 1
+    while True:
+        yield f"{number:012d}"
+        number += 1
+
+
+def is_placeholder(account: str) -> bool:
+    return account in ACCOUNT_PLACEHOLDERS or account.startswith("00000000")
+
+
 @dataclass
 class AccountIds:
     """Replaces each account id met in an ARN by the same placeholder, every time."""
@@ -280,10 +293,13 @@ class AccountIds:
 
     def placeholder(self, account: str) -> str:
         if account not in self.mapping:
-            taken = len(self.mapping)
-            self.mapping[account] = (
-                ACCOUNT_PLACEHOLDERS[taken] if taken < len(ACCOUNT_PLACEHOLDERS) else f"{taken + 1:012d}"
-            )
+            if is_placeholder(account):
+                # Already scrubbed (a cassette that is added to): it keeps its placeholder, so
+                # saving again never swaps two accounts' placeholders.
+                self.mapping[account] = account
+                return account
+            used = set(self.mapping.values())
+            self.mapping[account] = next(p for p in _placeholders() if p not in used)
         return self.mapping[account]
 
     def scrub(self, text: str) -> str:

@@ -554,3 +554,13 @@ def test_every_malformed_cassette_is_the_plugins_error_and_a_format_error_for_ch
 def test_a_name_too_long_to_read_is_the_plugins_error(tmp_path: Path) -> None:
     with pytest.raises(CassetteFormatError, match="can't be read"):
         _cassette_file.load(tmp_path / ("x" * 300 + ".yaml"))
+
+
+def test_saving_again_keeps_the_placeholders_already_in_a_cassette() -> None:
+    accounts = _cassette_scrub.AccountIds()
+    # A cassette's second placeholder appears first; then a new, real account.
+    text = "arn:aws:iam::000000000002:role/r arn:aws:personalize:us-east-1:123456789012:x/y arn:aws:iam::444455556666:role/s"
+    assert accounts.scrub(text) == (
+        "arn:aws:iam::000000000002:role/r arn:aws:personalize:us-east-1:123456789012:x/y "
+        "arn:aws:iam::000000000003:role/s"
+    )
