@@ -373,3 +373,53 @@ def test_scrub_account_ids_replays_a_recording_that_met_two_accounts(
     assert "999988887777" not in written and "444455556666" not in written
     replaying_offline(monkeypatch)
     project.runpytest().assert_outcomes(passed=1)
+
+
+# --- encodings, end to end -------------------------------------------------------------------------
+
+
+def test_recorded_traffic_loses_secrets_url_encoded_with_slashes_and_in_mime_base64(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cassette import FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN
+
+    project.makepyfile(
+        test_app="""
+        import base64
+        import os
+        from urllib.parse import quote
+
+        import boto3
+        import pytest
+        from botocore.exceptions import ClientError
+
+        FILE = (
+            "[default]\\\\naws_access_key_id = " + os.environ["AWS_ACCESS_KEY_ID"]
+            + "\\\\naws_secret_access_key = " + os.environ["AWS_SECRET_ACCESS_KEY"]
+            + "\\\\naws_session_token = " + os.environ["AWS_SESSION_TOKEN"] + "\\\\n"
+        )
+
+
+        @pytest.mark.personalize_cassette
+        def test_leaky_tags():
+            client = boto3.client("personalize")
+            for value in (quote(os.environ["AWS_SECRET_ACCESS_KEY"]), base64.encodebytes(FILE.encode()).decode()):
+                with pytest.raises(ClientError):  # neither is a valid tag value: the request is still recorded
+                    client.create_dataset_group(name="shop", tags=[{"tagKey": "k", "tagValue": value}])
+        """
+    )
+    recording_against(monkeypatch, server)
+    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+    written = cassette_text(project)
+    assert written.count("AmazonPersonalize.CreateDatasetGroup") == 2
+    from pytest_personalize._cassette_scrub import encodings
+
+    unfolded = written.replace("\\n", "").replace("\n", "")
+    for secret in (FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN):
+        for form in encodings(secret):
+            assert form not in written and form not in unfolded, f"{secret[:4]}... leaked as {form!r}"
+
+    from pytest_personalize._cassette_check import check_paths
+
+    report = check_paths([project.path / "cassettes"])
+    assert report.clean, report.render()
