@@ -404,6 +404,105 @@ def bench_record_linear(sizes: Sizes) -> Row:
     )
 
 
+# --- 9 and 10: threads sharing one client ----------------------------------------------------
+
+THREADS = 8
+
+
+def _threaded(client: Any, calls: int, threads: int) -> float:
+    """Seconds for ``calls`` calls of ``_traffic`` spread over ``threads`` threads sharing ``client``.
+
+    Each thread takes whole create/delete pairs, so no thread deletes a group another hasn't made yet.
+    """
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            for pair in range(t, calls // 2, threads):
+                _traffic(client, 2 * pair)
+                _traffic(client, 2 * pair + 1)
+        except BaseException as error:  # reported below: a lost call must not pass for a fast one
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} thread(s) failed: {errors[0]!r}")
+    return elapsed
+
+
+def bench_threads_replay(sizes: Sizes) -> Row:
+    """Replay throughput with 8 threads sharing a client, against one thread: no lock convoy."""
+    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize._clients import make_client
+
+    cassettes = _cassettes(sizes)
+    calls = sizes.cassette_large
+    lost: list[int] = []
+
+    def replay(threads: int) -> float:
+        client = make_client(REGION, endpoint_url=cassettes.endpoint_url)
+        with use_cassette(cassettes.large, "none") as cassette:
+            seconds = _threaded(client, calls, threads)
+            lost.append(calls - cassette.play_count + len(cassette.failures))
+        return seconds / calls
+
+    value, base = interleaved(lambda: replay(THREADS), lambda: replay(1), sizes.repeats)
+    missing = max(lost)
+    return Row(
+        9,
+        f"replay per call, {THREADS} threads sharing one client ({missing} lost)",
+        "replay per call, 1 thread",
+        value,
+        base,
+        "s",
+        "<= 1.5x, 0 lost",
+        value / base <= 1.5 and missing == 0,
+    )
+
+
+def bench_threads_record(sizes: Sizes) -> Row:
+    """Recording throughput with 8 threads sharing a client, against one thread, every interaction kept."""
+    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize._cassette_file import load
+    from pytest_personalize._clients import make_client
+
+    calls = sizes.cassette_large
+    lost: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp, _server() as server:
+        paths = iter(Path(tmp) / f"{n}.yaml" for n in range(10**9))
+
+        def record(threads: int) -> float:
+            path = next(paths)
+            client = make_client(REGION, endpoint_url=server.endpoint_url)
+            start = time.perf_counter()
+            with use_cassette(path, "all"):
+                _threaded(client, calls, threads)
+            seconds = time.perf_counter() - start
+            lost.append(calls - len(load(path)))
+            return seconds / calls
+
+        value, base = interleaved(lambda: record(THREADS), lambda: record(1), sizes.repeats)
+    missing = max(lost)
+    return Row(
+        10,
+        f"recording per call (loopback server), {THREADS} threads sharing one client ({missing} lost)",
+        "recording per call, 1 thread",
+        value,
+        base,
+        "s",
+        "<= 1.5x, 0 lost",
+        value / base <= 1.5 and missing == 0,
+    )
+
+
 # --- 7 and 8: whole pytest runs -------------------------------------------------------------
 
 
@@ -535,10 +634,12 @@ BENCHMARKS: dict[int, Callable[[Sizes], Row | Iterator[Row]]] = {
     6: bench_record_linear,
     7: bench_fixture_overhead,
     8: bench_collection,
+    9: bench_threads_replay,
+    10: bench_threads_record,
 }
 # Importing moto adds its handler to every botocore session made afterwards: its row runs after
 # the other in-process rows, so theirs are measured without it.
-RUN_ORDER = (1, 2, 4, 5, 6, 3, 7, 8)
+RUN_ORDER = (1, 2, 4, 5, 6, 9, 10, 3, 7, 8)
 
 
 def _format(rows: list[Row]) -> str:

@@ -1,42 +1,42 @@
 """Record and replay: which recorded answer a request gets, and the cassette that holds them.
 
-vcrpy does the patching (every HTTP library botocore may use); this module replaces what it
-gets wrong for AWS JSON APIs:
+Requests are caught at botocore's HTTP session (``_cassette_botocore``); this module decides
+what each one gets:
 
-- *matching*: every Personalize call is ``POST /``, so a request is known by its operation
-  (``X-Amz-Target``), its JSON body as data (key order irrelevant), method, host and path --
-  never by signatures, dates, invocation ids or user agents, which change on every call;
+- *matching*: a request is known by its operation (``X-Amz-Target``, for the control plane),
+  its method, host, path and query, and its JSON body as data (key order irrelevant) -- never
+  by signatures, dates, invocation ids or user agents, which change on every call. The runtime
+  and events APIs are REST-JSON, so for them the path names the operation;
 - *order*: identical requests get their recorded answers in the recorded order, so a
   ``DescribeDatasetGroup`` polling loop replays each status in turn;
-- *cost*: interactions are indexed by request key when loaded, so a lookup is a dict[str, Any] access
-  whatever the cassette's size (vcrpy compares the request with every interaction, every call);
+- *cost*: interactions are indexed by request key when loaded, so a lookup is a dict access
+  whatever the cassette's size;
+- *threads*: one lock guards the index, the play counts and the recording, so threads sharing a
+  client neither lose an interaction nor replay one twice;
+- *sharing*: several tests may name one cassette; saving re-reads the file under a lock and adds
+  this test's interactions, so neither tests nor xdist workers overwrite each other;
 - *scrubbing* (``_cassette_scrub``) and *files* (``_cassette_file``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import difflib
-import functools
 import json
-import os
 import shlex
+import threading
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
-from vcr.cassette import Cassette
-from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.patch import CassettePatcherBuilder
-from vcr.record_mode import RecordMode
 from vcr.request import Request
 
 from . import _cassette_file, _cassette_scrub
 from ._backend import identity_from_authorization
-from ._cassette_file import CassetteFormatError
+from ._cassette_file import CassetteFormatError, Interaction
 from ._clients import offline_environment
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
@@ -74,17 +74,21 @@ def canonical_body(body: Any) -> str:
         return repr(body)
     try:
         return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return body
 
 
 def request_key(request: Request) -> RequestKey:
-    # The path is in the key although every Personalize call is POST /: it keeps any other
-    # traffic in the cassette (an S3 download, say) from matching across resources.
+    # The path (and query, in a fixed order) is in the key: it is the operation of a REST-JSON
+    # call (GetRecommendations is POST /recommendations), and keeps other traffic apart.
+    parsed = urlparse(request.uri)
+    path = parsed.path or "/"
+    if parsed.query:
+        path += "?" + "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(parsed.query, keep_blank_values=True)))
     return RequestKey(
         method=request.method.upper(),
-        host=(request.host or "").lower(),
-        path=request.path or "/",
+        host=(parsed.hostname or "").lower(),
+        path=path,
         target=header(request, TARGET_HEADER),
         body=canonical_body(request.body),
     )
@@ -96,55 +100,25 @@ def personalize_request(r1: Request, r2: Request) -> None:
     assert a == b, f"{a.operation} {a.body} != {b.operation} {b.body}"
 
 
-# The modules each of vcrpy's patcher groups imports (vcr/patch.py, CassettePatcherBuilder.build).
-_PATCHER_MODULES = {
-    "requests": ("requests",),
-    "boto3": ("botocore",),
-    "urllib3": ("urllib3",),
-    "httplib2": ("httplib2",),
-    "tornado": ("tornado",),
-    "aiohttp": ("aiohttp",),
-    "httpx": ("httpx", "httpx_curl_cffi", "pyreqwest"),
-    "httpx2": ("httpx2",),
-}
+class UnrecordedRequestError(Exception):
+    """A request the cassette has no (unplayed) answer for, while the record mode may not record it.
 
-
-@functools.cache
-def _absent_patchers() -> tuple[str, ...]:
-    """vcrpy's patcher groups for HTTP libraries that aren't installed, found once per process.
-
-    vcrpy tries to import every library it knows on every cassette, and a failed import isn't
-    cached: a sys.path scan each, a few milliseconds a test. Skipping them patches the same.
+    Its own type, not a connection error: botocore retries connection errors, and a missing
+    answer stays missing however often it is asked for.
     """
-    import importlib.util
-
-    def installed(module: str) -> bool:
-        try:
-            return importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            return False
-
-    return tuple(group for group, modules in _PATCHER_MODULES.items() if not any(map(installed, modules)))
-
-
-class UnrecordedRequestError(CannotOverwriteExistingCassetteException):  # type: ignore[misc]
-    """A request the cassette has no (unplayed) answer for, while the record mode may not record it."""
 
     def __init__(self, message: str, cassette: PersonalizeCassette, request: Request) -> None:
-        # vcrpy's constructor builds its own message with a linear scan; ours is already made.
-        Exception.__init__(self, message)
+        super().__init__(message)
         self.cassette = cassette
         self.failed_request = request
-        self.similar_requests: list[Any] = []
-        self.reason = "no_match"
 
 
-class PersonalizeCassette(Cassette):  # type: ignore[misc]
-    """A vcrpy cassette that matches AWS JSON requests by content, in recorded order, in O(1).
+class PersonalizeCassette:
+    """Recorded Personalize interactions: matched by content, in recorded order, in O(1), thread-safe.
 
     It is what the ``personalize_cassette`` fixture yields: ``len(cassette)`` interactions,
-    ``cassette.play_count`` played, ``cassette.record_mode``, ``cassette.path``, and
-    ``cassette.failures``, the messages of requests it could not answer.
+    ``cassette.play_count`` played, ``cassette.unplayed()``, ``cassette.record_mode``,
+    ``cassette.path``, and ``cassette.failures``, the messages of requests it could not answer.
     """
 
     def __init__(
@@ -154,25 +128,49 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
         *,
         test_id: str = "",
         scrub_account_ids: bool = False,
-        **kwargs: Any,
+        run_id: str | None = None,
     ) -> None:
+        if record_mode not in RECORD_MODES:
+            raise ValueError(f"record mode {record_mode!r} is not one of {', '.join(RECORD_MODES)}")
+        self.path = str(path)
+        self.record_mode = record_mode
+        self.test_id = test_id
+        # Tests of one run share a cassette; without a run, this cassette is a run of its own.
+        self.run_id = run_id or uuid.uuid4().hex
         self.secrets = _cassette_scrub.Secrets()
         self.accounts = _cassette_scrub.AccountIds() if scrub_account_ids else None
-        super().__init__(
-            str(path),
-            record_mode=RecordMode(record_mode),
-            match_on=(personalize_request,),
-            before_record_request=self._scrubbed_request,
-            before_record_response=self._scrubbed_response,
-            **kwargs,
-        )
-        self.test_id = test_id
-        self.skip_patchers = _absent_patchers()  # read by vcrpy's CassettePatcherBuilder.build
+        self.data: list[Interaction] = []
+        self.play_counts: Counter[int] = Counter()
         self.failures: list[str] = []
+        self.rewound = False  # a cassette file was loaded
+        self._may_record = record_mode != "none"
         self._index: dict[RequestKey, list[int]] = defaultdict(list)
         self._played: Counter[RequestKey] = Counter()
-        self._keys: list[RequestKey] = []  # the key of each interaction in self.data
+        self._keys: list[RequestKey] = []
+        self._loaded_count = 0
         self._discarded = False
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def write_protected(self) -> bool:
+        """Whether a request the cassette lacks fails (rather than being recorded)."""
+        return not self._may_record
+
+    @property
+    def play_count(self) -> int:
+        return sum(self.play_counts.values())
+
+    @property
+    def recorded(self) -> list[Interaction]:
+        """The interactions recorded in this session, in the order their answers came."""
+        return self.data[self._loaded_count :]
+
+    def unplayed(self) -> list[int]:
+        """Numbers (from 1) of the loaded interactions this session never replayed."""
+        return [i + 1 for i in range(self._loaded_count) if not self.play_counts[i]]
 
     def discard(self) -> None:
         """Don't save this session's recording: the cassette file stays as it was."""
@@ -180,60 +178,106 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
 
     # --- loading and saving ---------------------------------------------------------------
 
-    def _load(self) -> None:
-        path = Path(self._path)
-        # "all" re-records from scratch: a broken cassette must not stand in its way.
-        if self.record_mode == RecordMode.ALL or not path.is_file() or not path.read_bytes().strip():
+    def load(self) -> None:
+        """Read the cassette file, if there is one the record mode replays from."""
+        path = Path(self.path)
+        if self.record_mode == "all":
+            return  # "all" re-records from scratch: a broken cassette must not stand in its way
+        try:
+            exists = path.is_file() and bool(path.read_bytes().strip())
+        except OSError as error:
+            raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
+        if not exists:
             return
         for request, response in _cassette_file.load(path):
             self._add(request, response)
-            self._index[self._keys[-1]].append(len(self.data) - 1)
+            self._index[self._matching(self._keys[-1])].append(len(self.data) - 1)
         self._loaded_count = len(self.data)
         self.rewound = True
-        self.dirty = False
+        if self.record_mode == "once":
+            # "once" records a cassette the run doesn't have yet: a file another test of this run
+            # started is still this run's to add to.
+            with _cassette_file.locked(path) as lock:
+                self._may_record = lock.read() == self.run_id
 
     def _add(self, request: Request, response: dict[str, Any]) -> None:
         self.data.append((request, response))
         self._keys.append(request_key(request))
 
-    def interactions_to_save(self) -> list[_cassette_file.Interaction]:
-        # "all" keeps exactly this run's traffic; otherwise new interactions follow the old ones.
-        data: list[_cassette_file.Interaction] = self.data
-        if self.record_mode == RecordMode.ALL:
-            return data[self._loaded_count :]
-        return list(data)
+    def save(self) -> bool:
+        """Add this session's recording to the cassette file; False if there was nothing to save.
 
-    def _save(self, force: bool = False) -> None:
-        if self._discarded or not (force or self.dirty):
-            return
-        command = self.rerecord_command()
-        header = "Recorded by pytest-personalize; credentials scrubbed."
-        if command:
-            header += f"\nRe-record: {command}"
-        _cassette_file.save(Path(self._path), self.interactions_to_save(), header)
-        self.dirty = False
+        Under the file's lock, the file is read again and this session's interactions follow
+        what it holds, so tests sharing a cassette (and xdist workers) never drop each other's.
+        The first test of a run to save in mode ``all`` starts the file afresh.
+        """
+        with self._lock:
+            if self._discarded or not self.recorded:
+                return False
+            new = list(self.recorded)
+        path = Path(self.path)
+        with _cassette_file.locked(path) as lock:
+            fresh = self.record_mode == "all" and lock.read() != self.run_id
+            base: list[Interaction] = []
+            if not fresh and path.is_file() and path.read_bytes().strip():
+                try:
+                    base = _cassette_file.load(path)
+                except CassetteFormatError:
+                    if self.record_mode != "all":
+                        raise
+            interactions = self._scrubbed(base + new)
+            command = self.rerecord_command()
+            header = "Recorded by pytest-personalize; credentials scrubbed."
+            if command:
+                header += f"\nRe-record: {command}"
+            _cassette_file.save(path, interactions, header)
+            if fresh or not base:
+                lock.write(self.run_id)
+        return True
 
     # --- recording ------------------------------------------------------------------------
 
-    def _scrubbed_request(self, request: Request) -> Request:
-        request = copy.copy(request)
-        request._was_file = request._was_iter = False  # store the body as bytes, whatever it came as
+    def learn(self, secrets: Sequence[str] | set[str]) -> None:
+        with self._lock:
+            self.secrets.learn(secrets)
+
+    def record(self, request: Request, response: dict[str, Any]) -> None:
+        """Keep one interaction (scrubbed when saved, with every credential the session met)."""
         headers = {name: _cassette_file.text(value) for name, value in request.headers.items()}
-        self.secrets.learn(_cassette_scrub.wire_secrets(headers, request.uri))
-        request.headers = {
-            name: _cassette_scrub.scrub_header(name, value, self.secrets) for name, value in headers.items()
-        }
-        request.uri = _cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets)
-        request.body = self._scrub_body(request.body)
-        return request
+        wire = _cassette_scrub.wire_secrets(headers, request.uri)
+        with self._lock:
+            self.secrets.learn(wire)
+            self._add(request, response)
+
+    def _scrubbed(self, interactions: list[Interaction]) -> list[Interaction]:
+        # Scrubbing waits for the save: a credential seen only in the last interaction is still
+        # scrubbed from the first. Account ids get placeholders in the order they appear.
+        with self._lock:
+            for request, _response in interactions:
+                self.secrets.learn(_cassette_scrub.found_secrets(_cassette_file.text(request.body or b"")))
+            return [(self._scrubbed_request(q), self._scrubbed_response(r)) for q, r in interactions]
+
+    def _scrubbed_request(self, request: Request) -> Request:
+        headers = {name: _cassette_file.text(value) for name, value in request.headers.items()}
+        return Request(
+            method=request.method,
+            uri=_cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets),
+            body=self._scrub_body(request.body),
+            headers={
+                self._scrub_text(name): _cassette_scrub.scrub_header(name, self._scrub_accounts(value), self.secrets)
+                for name, value in headers.items()
+            },
+        )
 
     def _scrubbed_response(self, response: dict[str, Any]) -> dict[str, Any]:
-        response["headers"] = {
-            name: [self._scrub_text(_cassette_file.text(value)) for value in values]
-            for name, values in response["headers"].items()
+        return {
+            "status": dict(response["status"]),
+            "headers": {
+                self._scrub_text(name): [self._scrub_text(_cassette_file.text(value)) for value in values]
+                for name, values in response["headers"].items()
+            },
+            "body": {"string": self._scrub_body(response["body"]["string"])},
         }
-        response["body"]["string"] = self._scrub_body(response["body"]["string"])
-        return response
 
     def _scrub_accounts(self, text: str) -> str:
         return self.accounts.scrub(text) if self.accounts is not None else text
@@ -253,19 +297,21 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
             return body  # binary: scanned by `check`, never a Personalize payload
         return self._scrub_text(text).encode("utf-8")
 
-    def append(self, request: Request, response: dict[str, Any]) -> None:
-        request = self._before_record_request(request)
-        response = self._before_record_response(copy.deepcopy(response))
-        self._add(request, response)
-        self.dirty = True
-
     # --- replaying ------------------------------------------------------------------------
+
+    def _matching(self, key: RequestKey) -> RequestKey:
+        if self.accounts is None:
+            return key
+        mask = _cassette_scrub.masked_accounts
+        return key._replace(path=mask(key.path), body=mask(key.body))
 
     def _lookup_key(self, request: Request) -> RequestKey:
         # Recorded bodies were scrubbed (secrets, and account ids if asked): compare like with like.
         key = request_key(request)
-        scrubbed = self._scrub_text(key.body)
-        return key if scrubbed == key.body else key._replace(body=canonical_body(scrubbed))
+        scrubbed = self.secrets.scrub(key.body)
+        if scrubbed != key.body:
+            key = key._replace(body=canonical_body(scrubbed))
+        return self._matching(key)
 
     def _next_index(self, key: RequestKey) -> int | None:
         indices = self._index.get(key)
@@ -273,49 +319,63 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
             return None
         return indices[self._played[key]]
 
-    def can_play_response_for(self, request: Request) -> bool:
-        if self.record_mode == RecordMode.ALL:
-            return False
-        key = self._lookup_key(request)
-        if self._next_index(key) is not None:
-            return True
-        if self.write_protected:
+    def answer(self, request: Request) -> dict[str, Any] | None:
+        """The recorded response for ``request`` (counted as played), or None to record it.
+
+        Raises ``UnrecordedRequestError`` when the cassette lacks it and may not record.
+        """
+        with self._lock:
+            if self.record_mode == "all":
+                return None
+            key = self._lookup_key(request)
+            index = self._next_index(key)
+            if index is not None:
+                self._played[key] += 1
+                self.play_counts[index] += 1
+                response: dict[str, Any] = self.data[index][1]
+                return response
+            if self._may_record:
+                return None
             message = self.unmatched_message(request, key)
             self.failures.append(message)
-            raise UnrecordedRequestError(message, self, request)
-        return False
-
-    def play_response(self, request: Request) -> dict[str, Any]:
-        key = self._lookup_key(request)
-        index = self._next_index(key)
-        if index is None:
-            raise UnrecordedRequestError(self.unmatched_message(request, key), self, request)
-        self._played[key] += 1
-        self.play_counts[index] += 1
-        response: dict[str, Any] = self.data[index][1]
-        return response
+        raise UnrecordedRequestError(message, self, request)
 
     def __contains__(self, request: Request) -> bool:
-        return self._next_index(self._lookup_key(request)) is not None
+        with self._lock:
+            return self._next_index(self._lookup_key(request)) is not None
 
     def responses_of(self, request: Request) -> list[dict[str, Any]]:
-        return [self.data[i][1] for i in self._index.get(self._lookup_key(request), [])]
-
-    def find_requests_with_most_matches(self, request: Request) -> list[Any]:
-        closest = self._closest(self._lookup_key(request))
-        return [] if closest is None else [(self.data[closest][0], [], [("body", "differs")])]
+        with self._lock:
+            return [self.data[i][1] for i in self._index.get(self._lookup_key(request), [])]
 
     # --- telling the user -----------------------------------------------------------------
 
     def rerecord_command(self, mode: str = "all") -> str:
         if not self.test_id:
             return ""
-        return f"pytest --personalize-record-mode={mode} {shlex.quote(self.test_id)}"
+        # A credential in a test id (a parametrize value) must not reach the file's comment.
+        return self.secrets.scrub(f"pytest --personalize-record-mode={mode} {shlex.quote(self.test_id)}")
+
+    def unplayed_message(self) -> str:
+        numbers = self.unplayed()
+        lines = [
+            f"{len(numbers)} of {self._loaded_count} recorded interaction(s) in cassette {self.path} were never "
+            "replayed (the code made fewer calls than were recorded):"
+        ]
+        for number in numbers[:20]:
+            key = self._keys[number - 1]
+            lines.append(f"  interaction {number}: {key.operation} {_short(key.body, 120)}")
+        if len(numbers) > 20:
+            lines.append(f"  ... and {len(numbers) - 20} more")
+        command = self.rerecord_command("all")
+        if command:
+            lines.append(f"Re-record the cassette with: {command}")
+        return "\n".join(lines)
 
     def _closest(self, key: RequestKey) -> int | None:
         """The loaded interaction most like ``key``: same operation first, then the nearest body."""
         loaded = range(self._loaded_count)
-        same_operation = [i for i in loaded if self._keys[i].target == key.target]
+        same_operation = [i for i in loaded if self._keys[i].target == key.target and self._keys[i].path == key.path]
         candidates = same_operation or list(loaded)
         if not candidates:
             return None
@@ -328,8 +388,8 @@ class PersonalizeCassette(Cassette):  # type: ignore[misc]
         return min(candidates[:500], key=distance)
 
     def unmatched_message(self, request: Request, key: RequestKey) -> str:
-        path = self._path
-        mode = self.record_mode.value
+        path = self.path
+        mode = self.record_mode
         lines = []
         if not self.rewound:
             lines.append(
@@ -393,23 +453,89 @@ def _shown(body: dict[str, Any], member: str) -> str:
     return json.dumps(body[member]) if member in body else "(absent)"
 
 
-def replay_environment(cassette: PersonalizeCassette, environ: dict[str, str]) -> dict[str, str | None]:
-    """Environment changes a replay needs: dummy credentials, and the recorded endpoint.
+# The environment variable that points each Personalize API's clients at an endpoint.
+_ENDPOINT_VARIABLES = {
+    "personalize": "AWS_ENDPOINT_URL_PERSONALIZE",
+    "personalize-runtime": "AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME",
+    "personalize-events": "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS",
+}
+
+
+def replay_environment(
+    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = "us-east-1"
+) -> dict[str, str | None]:
+    """Environment changes a replay needs: dummy credentials, a region, and the recorded endpoints.
 
     A cassette recorded against a loopback server holds requests to 127.0.0.1; a client that
     resolves the AWS endpoint at replay would match none of them. Unless the test environment
     names an endpoint itself, clients are pointed at the recorded one -- nothing connects to it.
+    With no region anywhere, clients get ``default_region``: a missing cassette must be told as
+    such, not as botocore's ``NoRegionError``.
     """
+    from ._cassette_botocore import api_of
+
     changes = offline_environment()
-    if cassette.data and "AWS_ENDPOINT_URL_PERSONALIZE" not in environ and "AWS_ENDPOINT_URL" not in environ:
-        recorded = urlparse(cassette.data[0][0].uri)
-        if recorded.hostname and not recorded.hostname.endswith(".amazonaws.com"):
-            changes["AWS_ENDPOINT_URL_PERSONALIZE"] = f"{recorded.scheme}://{recorded.netloc}"
+    if "AWS_ENDPOINT_URL" not in environ:
+        for request, _response in cassette.data:
+            variable = _ENDPOINT_VARIABLES[api_of(request.method, request.path, header(request, TARGET_HEADER))]
+            recorded = urlparse(request.uri)
+            if variable in environ or variable in changes or not recorded.hostname:
+                continue
+            if not recorded.hostname.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+                changes[variable] = f"{recorded.scheme}://{recorded.netloc}"
     if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
-        region = recorded_region(cassette)
-        if region:
-            changes["AWS_DEFAULT_REGION"] = region
+        changes["AWS_DEFAULT_REGION"] = recorded_region(cassette) or default_region
     return changes
+
+
+def recording_environment(environ: dict[str, str], default_region: str = "us-east-1") -> dict[str, str | None]:
+    """Environment changes a recording against a loopback server needs on a clean machine.
+
+    A loopback server checks no signature, but botocore still wants credentials to sign with and
+    a region: with none configured, dummy credentials and ``default_region`` are supplied.
+    Credentials the machine does have are used (and scrubbed) as they would be against AWS.
+    Recording against anything else changes nothing: that is the user's own AWS setup.
+    """
+    endpoints = [environ[name] for name in (*_ENDPOINT_VARIABLES.values(), "AWS_ENDPOINT_URL") if environ.get(name)]
+    if not endpoints or not all(_is_loopback(urlparse(endpoint).hostname) for endpoint in endpoints):
+        return {}
+    changes: dict[str, str | None] = {}
+    if not _has_credentials(environ):
+        changes.update(offline_environment())
+    if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
+        changes["AWS_DEFAULT_REGION"] = default_region
+    return changes
+
+
+_CREDENTIAL_SOURCES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def _has_credentials(environ: dict[str, str]) -> bool:
+    # Asking botocore would try the instance metadata service: a network call, slow off EC2.
+    if any(environ.get(name) for name in _CREDENTIAL_SOURCES):
+        return True
+    home = Path(environ.get("HOME") or Path.home())
+    return (home / ".aws" / "credentials").is_file() or (home / ".aws" / "config").is_file()
+
+
+def _is_loopback(host: str | None) -> bool:
+    import ipaddress
+
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def recorded_region(cassette: PersonalizeCassette) -> str | None:
@@ -427,48 +553,23 @@ def use_cassette(
     *,
     test_id: str = "",
     scrub_account_ids: bool = False,
+    run_id: str | None = None,
 ) -> Iterator[PersonalizeCassette]:
-    """Patch HTTP for the block: answer from the cassette at ``path``, or record into it.
+    """Answer Personalize requests from the cassette at ``path`` for the block, or record them.
 
-    Saves when the block ends normally (atomically); a block that raises leaves the file as it
-    was. The caller supplies the environment (``replay_environment``) if it wants one.
+    Saves when the block ends normally (atomically); a block that raises -- KeyboardInterrupt
+    too -- leaves the file as it was. The caller supplies the environment
+    (``replay_environment``) if it wants one.
     """
-    if record_mode not in RECORD_MODES:
-        raise ValueError(f"record mode {record_mode!r} is not one of {', '.join(RECORD_MODES)}")
-    cassette = PersonalizeCassette(path, record_mode, test_id=test_id, scrub_account_ids=scrub_account_ids)
-    cassette._load()
-    with contextlib.ExitStack() as patches:
-        for patcher in CassettePatcherBuilder(cassette).build():
-            patches.enter_context(patcher)
-        if not cassette.write_protected:
-            cassette.secrets.learn(_cassette_scrub.environment_secrets(os.environ))
-            patches.enter_context(_learning_signing_credentials(cassette.secrets))
+    from ._cassette_botocore import intercepting
+
+    cassette = PersonalizeCassette(
+        path, record_mode, test_id=test_id, scrub_account_ids=scrub_account_ids, run_id=run_id
+    )
+    cassette.load()
+    with intercepting(cassette):
         yield cassette
-    cassette._save()
-
-
-@contextlib.contextmanager
-def _learning_signing_credentials(secrets: _cassette_scrub.Secrets) -> Iterator[None]:
-    """Learn the credentials every SigV4 signer uses while recording, whatever provided them.
-
-    The secret key never travels on the wire, so the HTTP layer can't see it; it may still turn
-    up in data (a connection string, a basic-auth header). Signing is where every credential
-    provider -- environment, profile, SSO, assumed role, instance metadata -- ends up.
-    """
-    from unittest import mock
-
-    from botocore.auth import SigV4Auth
-
-    original = SigV4Auth.add_auth
-
-    def add_auth(signer: SigV4Auth, request: Any) -> None:
-        credentials = getattr(signer, "credentials", None)
-        if credentials is not None:
-            secrets.learn(v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v)
-        original(signer, request)
-
-    with mock.patch.object(SigV4Auth, "add_auth", add_auth):
-        yield
+    cassette.save()
 
 
 def cassette_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -488,6 +589,7 @@ __all__ = [
     "PersonalizeCassette",
     "RequestKey",
     "UnrecordedRequestError",
+    "recording_environment",
     "replay_environment",
     "request_key",
     "use_cassette",

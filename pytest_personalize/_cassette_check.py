@@ -30,18 +30,23 @@ class Report:
     interactions: int = 0
     violations: list[Finding] = field(default_factory=list)
     credentials: list[Finding] = field(default_factory=list)
+    # Files that aren't readable cassettes (truncated, malformed): not the model's fault.
+    format_errors: list[Finding] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not self.violations and not self.credentials
+        return not self.violations and not self.credentials and not self.format_errors
 
     def render(self) -> str:
-        lines = [finding.render() for finding in self.violations + self.credentials]
+        lines = [finding.render() for finding in self.format_errors + self.violations + self.credentials]
         summary = f"checked {self.cassettes} cassette(s), {self.interactions} interaction(s): "
         if self.clean:
             summary += "every response conforms to the service model, and no credential material was found"
         else:
-            summary += f"{len(self.violations)} model violation(s), {len(self.credentials)} credential finding(s)"
+            summary += (
+                f"{len(self.format_errors)} format error(s), {len(self.violations)} model violation(s), "
+                f"{len(self.credentials)} credential finding(s)"
+            )
         return "\n".join([*lines, summary])
 
 
@@ -62,15 +67,17 @@ def check_file(path: Path, report: Report) -> None:
     try:
         raw = path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
-        report.violations.append(Finding(str(path), f"cannot be read: {error}"))
+        report.format_errors.append(Finding(str(path), f"cannot be read: {error.strerror or error}"))
         return
     try:
         interactions = load(path)
     except CassetteFormatError as error:
-        report.violations.append(Finding(str(path), error.problem))
+        report.format_errors.append(Finding(str(path), error.problem))
         # Still look for secrets in what is there: a broken cassette is committed all the same.
         report.credentials.extend(_cassette_scrub.text_findings(str(path), raw))
         return
+    # Findings are per file: a secret reported in one cassette is reported again in the next.
+    before = len(report.credentials)
     for number, (request, response) in enumerate(interactions, start=1):
         report.interactions += 1
         target = text(request.headers.get("X-Amz-Target", ""))
@@ -79,6 +86,7 @@ def check_file(path: Path, report: Report) -> None:
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
         for name, value in request.headers.items():
             value = text(value)
+            report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header name", name))
             report.credentials.extend(_cassette_scrub.header_findings(f"{where} request", name, value))
             if name.lower() not in ("authorization", "x-amz-security-token"):
                 report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header {name}", value))
@@ -86,6 +94,7 @@ def check_file(path: Path, report: Report) -> None:
         request_body = _text(request.body)
         report.credentials.extend(_cassette_scrub.text_findings(f"{where} request body", request_body))
         for name, values in response["headers"].items():
+            report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header name", name))
             for value in values:
                 report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header {name}", value))
         response_body = _text(response["body"]["string"])
@@ -95,7 +104,7 @@ def check_file(path: Path, report: Report) -> None:
             report.violations.extend(_model_findings(where, operation, status, request_body, response_body))
     # Comments and anything else outside the interactions.
     # Each secret once: the raw text holds again what the interactions' scan reported.
-    seen = {finding.secret or finding.kind for finding in report.credentials}
+    seen = {finding.secret or finding.kind for finding in report.credentials[before:]}
     for finding in _cassette_scrub.text_findings(f"{path}", raw):
         if (finding.secret or finding.kind) not in seen:
             report.credentials.append(finding)
@@ -173,15 +182,62 @@ def add_parser(commands: Any) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help=f"cassette files or directories (default: ./{DEFAULT_DIRECTORY}, the plugin's default cassette directory)",
+        help="cassette files or directories (default: the ini key personalize_cassette_dir of the pytest "
+        f"configuration here, else ./{DEFAULT_DIRECTORY}, as the plugin finds them)",
     )
     check.set_defaults(run=run)
+
+
+def configured_directory(start: Path) -> Path:
+    """The cassette directory pytest would use from ``start``: ini ``personalize_cassette_dir``, else ./cassettes.
+
+    The first of pytest.ini, pyproject.toml, tox.ini and setup.cfg (in that order, in ``start``
+    and then its parents) that configures pytest decides, relative to its own directory.
+    """
+    import configparser
+
+    for directory in (start, *start.parents):
+        for name, section in (
+            ("pytest.ini", "pytest"),
+            (".pytest.ini", "pytest"),
+            ("pyproject.toml", None),
+            ("tox.ini", "pytest"),
+            ("setup.cfg", "tool:pytest"),
+        ):
+            path = directory / name
+            if not path.is_file():
+                continue
+            value: Any = None
+            if section is None:
+                try:
+                    import tomllib
+                except ImportError:  # Python < 3.11: pyproject.toml can't be read without a dependency
+                    continue
+                try:
+                    options = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+                except (KeyError, TypeError, ValueError, OSError):
+                    continue
+                value = options.get("personalize_cassette_dir")
+            else:
+                parser = configparser.ConfigParser(interpolation=None)
+                try:
+                    parser.read(path, encoding="utf-8")
+                except (configparser.Error, OSError):
+                    continue
+                if not parser.has_section(section):
+                    if name != "pytest.ini":  # an empty pytest.ini still marks the rootdir
+                        continue
+                    return directory / DEFAULT_DIRECTORY
+                value = parser.get(section, "personalize_cassette_dir", fallback=None)
+            configured = Path(str(value).strip()) if value else Path(DEFAULT_DIRECTORY)
+            return configured if configured.is_absolute() else directory / configured
+    return start / DEFAULT_DIRECTORY
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    paths = [Path(p) for p in (args.paths or [DEFAULT_DIRECTORY])]
+    paths = [Path(p) for p in args.paths] if args.paths else [configured_directory(Path.cwd())]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"pytest-personalize check: no such file or directory: {', '.join(missing)}", file=sys.stderr)

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 from vcr.request import Request
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT_VERSION = 1
 Interaction = tuple[Request, dict[str, Any]]
@@ -141,22 +148,127 @@ def save(path: Path, interactions: Iterable[Interaction], header: str = "") -> N
     write_atomic(path, dumps(interactions, header))
 
 
+def file_tag(path: Path) -> str:
+    """A short fixed-length tag for ``path``'s temporary and lock files.
+
+    Derived from the name rather than containing it, so a cassette name as long as the file
+    system allows still leaves room for the files that travel with it.
+    """
+    return hashlib.sha256(path.name.encode("utf-8", errors="surrogateescape")).hexdigest()[:16]
+
+
+def lock_path(path: Path) -> Path:
+    """Where ``path``'s lock lives: outside the project, so nothing but cassettes lands in a commit.
+
+    Every process of the user on this machine (xdist workers) finds the same lock for a file.
+    """
+    user = getattr(os, "getuid", lambda: "user")()
+    directory = Path(tempfile.gettempdir()) / f"pytest-personalize-locks-{user}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:32]
+    return directory / f"{digest}.lock"
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{file_tag(path)}."
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; /proc says it without the race where it can.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """Temporary files of ``path`` left by writers that no longer run (a killed recording)."""
+    found = []
+    prefix = _temporary_prefix(path)
+    with contextlib.suppress(FileNotFoundError):
+        for candidate in path.parent.iterdir():
+            name = candidate.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix) :].split(".", 1)[0]
+            if not pid.isdigit() or not _running(int(pid)):
+                found.append(candidate)
+    return found
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its file alone
+    return True
+
+
 def write_atomic(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # A unique temporary name in the same directory: os.replace is atomic only within a file
-    # system, and two xdist workers must never share a temporary file.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # system, and two xdist workers must never share a temporary file. The writer's pid in the
+    # name lets a later run tell a killed writer's leftovers from a live one's file.
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+        # mkstemp makes the file private (0600); a cassette is committed and shared like any source file.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+    for stale in stale_temporaries(path):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[LockFile]:
+    """Hold ``path``'s lock file exclusively: one writer at a time across processes (xdist workers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)
+        yield LockFile(descriptor)
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+class LockFile:
+    """The held lock file, which also keeps a short stamp: the run that last started the cassette afresh."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor = descriptor
+
+    def read(self) -> str:
+        os.lseek(self._descriptor, 0, os.SEEK_SET)
+        return os.read(self._descriptor, 256).decode("ascii", errors="replace").strip()
+
+    def write(self, stamp: str) -> None:
+        os.lseek(self._descriptor, 0, os.SEEK_SET)
+        os.ftruncate(self._descriptor, 0)
+        os.write(self._descriptor, stamp.encode("ascii", errors="replace"))
 
 
 def load(path: Path) -> list[Interaction]:
@@ -165,10 +277,50 @@ def load(path: Path) -> list[Interaction]:
         content = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
     return loads(content, path)
 
 
+def _refuse_aliases(content: str, path: Path) -> None:
+    """A cassette has no use for YAML anchors and aliases; nested ones expand exponentially.
+
+    The parser's events are cheap (nothing is built from them), and only text with an ``&`` or
+    ``*`` in it can hold an alias at all.
+    """
+    if "*" not in content and "&" not in content:
+        return
+    try:
+        for event in yaml.parse(content, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise CassetteFormatError(
+                    path,
+                    f"it uses a YAML anchor or alias at line {mark.line + 1}, column {mark.column + 1} "
+                    "(cassettes don't; nested aliases expand without bound)",
+                )
+    except yaml.YAMLError:
+        return  # reported, with its position, by the loader
+
+
 def loads(content: str, path: Path) -> list[Interaction]:
+    """The interactions ``content`` holds; anything wrong with it is a ``CassetteFormatError``."""
+    try:
+        return _loads(content, path)
+    except CassetteFormatError:
+        raise
+    except (ValueError, TypeError, RecursionError, MemoryError) as error:
+        # Whatever else a hand-edited file can provoke: still the plugin's error, naming the file.
+        raise CassetteFormatError(path, f"{type(error).__name__}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else "no detail"
+
+
+def _loads(content: str, path: Path) -> list[Interaction]:
+    _refuse_aliases(content, path)
     try:
         document = yaml.load(content, Loader=_SafeLoader)
     except yaml.YAMLError as error:
@@ -176,6 +328,8 @@ def loads(content: str, path: Path) -> list[Interaction]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise CassetteFormatError(path, f"not valid YAML{where}: {problem}") from None
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting too deep
+        raise CassetteFormatError(path, f"not a readable YAML value ({_first_line(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("interactions"), list):
         raise CassetteFormatError(path, "it has no 'interactions' list (is it a cassette?)")
     items = document["interactions"]
@@ -207,6 +361,19 @@ def _interaction(item: Any, number: int, path: Path) -> Interaction:
     status = stored_response.get("status")
     if not isinstance(status, dict) or not isinstance(status.get("code"), int):
         raise CassetteFormatError(path, f"{where}: the response has no status code")
+    if not 100 <= status["code"] <= 599:
+        raise CassetteFormatError(
+            path, f"{where}: the response status {str(status['code'])[:12]} is not an HTTP status"
+        )
+    try:
+        uri = urlparse(stored_request["uri"])
+        uri.port  # noqa: B018 - parsing the port is what rejects a bad one
+    except ValueError as error:
+        raise CassetteFormatError(path, f"{where}: the request uri is invalid ({error})") from None
+    if uri.scheme not in ("http", "https") or not uri.hostname:
+        raise CassetteFormatError(
+            path, f"{where}: the request uri {stored_request['uri'][:80]!r} is not an http(s) URL"
+        )
     request_headers = _headers(stored_request.get("headers"), f"{where} request", path)
     request = Request(
         method=stored_request["method"],
@@ -251,3 +418,5 @@ def _check_json(body: bytes, headers: dict[str, list[str]], where: str, path: Pa
         json.loads(body)
     except ValueError as error:
         raise CassetteFormatError(path, f"{where} body is not valid JSON ({error}; truncated?)") from None
+    except RecursionError:
+        raise CassetteFormatError(path, f"{where} body is JSON nested too deep to read") from None

@@ -35,6 +35,10 @@ _KEY_ID = re.compile(
 _SECRET_KEY = re.compile(
     r"(?i)(?:secret_?access_?key|aws_?secret(?:_?key)?|secretkey)[\"'\s]*[:=>]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
 )
+# A session token has no fixed length; next to its name (a credentials file, a config dump) it is one.
+_SESSION_TOKEN = re.compile(
+    r"(?i)(?:aws_?session_?token|aws_?security_?token)[\"'\s]*[:=]\s*[\"']?([A-Za-z0-9/+=]{16,})"
+)
 _SECRET_MEMBERS = frozenset({"accesskeyid", "secretaccesskey", "sessiontoken", "secretkey", "securitytoken"})
 _JSON_MEMBER = re.compile(r'"([A-Za-z_]+)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _XML_MEMBER = re.compile(r"<([A-Za-z_]+)>([^<]*)</\1>")
@@ -43,6 +47,12 @@ _AUTH_SIGNATURE = re.compile(r"(Signature=)([0-9A-Fa-f]+|[^,\s]+)")
 _TOKEN_HEADERS = frozenset({"x-amz-security-token"})
 _QUERY_SECRETS = re.compile(r"(?i)([?&](?:X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=)([^&]*)")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+# MIME-style base64 (base64.encodebytes, PEM) breaks its text every 76 characters; inside a JSON
+# string the break is the two characters backslash-n.
+_LINE_BREAK = r"(?:\r?\n|\\r\\n|\\n)"
+_FOLDED_BASE64 = re.compile(rf"[A-Za-z0-9+/]{{8,}}={{0,2}}(?:{_LINE_BREAK}[ \t]*[A-Za-z0-9+/]+={{0,2}})+")
+_BREAKS = re.compile(rf"{_LINE_BREAK}[ \t]*")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(/)")
 # Literal secrets shorter than this are scrubbed where they stand (the Authorization header) but
 # not hunted through bodies: a dummy key such as "testing" would otherwise eat test data.
 MIN_LITERAL = 12
@@ -80,9 +90,40 @@ class Secrets:
     def scrub(self, text: str) -> str:
         """``text`` with every encoding of every learnt secret replaced by ``SCRUBBED``."""
         self.learn(found_secrets(text))
-        if self._pattern is None:
+        pattern = self._pattern
+        if pattern is None:
             return text
-        return self._pattern.sub(SCRUBBED, text)
+
+        def unfolded(match: re.Match[str]) -> str:
+            # A secret's base64 may straddle a line break: look at the run without its breaks.
+            joined = _BREAKS.sub("", match.group(0))
+            scrubbed = pattern.sub(SCRUBBED, joined)
+            return match.group(0) if scrubbed == joined else scrubbed
+
+        if "\n" in text or "\\n" in text:
+            text = _FOLDED_BASE64.sub(unfolded, text)
+        if "\\" in text:
+            text = json_unescaped(text)
+        return pattern.sub(SCRUBBED, text)
+
+
+def json_unescaped(text: str) -> str:
+    """``text`` with JSON's ``\\uXXXX`` and ``\\/`` escapes undone where that keeps JSON valid.
+
+    A secret written as ``AKIA\\u0046...`` or ``abc\\/def`` is the secret once parsed (and once
+    the cassette's pretty-printer writes it): scrubbing must see it so. Escapes of quotes,
+    backslashes, control characters and surrogates stay, so JSON text stays the same data.
+    """
+
+    def undone(match: re.Match[str]) -> str:
+        if match.group(2):
+            return "/"
+        code = int(match.group(1), 16)
+        if code < 0x20 or code in (0x22, 0x5C) or 0xD800 <= code <= 0xDFFF:
+            return match.group(0)
+        return chr(code)
+
+    return _JSON_ESCAPE.sub(undone, text)
 
 
 def encodings(value: str) -> set[str]:
@@ -93,7 +134,8 @@ def encodings(value: str) -> set[str]:
     three "cores" catch it wherever it sits.
     """
     raw = value.encode()
-    forms = {value, quote(value, safe=""), quote_plus(value, safe="")}
+    # quote() keeps "/" unless told otherwise, and is what most code calls.
+    forms = {value, quote(value, safe=""), quote(value), quote_plus(value, safe=""), quote_plus(value, safe="/")}
     forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form) for form in list(forms)}
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode()
@@ -108,10 +150,16 @@ def encodings(value: str) -> set[str]:
 def _decoded_views(text: str) -> Iterator[str]:
     """``text`` as written, URL-decoded, and each base64 run in it decoded (at any alignment)."""
     yield text
+    if "\\" in text:
+        text = json_unescaped(text)
+        yield text
     if "%" in text or "+" in text:
         yield unquote(text)
         yield unquote_plus(text)
-    for run in _BASE64_RUN.findall(text):
+    runs = _BASE64_RUN.findall(text)
+    if "\n" in text or "\\n" in text:
+        runs += [_BREAKS.sub("", folded) for folded in _FOLDED_BASE64.findall(text)]
+    for run in runs:
         for start in range(4):
             chunk = run[start:]
             chunk = chunk[: len(chunk) - len(chunk) % 4]
@@ -130,6 +178,7 @@ def found_secrets(text: str) -> set[str]:
     for view in _decoded_views(text):
         found.update(_KEY_ID.findall(view))
         found.update(_SECRET_KEY.findall(view))
+        found.update(_SESSION_TOKEN.findall(view))
         for pattern in (_JSON_MEMBER, _XML_MEMBER):
             for name, value in pattern.findall(view):
                 if name.replace("_", "").lower() in _SECRET_MEMBERS and value and value != SCRUBBED:
@@ -223,6 +272,19 @@ _ARN_ACCOUNT = re.compile(r"(arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:)(\d{12})(?=:)
 ACCOUNT_PLACEHOLDERS = ("123456789012",)
 
 
+def _placeholders() -> Iterator[str]:
+    """The placeholders in the order they are handed out: the example account, then 000000000002, ..."""
+    yield from ACCOUNT_PLACEHOLDERS
+    number = len(ACCOUNT_PLACEHOLDERS) + 1
+    while True:
+        yield f"{number:012d}"
+        number += 1
+
+
+def is_placeholder(account: str) -> bool:
+    return account in ACCOUNT_PLACEHOLDERS or account.startswith("00000000")
+
+
 @dataclass
 class AccountIds:
     """Replaces each account id met in an ARN by the same placeholder, every time."""
@@ -231,13 +293,25 @@ class AccountIds:
 
     def placeholder(self, account: str) -> str:
         if account not in self.mapping:
-            taken = len(self.mapping)
-            self.mapping[account] = (
-                ACCOUNT_PLACEHOLDERS[taken] if taken < len(ACCOUNT_PLACEHOLDERS) else f"{taken + 1:012d}"
-            )
+            if is_placeholder(account):
+                # Already scrubbed (a cassette that is added to): it keeps its placeholder, so
+                # saving again never swaps two accounts' placeholders.
+                self.mapping[account] = account
+                return account
+            used = set(self.mapping.values())
+            self.mapping[account] = next(p for p in _placeholders() if p not in used)
         return self.mapping[account]
 
     def scrub(self, text: str) -> str:
         if "arn:" not in text:
             return text
         return _ARN_ACCOUNT.sub(lambda m: m.group(1) + self.placeholder(m.group(2)), text)
+
+
+def masked_accounts(text: str) -> str:
+    """``text`` with the account of every ARN left out, to match requests whatever placeholder they got.
+
+    Placeholders follow the order accounts first appear in the recording, responses included;
+    a replay sees only requests, so it can't give a second account the same placeholder again.
+    """
+    return _ARN_ACCOUNT.sub(lambda m: m.group(1) + "<account>", text) if "arn:" in text else text

@@ -6,7 +6,8 @@ installed but doesn't use it pays for none of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
@@ -30,6 +31,9 @@ RECORD_MODES = ("none", "once", "new_episodes", "all")
 _CALL_FAILED = pytest.StashKey[bool]()
 _COVERAGE = pytest.StashKey[Any]()
 _COVERAGE_WORKER_KEY = "pytest_personalize_coverage"
+_CALL_PASSED = pytest.StashKey[bool]()
+_PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
+_RUN_ID = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +85,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Record mode of personalize_cassette (default none: CI never records).",
         default="none",
     )
+    group.addoption(
+        "--personalize-fail-unplayed",
+        dest="personalize_fail_unplayed",
+        action="store_true",
+        default=False,
+        help="Fail a passing test that left interactions of its cassette unplayed (default: ini "
+        "personalize_fail_unplayed, else off).",
+    )
+    parser.addini(
+        "personalize_fail_unplayed",
+        "Fail a passing test that left interactions of its cassette unplayed (default false).",
+        default="false",
+    )
     parser.addini(
         "personalize_cassette_dir",
         "Where personalize_cassette keeps cassettes, relative to the rootdir.",
@@ -107,6 +124,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     _record_mode(config)
     _configure_coverage(config)
+    # One id for the whole run, xdist workers included: the tests of a run that share a cassette
+    # add to it, where a cassette from an earlier run is replaced ("all") or kept ("once").
+    workerinput = getattr(config, "workerinput", None)
+    config.stash[_RUN_ID] = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -153,10 +174,17 @@ def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if report.when == "call" and report.failed:  # type: ignore[attr-defined]
-        item.stash[_CALL_FAILED] = True
+    if report.when == "call":
+        if report.failed:
+            item.stash[_CALL_FAILED] = True
+        elif report.passed:
+            item.stash[_CALL_PASSED] = True
+    elif report.when == "teardown":
+        _save_pending_cassette(item, report)
     return report
 
 
@@ -363,21 +391,17 @@ def personalize_cassette_dir(request: pytest.FixtureRequest) -> Path:
 def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
     """The test's cassette, relative to the directory, without ``.yaml``.
 
-    The marker's name, else ``<test file's path from the rootdir, without .py>/<test>``: two
-    test files of the same name in different directories never share a cassette.
+    The marker's name, else ``<test file's path from the rootdir, without .py>/<classes.test[id]>``:
+    two test files of the same name in different directories never share a cassette, nor do
+    tests of same-named nested classes, nor parametrize ids that differ only in characters a
+    file name can't hold (those are %-escaped).
     """
-    import re
+    from ._cassette_names import default_name
 
     name = _cassette_options(request.node).get("name")
     if name:
         return str(name)
-    test = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
-    safe = re.sub(r"[^A-Za-z0-9_.,=+@()\[\]-]", "_", test)  # a file name on every system
-    try:
-        module = request.path.relative_to(request.config.rootpath).with_suffix("").as_posix()
-    except ValueError:  # a test file outside the rootdir
-        module = request.path.stem
-    return f"{module}/{safe}"
+    return default_name(request.node.nodeid, request.path, request.config.rootpath)
 
 
 @pytest.fixture
@@ -386,37 +410,61 @@ def personalize_cassette(
     personalize_record_mode: str,
     personalize_cassette_dir: Path,
     personalize_cassette_name: str,
+    personalize_region: str,
 ) -> Iterator[PersonalizeCassette]:
-    """Replays the test's AWS traffic from its cassette, or records it (``--personalize-record-mode``).
+    """Replays the test's Personalize traffic from its cassette, or records it (``--personalize-record-mode``).
 
-    Every client is covered, ``boto3.client("personalize")`` inside the code under test too:
-    requests match on operation, JSON body (as data), method and host, identical ones in the
-    recorded order. Replay needs no credentials (dummies are set) and opens no connection; a
+    Every botocore client is covered, ``boto3.client("personalize")`` inside the code under test,
+    a module-level client and one shared by threads too; other HTTP passes through untouched.
+    Requests match on operation, JSON body (as data), method, host and path, identical ones in
+    the recorded order. Replay needs no credentials (dummies are set) and opens no connection; a
     request the cassette lacks fails the test, naming the closest recorded one and the command
-    that re-records. Recording scrubs credentials and saves atomically when the test passes.
+    that re-records. Recording scrubs credentials and saves atomically once the test passed its
+    call and its teardown.
     """
     import os
 
-    from ._cassette import CassetteFormatError, replay_environment, use_cassette
+    from ._cassette import PersonalizeCassette, recording_environment, replay_environment
+    from ._cassette_botocore import intercepting
+    from ._cassette_file import CassetteFormatError
+    from ._cassette_names import CassetteNameError, cassette_path
 
     options = _cassette_options(request.node)
-    path = personalize_cassette_dir / f"{personalize_cassette_name}.yaml"
-    scrub_accounts = bool(options.get("scrub_account_ids", False))
     try:
-        with use_cassette(
-            path, personalize_record_mode, test_id=request.node.nodeid, scrub_account_ids=scrub_accounts
-        ) as cassette:
-            with pytest.MonkeyPatch.context() as patch:
-                if cassette.write_protected:
-                    _apply_environment(patch, replay_environment(cassette, dict(os.environ)))
-                yield cassette
-            if request.node.stash.get(_CALL_FAILED, False):
-                cassette.discard()  # a failed test's recording must not replace a good cassette
+        path = cassette_path(personalize_cassette_dir, personalize_cassette_name)
+    except CassetteNameError as error:
+        pytest.fail(f"@pytest.mark.{CASSETTE_MARKER} on {request.node.nodeid}: {error}", pytrace=False)
+    cassette = PersonalizeCassette(
+        path,
+        personalize_record_mode,
+        test_id=request.node.nodeid,
+        scrub_account_ids=bool(options.get("scrub_account_ids", False)),
+        run_id=request.config.stash[_RUN_ID],
+    )
+    try:
+        cassette.load()
     except CassetteFormatError as error:
         pytest.fail(str(error), pytrace=False)
+    with pytest.MonkeyPatch.context() as patch:
+        if cassette.write_protected:
+            _apply_environment(patch, replay_environment(cassette, dict(os.environ), personalize_region))
+        else:
+            _apply_environment(patch, recording_environment(dict(os.environ), personalize_region))
+        with intercepting(cassette):
+            yield cassette
+    # Saved by pytest_runtest_makereport once the teardown is known to have passed: an
+    # interrupt, another fixture's error or a failing teardown leave the file as it was.
+    request.node.stash[_PENDING_CASSETTE] = cassette
     if cassette.failures and not request.node.stash.get(_CALL_FAILED, False):
         # The code under test swallowed the error: the test must still fail.
         pytest.fail(cassette.failures[0], pytrace=False)
+    if (
+        _fail_on_unplayed(request.config)
+        and cassette.rewound
+        and cassette.unplayed()
+        and request.node.stash.get(_CALL_PASSED, False)
+    ):
+        pytest.fail(cassette.unplayed_message(), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -480,3 +528,26 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
         write_json(coverage, Path(json_path))
         terminalreporter.write_line(f"Personalize error-path coverage written to {json_path}")
+
+
+def _fail_on_unplayed(config: pytest.Config) -> bool:
+    option = config.getoption("personalize_fail_unplayed")
+    if option:
+        return True
+    return str(config.getini("personalize_fail_unplayed") or "false").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _save_pending_cassette(item: pytest.Item, report: pytest.TestReport) -> None:
+    cassette = item.stash.get(_PENDING_CASSETTE, None)
+    if cassette is None:
+        return
+    del item.stash[_PENDING_CASSETTE]
+    if not (report.passed and item.stash.get(_CALL_PASSED, False)):
+        return  # the previous cassette stays, byte for byte
+    from ._cassette_file import CassetteFormatError
+
+    try:
+        cassette.save()
+    except (CassetteFormatError, OSError) as error:
+        report.outcome = "failed"
+        report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"

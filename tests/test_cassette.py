@@ -366,8 +366,10 @@ def test_a_failing_test_leaves_the_previous_cassette_intact(
         ("version: 1\ninteractions:\n- request: {method: POST\n", "not valid YAML at line"),
         ("just text\n", "has no 'interactions' list"),
         ("version: 1\ninteractions: []\ninteraction_count: 3\n", "declares 3 interaction(s) but holds 0"),
+        ("version: 1\nx: &x [1, 2]\ny: [*x, *x]\ninteractions: []\ninteraction_count: 0\n", "YAML anchor or alias"),
+        ("version: 1\ninteraction_count: " + "9" * 5000 + "\ninteractions: []\n", "value has 5000 digits"),
     ],
-    ids=["broken-yaml", "not-a-cassette", "truncated"],
+    ids=["broken-yaml", "not-a-cassette", "truncated", "alias", "huge-number"],
 )
 def test_a_malformed_cassette_fails_naming_the_file_and_the_problem(
     project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, content: str, problem: str

@@ -53,7 +53,7 @@ def loaded(tmp_path: Path, interactions: list[tuple[Request, dict]], mode: str =
     path = tmp_path / "c.yaml"
     _cassette_file.save(path, interactions)
     cassette = PersonalizeCassette(path, mode, test_id="tests/test_x.py::test_y")
-    cassette._load()
+    cassette.load()
     return cassette
 
 
@@ -91,22 +91,18 @@ def test_identical_requests_replay_in_recorded_order(tmp_path: Path) -> None:
     )
     replayed = []
     for _ in statuses:
-        assert cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
-        replayed.append(json.loads(cassette.play_response(call("DescribeDatasetGroup", describe))["body"]["string"]))
+        assert call("DescribeDatasetGroup", describe) in cassette
+        answer_ = cassette.answer(call("DescribeDatasetGroup", describe))
+        assert answer_ is not None
+        replayed.append(json.loads(answer_["body"]["string"]))
     assert [r["datasetGroup"]["status"] for r in replayed] == statuses
     with pytest.raises(UnrecordedRequestError, match="all were already replayed"):
-        cassette.can_play_response_for(call("DescribeDatasetGroup", describe))
+        cassette.answer(call("DescribeDatasetGroup", describe))
 
 
 def indexed(tmp_path: Path, size: int) -> PersonalizeCassette:
-    """A replaying cassette of ``size`` interactions, indexed as ``_load`` indexes a file."""
-    cassette = PersonalizeCassette(tmp_path / f"{size}.yaml", "none")
-    for i in range(size):
-        cassette._add(call("CreateDatasetGroup", {"name": f"g{i}"}), answer({}))
-        cassette._index[cassette._keys[-1]].append(len(cassette.data) - 1)
-    cassette._loaded_count = size
-    cassette.rewound = True
-    return cassette
+    """A replaying cassette of ``size`` interactions."""
+    return loaded(tmp_path, [(call("CreateDatasetGroup", {"name": f"g{i}"}), answer({})) for i in range(size)])
 
 
 def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,7 +112,7 @@ def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pyte
     cassette = indexed(tmp_path, 5000)
     keys = []
     monkeypatch.setattr(engine, "request_key", lambda request: keys.append(1) or request_key(request))
-    cassette.play_response(call("CreateDatasetGroup", {"name": "g4321"}))
+    assert cassette.answer(call("CreateDatasetGroup", {"name": "g4321"})) is not None
     assert len(keys) == 1
 
 
@@ -128,7 +124,7 @@ def test_replay_cost_does_not_grow_with_the_cassette(tmp_path: Path) -> None:
             probes = [call("CreateDatasetGroup", {"name": f"g{i}"}) for i in range(0, size, max(1, size // 50))]
             started = time.perf_counter()
             for probe in probes:
-                cassette.play_response(probe)
+                cassette.answer(probe)
             best = min(best, (time.perf_counter() - started) / len(probes))
         return best
 
@@ -144,9 +140,9 @@ def test_recording_is_linear(tmp_path: Path) -> None:
         started = time.perf_counter()
         for i in range(size):
             request = call("CreateDatasetGroup", {"name": f"g{i}"})
-            assert not cassette.can_play_response_for(request)
-            cassette.append(request, answer({}))
-        cassette._save()
+            assert cassette.answer(request) is None
+            cassette.record(request, answer({}))
+        cassette.save()
         return (time.perf_counter() - started) / size
 
     small, large = min(record(100) for _ in range(3)), min(record(2000) for _ in range(3))
@@ -212,6 +208,20 @@ def test_the_authorization_header_keeps_its_scope_and_loses_its_secrets() -> Non
     )
     assert _cassette_scrub.header_findings("here", "Authorization", scrubbed) == []
     assert len(_cassette_scrub.header_findings("here", "Authorization", value)) == 2
+
+
+def test_a_credential_learnt_late_is_scrubbed_from_earlier_interactions(tmp_path: Path) -> None:
+    # No shape to recognise it by: only the signer's later use tells the recorder what it is.
+    secret = "Zq9" + "x" * 30 + "late0001"  # fake
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.record(call("CreateDatasetGroup", {"name": "g", "note": secret}), answer({"echo": secret}))
+    cassette.record(call("ListDatasetGroups", {}), answer({}))
+    cassette.learn({secret})  # as the signer learns it when interaction 3 is signed
+    cassette.record(call("ListDatasetGroups", {}), answer({}))
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    assert secret not in written
+    assert written.count("SCRUBBED") >= 2
 
 
 def test_account_ids_get_one_placeholder_each() -> None:
@@ -384,3 +394,195 @@ def test_check_reports_a_second_key_of_the_same_kind_outside_the_interactions(tm
     # The comment's key is reported on its own, though a key of the same kind was found inside.
     assert f"{leaked}: credential material 'AKIA...' (20 characters)" in result.stdout
     assert other_key not in result.stdout and FAKE_KEY_ID not in result.stdout
+
+
+# --- encodings the scrubber and check both see -----------------------------------------------------
+
+
+def _credentials_file() -> str:
+    return f"[default]\naws_access_key_id = {FAKE_KEY_ID}\naws_secret_access_key = {FAKE_SECRET}\n"
+
+
+LEAKY_BODIES = {
+    # quote() keeps "/" by default: the secret key's slash stays a slash.
+    "url-encoded-keeping-slash": lambda: {"note": quote(f"aws_secret_access_key={FAKE_SECRET}")},
+    # base64.encodebytes (and PEM) break lines every 76 characters.
+    "mime-base64": lambda: {"note": base64.encodebytes(_credentials_file().encode()).decode()},
+    "mime-base64-long-token": lambda: {
+        "note": base64.encodebytes(f"aws_session_token = {FAKE_SECRET * 3}\n".encode()).decode()
+    },
+}
+
+
+@pytest.mark.parametrize("leak", sorted(LEAKY_BODIES))
+def test_a_known_secret_is_scrubbed_and_checked_in_each_encoding(tmp_path: Path, leak: str) -> None:
+    body = LEAKY_BODIES[leak]()
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.learn({FAKE_KEY_ID, FAKE_SECRET})
+    cassette.record(call("CreateDatasetGroup", {"name": "g", **body}), answer({"echo": body}))
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    for secret in (FAKE_KEY_ID, FAKE_SECRET):
+        assert secret not in written and quote(secret) not in written
+        assert not _cassette_scrub.found_secrets(written) & {FAKE_KEY_ID, FAKE_SECRET}
+    assert "SCRUBBED" in written
+
+    # check, on the unscrubbed text, finds it without being told the secret.
+    raw = tmp_path / "raw" / "c.yaml"
+    _cassette_file.save(raw, [(call("CreateDatasetGroup", {"name": "g"}), answer(body))])
+    assert check_paths([raw]).credentials, leak
+
+
+def test_json_escapes_are_scrubbed_before_the_pretty_printer_undoes_them(tmp_path: Path) -> None:
+    # A service may write "/" as "\/" and any letter as "\u00XX"; the file holds the plain text.
+    escaped = json.dumps({"key": FAKE_KEY_ID, "secret": FAKE_SECRET}).replace("A", "\\u0041").replace("/", "\\/")
+    response = answer({})
+    response["body"]["string"] = escaped.encode()
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    cassette.learn({FAKE_SECRET})
+    cassette.record(call("ListDatasetGroups", {}), response)
+    assert cassette.save()
+    written = (tmp_path / "c.yaml").read_text()
+    assert FAKE_KEY_ID not in written and FAKE_SECRET not in written
+
+    doctored = tmp_path / "doctored" / "c.yaml"
+    _cassette_file.save(doctored, [(call("ListDatasetGroups", {}), answer({}))])
+    text = doctored.read_text().replace("      {}\n", f"      {escaped}\n", 1)
+    doctored.write_text(text)
+    assert {f.secret for f in check_paths([doctored]).credentials} >= {FAKE_KEY_ID}
+
+
+def test_header_names_are_scrubbed_and_checked(tmp_path: Path) -> None:
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    request = call("ListDatasetGroups", {}, **{f"X-Key-{FAKE_KEY_ID}": "1"})
+    response = answer({})
+    response["headers"][f"X-Echo-{FAKE_KEY_ID}"] = ["1"]
+    cassette.record(request, response)
+    assert cassette.save()
+    assert FAKE_KEY_ID not in (tmp_path / "c.yaml").read_text()
+
+    raw = tmp_path / "raw" / "c.yaml"
+    _cassette_file.save(raw, [(request, response)])
+    wheres = {f.where for f in check_paths([raw]).credentials}
+    assert any("request header name" in w for w in wheres) and any("response header name" in w for w in wheres)
+
+
+def test_check_reports_a_secret_in_every_file_that_holds_it(tmp_path: Path) -> None:
+    # In a's data, and only in b's comment: the scan outside b's interactions must still say so.
+    _cassette_file.save(tmp_path / "a.yaml", [(call("ListDatasetGroups", {}), answer({"k": FAKE_KEY_ID}))])
+    _cassette_file.save(tmp_path / "b.yaml", [(call("ListDatasetGroups", {}), answer({}))], header=f"key {FAKE_KEY_ID}")
+    files = {f.where.split(":")[0] for f in check_paths([tmp_path]).credentials}
+    assert files == {str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")}
+
+
+def test_check_counts_a_truncated_file_as_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(call("ListDatasetGroups", {}), answer({}))] * 2)
+    content = path.read_text()
+    path.write_text(content[: content.index("interaction_count")])
+    report = check_paths([path])
+    assert report.violations == [] and len(report.format_errors) == 1
+    assert "format error" in report.render()
+
+
+def test_check_reads_the_cassette_directory_from_the_ini_file(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\npersonalize_cassette_dir = recorded\n")
+    _cassette_file.save(tmp_path / "recorded" / "c.yaml", [(call("ListDatasetGroups", {}), answer({}))])
+    (tmp_path / "sub").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_personalize", "check"],
+        cwd=tmp_path / "sub",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "checked 1 cassette(s), 1 interaction(s)" in result.stdout
+
+
+# --- loading is safe and bounded -------------------------------------------------------------------
+
+
+def _alias_bomb(levels: int) -> str:
+    # The shape of the "billion laughs": each level repeats the one before nine times. Kept small
+    # here (9**levels strings), so a loader that expanded it would still finish.
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]")
+    return "version: 1\n" + "\n".join(lines) + "\ninteractions: []\ninteraction_count: 0\n"
+
+
+def _valid_with(**replacements: str) -> str:
+    text = _cassette_file.dumps([(call("ListDatasetGroups", {}), answer({}))])
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+MALFORMED = {
+    "alias-bomb": (lambda: _alias_bomb(5), "YAML anchor or alias"),
+    "invalid-uri": (
+        lambda: _valid_with(**{"uri: https://personalize": "uri: http://[::1/personalize"}),
+        "request uri is invalid",
+    ),
+    "not-http-uri": (
+        lambda: _valid_with(**{"uri: https://personalize": "uri: file:///personalize"}),
+        r"is not an http\(s\) URL",
+    ),
+    "5000-digit-status": (lambda: _valid_with(**{"code: 200": "code: " + "9" * 5000}), "value has 5000 digits"),
+    "status-out-of-range": (lambda: _valid_with(**{"code: 200": "code: 1000"}), "is not an HTTP status"),
+    "deeply-nested-json": (
+        lambda: _valid_with(**{"      {}\n": "      " + "[" * 100_000 + "]" * 100_000 + "\n"}),
+        "nested too deep",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_every_malformed_cassette_is_the_plugins_error_and_a_format_error_for_check(tmp_path: Path, case: str) -> None:
+    content, problem = MALFORMED[case]
+    path = tmp_path / "c.yaml"
+    path.write_text(content())
+    with pytest.raises(CassetteFormatError, match=problem) as caught:
+        _cassette_file.load(path)
+    assert str(path) in str(caught.value)
+    report = check_paths([path])
+    assert len(report.format_errors) == 1 and report.violations == [], report.render()
+
+
+def test_a_name_too_long_to_read_is_the_plugins_error(tmp_path: Path) -> None:
+    with pytest.raises(CassetteFormatError, match="can't be read"):
+        _cassette_file.load(tmp_path / ("x" * 300 + ".yaml"))
+
+
+def test_saving_again_keeps_the_placeholders_already_in_a_cassette() -> None:
+    accounts = _cassette_scrub.AccountIds()
+    # A cassette's second placeholder appears first; then a new, real account.
+    text = "arn:aws:iam::000000000002:role/r arn:aws:personalize:us-east-1:123456789012:x/y arn:aws:iam::444455556666:role/s"
+    assert accounts.scrub(text) == (
+        "arn:aws:iam::000000000002:role/r arn:aws:personalize:us-east-1:123456789012:x/y "
+        "arn:aws:iam::000000000003:role/s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "authorization", "ours"),
+    [
+        ("http://127.0.0.1:4566/", "Credential=SCRUBBED/20240101/us-east-1/personalize/aws4_request", True),
+        ("https://personalize-runtime.eu-west-1.amazonaws.com/recommendations", "", True),
+        ("https://personalize-events.us-east-1.amazonaws.com/events", "", True),
+        ("http://127.0.0.1:4566/bucket/key", "Credential=SCRUBBED/20240101/us-east-1/s3/aws4_request", False),
+        ("https://s3.us-east-1.amazonaws.com/bucket", "", False),
+        ("https://personalize.us-east-1.amazonaws.com/", "Credential=X/20240101/us-east-1/sts/aws4_request", False),
+    ],
+)
+def test_only_requests_signed_for_personalize_or_sent_to_its_hosts_are_caught(
+    url: str, authorization: str, ours: bool
+) -> None:
+    from pytest_personalize._cassette_botocore import is_personalize
+
+    headers = (
+        {"Authorization": f"AWS4-HMAC-SHA256 {authorization}, SignedHeaders=host, Signature=0"} if authorization else {}
+    )
+    assert is_personalize(url, headers) is ours

@@ -1,0 +1,206 @@
+"""Where a cassette meets traffic: botocore's HTTP session, for Amazon Personalize requests only.
+
+vcrpy catches requests by swapping the connection classes of http.client and urllib3. That is
+too low for a safe replay: urllib3's pool and the connection are made before vcrpy is asked
+(a name lookup per new connection, a real connection when its state races under threads), and
+its cassette's state is not guarded, so threads lose recorded interactions. It is also too
+wide: every HTTP request of the test lands in the cassette, so a Personalize cassette fails on
+an S3 download and fights pytest-recording's own.
+
+One level up, ``URLLib3Session.send`` is where every botocore client -- however and whenever it
+was made, on whichever thread -- hands over a signed request. A replayed request is answered
+there and never reaches urllib3: no pool, no socket, no lookup. A request that isn't for
+Personalize goes on untouched, to the network or to whatever else (vcrpy) is patched below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Callable
+
+from vcr.request import Request
+
+from . import _cassette_file, _cassette_scrub
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+    from ._cassette import PersonalizeCassette
+
+# Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
+# tells its requests apart from any other service's, at any endpoint (loopback included).
+_SIGNING_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
+_HOST = re.compile(r"^personalize(?:-runtime|-events)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
+_SIGNING_NAME = "personalize"
+
+# The active cassettes, innermost last: the innermost answers. Shared by every thread.
+_active: list[PersonalizeCassette] = []
+_active_lock = threading.Lock()
+_original_send: Callable[..., Any] | None = None
+
+
+def is_personalize(url: str, headers: Any) -> bool:
+    """Whether a prepared request is for one of the Personalize APIs."""
+    from urllib.parse import urlparse
+
+    authorization = _cassette_file.text(headers.get("Authorization") or "")
+    scope = _SIGNING_SCOPE.search(authorization)
+    if scope is not None:
+        return scope.group(1) == _SIGNING_NAME
+    return bool(_HOST.match((urlparse(url).netloc or "").lower()))
+
+
+@functools.cache
+def _rest_paths() -> dict[tuple[str, str], str]:
+    """(method, path) of each runtime and events operation, from the installed models."""
+    from botocore.loaders import Loader
+
+    # The loader alone: a session would read the profile, and replay runs with none configured.
+    loader = Loader()
+    paths: dict[tuple[str, str], str] = {}
+    for api in ("personalize-runtime", "personalize-events"):
+        operations = loader.load_service_model(api, "service-2")["operations"]
+        for operation in operations.values():
+            http = operation["http"]
+            paths[(http["method"].upper(), http["requestUri"].split("?", 1)[0])] = api
+    return paths
+
+
+def api_of(method: str, path: str, target: str) -> str:
+    """Which Personalize API a recorded request belongs to: the control plane, runtime or events."""
+    if target:
+        return "personalize"
+    return _rest_paths().get((method.upper(), path or "/"), "personalize")
+
+
+def activate(cassette: PersonalizeCassette) -> None:
+    global _original_send
+    from botocore.httpsession import URLLib3Session
+
+    with _active_lock:
+        if not _active:
+            _original_send = URLLib3Session.send
+            URLLib3Session.send = _send  # type: ignore[method-assign,assignment]
+        _active.append(cassette)
+
+
+def deactivate(cassette: PersonalizeCassette) -> None:
+    global _original_send
+    from botocore.httpsession import URLLib3Session
+
+    with _active_lock:
+        if cassette in _active:
+            _active.remove(cassette)
+        if not _active and _original_send is not None:
+            URLLib3Session.send = _original_send  # type: ignore[method-assign]
+            _original_send = None
+
+
+@contextlib.contextmanager
+def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]:
+    """Answer (or record) Personalize requests from every botocore client for the block."""
+    with contextlib.ExitStack() as stack:
+        if not cassette.write_protected:
+            cassette.learn(_cassette_scrub.environment_secrets(os.environ))
+            stack.enter_context(_learning_signing_credentials(cassette))
+        activate(cassette)
+        stack.callback(deactivate, cassette)
+        yield cassette
+
+
+def _send(session: Any, request: AWSPreparedRequest) -> AWSResponse:
+    send = _original_send
+    innermost = _active[-1:]  # one read: another thread may deactivate the last cassette meanwhile
+    cassette = innermost[0] if innermost else None
+    if send is None:  # deactivated between the lookup and here: the class has the original back
+        from botocore.httpsession import URLLib3Session
+
+        send = URLLib3Session.send
+    if cassette is None or not is_personalize(request.url, request.headers):
+        response: AWSResponse = send(session, request)
+        return response
+    recorded = _as_vcr_request(request)
+    answer = cassette.answer(recorded)
+    if answer is not None:
+        return _as_aws_response(request.url, answer)
+    response = send(session, request)
+    cassette.record(recorded, _as_recorded_response(response))
+    return response
+
+
+def _as_vcr_request(request: AWSPreparedRequest) -> Request:
+    body: Any = request.body
+    if hasattr(body, "read"):
+        # A file-like body is read for the cassette and rewound for the wire.
+        position = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if position is not None and hasattr(body, "seek"):
+            body.seek(position)
+        body = data
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    headers = {str(name): _cassette_file.text(value) for name, value in request.headers.items()}
+    return Request(method=request.method, uri=request.url, body=bytes(body or b""), headers=headers)
+
+
+def _as_recorded_response(response: AWSResponse) -> dict[str, Any]:
+    headers: dict[str, list[str]] = {}
+    for name, value in response.headers.items():
+        headers.setdefault(str(name), []).append(_cassette_file.text(value))
+    return {
+        "status": {"code": response.status_code, "message": str(getattr(response.raw, "reason", "") or "")},
+        "headers": headers,
+        "body": {"string": bytes(response.content or b"")},
+    }
+
+
+def _as_aws_response(url: str, recorded: dict[str, Any]) -> AWSResponse:
+    from botocore.awsrequest import AWSResponse
+
+    headers = {name: ", ".join(values) for name, values in recorded["headers"].items()}
+    body = recorded["body"]["string"] or b""
+    return AWSResponse(url, recorded["status"]["code"], headers, _RawBody(body))  # type: ignore[arg-type]
+
+
+class _RawBody:
+    """The ``raw`` of an ``AWSResponse``: what botocore reads the body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self.reason = ""
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, amt: int | None = None) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+@contextlib.contextmanager
+def _learning_signing_credentials(cassette: PersonalizeCassette) -> Iterator[None]:
+    """Learn the credentials every SigV4 signer uses while recording, whatever provided them.
+
+    The secret key never travels on the wire, so the HTTP layer can't see it; it may still turn
+    up in data (a connection string, a basic-auth header). Signing is where every credential
+    provider -- environment, profile, SSO, assumed role, instance metadata -- ends up.
+    """
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+
+    original = SigV4Auth.add_auth
+
+    def add_auth(signer: SigV4Auth, request: Any) -> None:
+        credentials = getattr(signer, "credentials", None)
+        if credentials is not None:
+            cassette.learn({v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v})
+        original(signer, request)
+
+    with mock.patch.object(SigV4Auth, "add_auth", add_auth):
+        yield

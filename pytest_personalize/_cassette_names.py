@@ -1,0 +1,83 @@
+"""Cassette names: one file per test, never shared by accident, never outside the cassette directory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from . import _cassette_scrub
+
+# Characters kept as they are in a file name: portable, and readable in a test id. Every other
+# character is %-escaped (and "%" itself), so two different test ids never give one file name.
+_SAFE = "_.,=+@()[]-"
+SUFFIX = ".yaml"
+
+
+class CassetteNameError(ValueError):
+    """A cassette name that would write outside the cassette directory, or that no file system holds."""
+
+
+def file_part(text: str) -> str:
+    """``text`` as one file name component: the same text always, different texts never the same."""
+    escaped = quote(text, safe=_SAFE)
+    # A leading dot would hide the file (and "." or ".." would not be a file at all).
+    return "%2E" + escaped[1:] if escaped.startswith(".") else escaped
+
+
+def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
+    """``<test file's path from the rootdir, without .py>/<Class.Nested.test[id]>``."""
+    try:
+        module = path.relative_to(rootpath).with_suffix("").as_posix()
+    except ValueError:  # a test file outside the rootdir
+        module = path.stem
+    # The node id after the file: every enclosing class, so same-named nested classes differ.
+    parts = nodeid.split("::")[1:] or [nodeid]
+    test = file_part(".".join(parts))
+    # A credential in a parametrize id must not become a committed file name.
+    secrets = _cassette_scrub.found_secrets(test) | _cassette_scrub.found_secrets(".".join(parts))
+    if secrets:
+        for secret in sorted(secrets, key=len, reverse=True):
+            for form in (secret, file_part(secret)):
+                test = test.replace(form, _cassette_scrub.SCRUBBED)
+        # Two ids differing only in their secret still get two files; a short digest of the
+        # whole id can't give a credential back.
+        test += "." + hashlib.sha256(nodeid.encode("utf-8", errors="surrogateescape")).hexdigest()[:10]
+    return f"{module}/{test}"
+
+
+def cassette_path(directory: Path, name: str) -> Path:
+    """The file of cassette ``name`` in ``directory``; ``CassetteNameError`` if it can't be one."""
+    if not name or not name.strip():
+        raise CassetteNameError("the cassette name is empty")
+    if "\0" in name:
+        raise CassetteNameError(f"the cassette name {name!r} holds a NUL character")
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if pure.is_absolute() or (len(name) > 1 and name[1] == ":"):
+        raise CassetteNameError(
+            f"the cassette name {name!r} is an absolute path; name it relative to the cassette directory {directory}"
+        )
+    if any(part in ("..", ".") for part in pure.parts) or any(not part for part in name.split("/")):
+        raise CassetteNameError(
+            f"the cassette name {name!r} has '..', '.' or an empty part; cassettes stay inside {directory}"
+        )
+    limit = _name_max(directory)
+    for part in (*pure.parts[:-1], pure.parts[-1] + SUFFIX):
+        size = len(os.fsencode(part))
+        if size > limit:
+            raise CassetteNameError(
+                f"the cassette file name {part[:40]!r}... is {size} bytes long, and the file system allows {limit}; "
+                "name the cassette with @pytest.mark.personalize_cassette('a shorter name')"
+            )
+    return directory.joinpath(*pure.parts[:-1], pure.parts[-1] + SUFFIX)
+
+
+def _name_max(directory: Path) -> int:
+    probe = directory
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        return int(os.pathconf(probe, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
