@@ -587,6 +587,18 @@ def owned_description(kind: ResourceType, name: str, context: _templates.Context
     description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
     description.update({"name": name, kind.arn_member: arn})
     recipe = _catalogue.names(kind.noun)[name]
+    # What the model's example would make up and nothing in a test reads: left empty.
+    for member in (
+        "defaultHyperParameters",
+        "defaultHyperParameterRanges",
+        "defaultResourceConfig",
+        "defaultParameters",
+    ):
+        if member in description:
+            description[member] = {}
+    if kind.noun == "Algorithm":
+        description["trainingInputMode"] = "File"
+        description["algorithmImage"] = {"name": name, "dockerURI": f"personalize/{name}:latest"}
     if kind.noun == "Recipe":
         algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
         assert algorithm is not None and transformation is not None
