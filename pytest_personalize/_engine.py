@@ -110,6 +110,11 @@ class Engine:
     def _after_change(store: RegionStore, resource: Resource) -> None:
         if resource.gone:
             store.remove(resource)
+            # What no operation deletes (jobs, solution versions) goes with what it belongs to.
+            member = resource.kind.arn_member
+            for orphan in [r for r in store.by_arn.values() if r.refs.get(member) == resource.arn]:
+                if f"Delete{orphan.kind.noun}" not in routes():
+                    store.remove(orphan)
         elif not resource.moving:
             store.moving.discard(resource.arn)
 
@@ -180,6 +185,7 @@ class Engine:
             seq=seq,
             failure_reason=reason,
             extra=_generated(kind, seed, context),
+            shown=_shown(kind, kept),
         )
         store.add(resource)
         if tags:
@@ -258,7 +264,7 @@ class Engine:
         kind = resource.kind
         shape = _spec.named_shape(kind.shapes[0])
         defaults = dict(kind.describe_defaults)
-        shown = _shown(kind, resource.params)
+        shown = resource.shown
         out: dict[str, Any] = {}
         for member in shape.members:  # type: ignore[attr-defined]
             value: Any = None
@@ -350,6 +356,7 @@ class Engine:
         for key, value in changes.items():
             _apply_change(resource.params, key, value)
         resource.refs.update({key: value for key, value in refs.items() if key in changes})
+        resource.shown = _shown(kind, resource.params)
         if kind.noun == "Dataset":
             dataset_schema_rule(store, kind, resource.params, resource.refs)
         lifecycle = self.host.lifecycle

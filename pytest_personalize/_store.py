@@ -40,6 +40,8 @@ class Resource:
     seq: int
     failure_reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # What Describe echoes of the request: the members valid in its description.
+    shown: dict[str, Any] = field(default_factory=dict)
     update: Update | None = None
 
     @property

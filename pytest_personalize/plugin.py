@@ -59,8 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "personalize_lifecycle",
-        "How personalize_fake and personalize_server move dataset groups on: describe (default: one "
-        "status per DescribeDatasetGroup), instant, or clock.",
+        "How personalize_fake and personalize_server move resources on: describe (default: one "
+        "status per Describe or List that shows the resource), instant, or clock.",
         default="describe",
     )
     parser.addini(

@@ -560,3 +560,15 @@ def test_metrics_of_a_version_still_training_are_resource_in_use(backend: Backen
     version = call("CreateSolutionVersion", solutionArn=arns["Solution"])["solutionVersionArn"]
 
     assert call.error("GetSolutionMetrics", solutionVersionArn=version).code == "ResourceInUseException"
+
+
+def test_what_no_operation_deletes_goes_with_its_owner(backend: Backend, call: Checked) -> None:
+    backend.set_lifecycle("instant")
+    arns = build(call, upto="SolutionVersion")
+
+    call("DeleteSolution", solutionArn=arns["Solution"])
+
+    assert call("ListSolutionVersions")["solutionVersions"] == []
+    assert call.error("DescribeSolutionVersion", solutionVersionArn=arns["SolutionVersion"]).code == (
+        "ResourceNotFoundException"
+    )

@@ -37,6 +37,22 @@ def test_a_scheduled_provisioning_job_runs_until_the_campaign_is_active(pytester
     pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
 
 
+def test_the_server_answers_the_same_job_over_http(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        provisioning=(EXAMPLES / "personalize_provisioning.py").read_text(),
+        test_job="""
+        from provisioning import provision
+
+        def test_over_http(personalize_server):
+            assert provision()[-1] == "done"
+            (campaign,) = personalize_server.backend.resources("Campaign")
+            assert campaign["status"] == "ACTIVE"
+            assert personalize_server.backend.calls[0].operation == "ListSchemas"
+        """,
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 # One test per rule of the emulated service, as a downstream project would write it.
 RULES = """
 import json
