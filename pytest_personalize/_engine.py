@@ -87,10 +87,14 @@ class Engine:
     # --- lifecycle -------------------------------------------------------------------------
 
     def settle(self, store: RegionStore, now: datetime.datetime) -> None:
-        """Move resources on by the clock (``advance="clock"``); drop the ones whose deletion ended."""
-        if not store.moving:
-            return
+        """Move resources on by the clock (``advance="clock"``); drop the ones whose deletion ended.
+
+        In the other modes nothing moves between calls (an observation or the instant path moves
+        it, and drops it when gone), so a call costs the same however many resources are pending.
+        """
         lifecycle = self.host.lifecycle
+        if not store.moving or lifecycle.advance != "clock":
+            return
         for arn in list(store.moving):
             resource = store.by_arn[arn]
             resource.progress.settle(lifecycle, now)
@@ -190,10 +194,12 @@ class Engine:
         store.add(resource)
         if tags:
             store.tags[arn] = tags
-        description = self.description(store, resource)
-        output = _spec.operation_model(f"Create{kind.noun}").output_shape
-        members = output.members if output is not None else {}
-        return {member: description[member] for member in members if member in description}
+        answer: dict[str, Any] = {}
+        for member in _output_members(f"Create{kind.noun}"):
+            value = arn if member == kind.arn_member else resource.extra.get(member, resource.shown.get(member))
+            if value is not None:
+                answer[member] = value
+        return answer
 
     def _check_unique(
         self, store: RegionStore, kind: ResourceType, arn: str, name: str | None, refs: Mapping[str, str]
@@ -691,18 +697,43 @@ def _description_shape(kind: ResourceType) -> Shape:
     return _spec.named_shape(kind.shapes[0])
 
 
+@functools.cache
+def _output_members(operation: str) -> tuple[str, ...]:
+    output = _spec.operation_model(operation).output_shape
+    return tuple(output.members) if output is not None else ()
+
+
+@functools.cache
+def _echo_plan(kind: ResourceType) -> dict[str, Shape | None]:
+    """The request members Describe echoes: None where the request's shape is the description's
+    (the request was checked already), else the description's shape to check the value against."""
+    described: Mapping[str, Shape] = _description_shape(kind).members  # type: ignore[attr-defined]
+    plan: dict[str, Shape | None] = {}
+    for operation in (f"Create{kind.noun}", f"Update{kind.noun}"):
+        if operation not in _spec.operation_names():
+            continue
+        request = _spec.operation_model(operation).input_shape
+        for key, shape in (request.members if request is not None else {}).items():
+            if key in described and key not in plan:
+                plan[key] = None if shape.name == described[key].name else described[key]
+    return plan
+
+
 def _shown(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, Any]:
     """What Describe echoes of the request: the members it shares with the description, where valid there.
 
     The model types some descriptions' roleArn as a Personalize ARN while the request gives an
     IAM role: a value the description's shape would refuse is left out rather than sent wrong.
     """
-    members = _description_shape(kind).members  # type: ignore[attr-defined]
-    return {
-        key: value
-        for key, value in params.items()
-        if key in members and not _validate.validate(members[key], value, key)
-    }
+    plan = _echo_plan(kind)
+    shown: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in plan:
+            continue
+        shape = plan[key]
+        if shape is None or not _validate.validate(shape, value, key):
+            shown[key] = value
+    return shown
 
 
 def _generated(kind: ResourceType, seed: str, context: _templates.Context) -> dict[str, Any]:

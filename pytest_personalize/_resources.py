@@ -63,7 +63,7 @@ class ResourceType:
     # Members the service makes up at creation (an event tracker's trackingId and accountId).
     generated: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def arn_member(self) -> str:
         """``datasetGroupArn`` for DatasetGroup: the member naming a resource of this type."""
         return self.noun[0].lower() + self.noun[1:] + "Arn"
@@ -300,6 +300,7 @@ def for_noun(noun: str) -> ResourceType | None:
     return _by_noun().get(noun)
 
 
+@functools.lru_cache(maxsize=1024)
 def for_arn_member(member: str) -> ResourceType | None:
     """The resource type a member names by ARN: ``solutionVersionArn`` is a SolutionVersion's."""
     if not member.endswith("Arn") or len(member) <= 3:

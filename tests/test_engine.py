@@ -572,3 +572,19 @@ def test_what_no_operation_deletes_goes_with_its_owner(backend: Backend, call: C
     assert call.error("DescribeSolutionVersion", solutionVersionArn=arns["SolutionVersion"]).code == (
         "ResourceNotFoundException"
     )
+
+
+def test_a_call_does_not_visit_pending_resources_outside_the_clock_mode(
+    backend: Backend, call: Checked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_personalize._lifecycle import Progress
+
+    backend.dataset_group_quota = 500
+    arns = [call("CreateDatasetGroup", name=f"g{i}")["datasetGroupArn"] for i in range(300)]
+    visited: list[object] = []
+    original = Progress.settle
+    monkeypatch.setattr(Progress, "settle", lambda self, *args: visited.append(self) or original(self, *args))
+
+    call("DescribeDatasetGroup", datasetGroupArn=arns[0])
+
+    assert visited == []
