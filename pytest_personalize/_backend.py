@@ -215,6 +215,24 @@ class Backend:
         with self._lock:
             self._failures.append(_PlannedFailure(reason, name, kind))
 
+    def set_quota(self, kind: str, limit: int | None) -> None:
+        """Cap the resources of type ``kind`` per account and region (None: no cap)::
+
+        backend.set_quota("Filter", 10)        # the 11th CreateFilter is LimitExceededException
+        backend.set_quota("DatasetGroup", 1)   # the same as dataset_group_quota = 1
+        """
+        __tracebackhide__ = True
+        _kind_named(kind)
+        if limit is not None:
+            _check_quota_value(f"set_quota({kind!r}, ...)", limit)
+        with self._lock:
+            if kind == "DatasetGroup":
+                self.dataset_group_quota = DEFAULT_DATASET_GROUP_QUOTA if limit is None else limit
+            elif limit is None:
+                self.quotas.pop(kind, None)
+            else:
+                self.quotas[kind] = limit
+
     def fail_next(self, operation: str, code: str, times: int = 1, *, message: str | None = None) -> Fault:
         """Answer the next ``times`` calls of ``operation`` with the error ``code``.
 

@@ -173,6 +173,17 @@ def test_training_can_be_stopped(personalize_fake, client, group):
     assert statuses == ["CREATE STOPPING", "CREATE STOPPED"]
 
 
+def test_quotas_are_the_documented_ones_or_the_tests(personalize_fake, client, group):
+    for name in "abcd":
+        client.create_dataset_group(name=name)
+    with pytest.raises(client.exceptions.LimitExceededException):
+        client.create_dataset_group(name="sixth")
+    personalize_fake.set_quota("Solution", 1)
+    client.create_solution(name="s1", datasetGroupArn=group, recipeArn=RECIPE)
+    with pytest.raises(client.exceptions.LimitExceededException, match="1 solutions"):
+        client.create_solution(name="s2", datasetGroupArn=group, recipeArn=RECIPE)
+
+
 def test_metrics_are_plausible_and_conformant(client, group):
     solution = client.create_solution(name="s", datasetGroupArn=group, recipeArn=RECIPE)["solutionArn"]
     version = client.create_solution_version(solutionArn=solution)["solutionVersionArn"]
