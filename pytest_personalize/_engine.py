@@ -361,7 +361,8 @@ class Engine:
         changes = {key: value for key, value in params.items() if key != kind.arn_member}
         for key, value in changes.items():
             _apply_change(resource.params, key, value)
-        resource.refs.update({key: value for key, value in refs.items() if key in changes})
+        if refs:  # a new parent brings its own ancestors (a campaign's new version, its solution)
+            resource.refs.update(refs)
         resource.shown = _shown(kind, resource.params)
         if kind.noun == "Dataset":
             dataset_schema_rule(store, kind, resource.params, resource.refs)

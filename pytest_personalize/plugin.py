@@ -276,8 +276,8 @@ def personalize_fake(
     Every Personalize client created during the test is answered at botocore's HTTP layer
     (``before-send``), including ``boto3.client("personalize")`` inside the code under test,
     for which dummy credentials and ``AWS_DEFAULT_REGION=<personalize_region>`` are set.
-    Groups go CREATE PENDING -> ACTIVE over successive DescribeDatasetGroup calls (ini
-    ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
+    Every control-plane resource goes CREATE PENDING -> ACTIVE as Describe or List calls show
+    it (ini ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
     ``fail_next(op, code, times)``, ``fail_when(predicate, code)`` and ``fail_creation(reason)``
     inject faults; ``calls``, ``resources(kind)``, ``dataset_groups()`` and ``tags(arn)`` show
     what happened. botocore's retries don't sleep: ``retry_sleeps`` lists the delays they asked

@@ -588,3 +588,16 @@ def test_a_call_does_not_visit_pending_resources_outside_the_clock_mode(
     call("DescribeDatasetGroup", datasetGroupArn=arns[0])
 
     assert visited == []
+
+
+def test_an_update_to_another_parent_moves_what_blocks_deletion(backend: Backend, call: Checked) -> None:
+    backend.set_lifecycle("instant")
+    arns = build(call, upto="Campaign")
+    other = call("CreateSolution", name="other", datasetGroupArn=arns["DatasetGroup"], recipeArn=USER_PERSONALIZATION)
+    version = call("CreateSolutionVersion", solutionArn=other["solutionArn"])["solutionVersionArn"]
+
+    call("UpdateCampaign", campaignArn=arns["Campaign"], solutionVersionArn=version)
+
+    assert call("DeleteSolution", solutionArn=arns["Solution"]) == {}
+    assert call.error("DeleteSolution", solutionArn=other["solutionArn"]).code == "ResourceInUseException"
+    assert call("ListCampaigns", solutionArn=other["solutionArn"])["campaigns"][0]["campaignArn"] == arns["Campaign"]
