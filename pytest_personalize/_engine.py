@@ -4,7 +4,8 @@ No operation has a handler of its own. An operation's name says what it does and
 (``Create`` + ``Dataset``, ``List`` + ``Solution`` + ``s``); the model's shapes say what the request
 gives and what the answer holds; :mod:`._resources` says what the model can't (ARN forms,
 parents, statuses, what blocks a deletion). The few rules that belong to one kind of resource
-(a dataset's schema, a recommender's domain) are small functions in ``CREATE_RULES``.
+(a dataset's schema, a recommender's domain) are small functions in ``RULES``, checked at
+Create and again at Update.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class Engine:
         seed = hashlib.sha1(f"{context.account}/{context.region}/{seq}".encode(), usedforsecurity=False).hexdigest()
         arn = _templates.resource_arn(kind, context, params, seed=seed)
         self._check_unique(store, kind, arn, name, refs)
-        for rule in CREATE_RULES:
+        for rule in RULES:
             rule(store, kind, params, refs)
         self._check_quota(store, kind, context)
         tags = tag_dict(params.get("tags") or ())
@@ -359,13 +360,14 @@ class Engine:
         self._require(resource, kind.settled, "updated")
         refs = self.resolve(store, kind, params, skip=kind.arn_member)
         changes = {key: value for key, value in params.items() if key != kind.arn_member}
+        # Checked on copies: a refused update leaves the resource as it was.
+        new_params, new_refs = dict(resource.params), {**resource.refs, **refs}
         for key, value in changes.items():
-            _apply_change(resource.params, key, value)
-        if refs:  # a new parent brings its own ancestors (a campaign's new version, its solution)
-            resource.refs.update(refs)
+            _apply_change(new_params, key, value)
+        for rule in RULES:
+            rule(store, kind, new_params, new_refs)
+        resource.params, resource.refs = new_params, new_refs
         resource.shown = _shown(kind, resource.params)
-        if kind.noun == "Dataset":
-            dataset_schema_rule(store, kind, resource.params, resource.refs)
         lifecycle = self.host.lifecycle
         update_kind = _resources.update_kind(kind)
         if update_kind is not None:
@@ -518,7 +520,7 @@ class Engine:
 # --- rules of one kind of resource -------------------------------------------------------------
 
 
-CreateRule = Callable[[RegionStore, ResourceType, Mapping[str, Any], Mapping[str, str]], None]
+Rule = Callable[[RegionStore, ResourceType, Mapping[str, Any], Mapping[str, str]], None]
 
 
 def schema_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]) -> None:
@@ -573,7 +575,7 @@ def recipe_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any
             raise ServiceError(INVALID, f"The recipe {recipe_arn} is not a use case of the {domain} domain.")
 
 
-CREATE_RULES: tuple[CreateRule, ...] = (schema_rule, dataset_schema_rule, recipe_rule)
+RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, recipe_rule)
 
 
 # --- the catalogue ------------------------------------------------------------------------------

@@ -601,3 +601,71 @@ def test_an_update_to_another_parent_moves_what_blocks_deletion(backend: Backend
     assert call("DeleteSolution", solutionArn=arns["Solution"]) == {}
     assert call.error("DeleteSolution", solutionArn=other["solutionArn"]).code == "ResourceInUseException"
     assert call("ListCampaigns", solutionArn=other["solutionArn"])["campaigns"][0]["campaignArn"] == arns["Campaign"]
+
+
+def test_every_emulated_operation_answers_conformantly_in_one_run(backend: Backend, call: Checked) -> None:
+    backend.set_lifecycle("instant")
+    arns = build(call)
+    updates: dict[str, dict[str, Any]] = {
+        "Dataset": {"schemaArn": arns["Schema"]},
+        "Campaign": {"minProvisionedTPS": 2},
+        "Recommender": {"recommenderConfig": {"minRecommendationRequestsPerSecond": 2}},
+        "Solution": {"performAutoTraining": False},
+        "MetricAttribution": {"metricsOutputConfig": {"roleArn": ROLE}},
+    }
+    for noun, changes in updates.items():
+        kind = _resources.for_noun(noun)
+        assert kind is not None
+        call(f"Update{noun}", **{kind.arn_member: arns[noun]}, **changes)
+        described = call(f"Describe{noun}", **{kind.arn_member: arns[noun]})
+        assert described[noun[0].lower() + noun[1:]]["status"] == "ACTIVE"
+    call("StopRecommender", recommenderArn=arns["Recommender"])
+    call("StartRecommender", recommenderArn=arns["Recommender"])
+    version = call("CreateSolutionVersion", solutionArn=arns["Solution"])["solutionVersionArn"]
+    backend.set_lifecycle("describe")
+    pending = call("CreateSolutionVersion", solutionArn=arns["Solution"])["solutionVersionArn"]
+    call("StopSolutionVersionCreation", solutionVersionArn=pending)
+    call("GetSolutionMetrics", solutionVersionArn=version)
+    call("ListMetricAttributionMetrics", metricAttributionArn=arns["MetricAttribution"])
+    recipe = call("DescribeRecipe", recipeArn=USER_PERSONALIZATION)["recipe"]
+    call("DescribeAlgorithm", algorithmArn=recipe["algorithmArn"])
+    call("DescribeFeatureTransformation", featureTransformationArn=recipe["featureTransformationArn"])
+    call("ListRecipes", maxResults=3)
+    call("TagResource", resourceArn=arns["Filter"], tags=[{"tagKey": "a", "tagValue": "b"}])
+    call("UntagResource", resourceArn=arns["Filter"], tagKeys=["a"])
+    call("ListTagsForResource", resourceArn=arns["Filter"])
+    for noun in ORDER:
+        kind = _resources.for_noun(noun)
+        assert kind is not None
+        call(f"Describe{noun}", **{kind.arn_member: arns[noun]})
+        call(f"List{noun}s")
+    backend.set_lifecycle("instant")
+    for noun in reversed(ORDER):
+        kind = _resources.for_noun(noun)
+        assert kind is not None
+        if f"Delete{noun}" in routes():
+            call(f"Delete{noun}", **{kind.arn_member: arns[noun]})
+
+    answered = {c.operation for c in backend.calls if c.error is None}
+    assert answered == set(routes())
+
+
+def test_a_dataset_update_goes_through_update_pending_and_checks_the_new_schema(
+    backend: Backend, call: Checked
+) -> None:
+    backend.set_lifecycle("instant")
+    arns = build(call, upto="Dataset")
+    wider = call("CreateSchema", name="wider", schema=avro("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"))
+    narrow = call("CreateSchema", name="narrow", schema=avro("USER_ID"))
+    backend.set_lifecycle("describe")
+
+    error = call.error("UpdateDataset", datasetArn=arns["Dataset"], schemaArn=narrow["schemaArn"])
+    unchanged = call("DescribeDataset", datasetArn=arns["Dataset"])["dataset"]
+    assert (unchanged["schemaArn"], unchanged["status"]) == (arns["Schema"], "ACTIVE")
+    call("UpdateDataset", datasetArn=arns["Dataset"], schemaArn=wider["schemaArn"])
+    first, second = (call("DescribeDataset", datasetArn=arns["Dataset"])["dataset"] for _ in range(2))
+
+    assert error.code == "InvalidInputException" and "ITEM_ID" in error.message
+    assert (first["status"], second["status"]) == ("UPDATE PENDING", "ACTIVE")
+    assert second["schemaArn"] == wider["schemaArn"]
+    assert second["latestDatasetUpdate"]["schemaArn"] == wider["schemaArn"]
