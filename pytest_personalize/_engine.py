@@ -90,14 +90,17 @@ class Engine:
     def settle(self, store: RegionStore, now: datetime.datetime) -> None:
         """Move resources on by the clock (``advance="clock"``); drop the ones whose deletion ended.
 
-        In the other modes nothing moves between calls (an observation or the instant path moves
-        it, and drops it when gone), so a call costs the same however many resources are pending.
+        In the describe mode nothing moves between calls (an observation moves it, and drops it
+        when gone), so a call costs the same however many resources are pending. In the instant
+        mode nothing is pending but what an earlier mode left, which the next call finishes.
         """
         lifecycle = self.host.lifecycle
-        if not store.moving or lifecycle.advance != "clock":
+        if not store.moving or lifecycle.advance == "describe":
             return
         for arn in list(store.moving):
-            resource = store.by_arn[arn]
+            resource = store.by_arn.get(arn)
+            if resource is None:  # taken along by what it belonged to, earlier in this loop
+                continue
             resource.progress.settle(lifecycle, now)
             if resource.update is not None:
                 resource.update.progress.settle(lifecycle, now)

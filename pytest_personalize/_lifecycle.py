@@ -147,7 +147,11 @@ class Progress:
             self.step(now)
 
     def settle(self, lifecycle: Lifecycle, now: datetime.datetime) -> None:
-        """In the clock mode, take every stage whose time is up."""
+        """In the clock mode, take every stage whose time is up; in the instant mode, every stage."""
+        if lifecycle.advance == "instant":
+            while self.moving:
+                self.step(now)
+            return
         if lifecycle.advance != "clock":
             return
         stage = datetime.timedelta(seconds=lifecycle.seconds_per_stage)

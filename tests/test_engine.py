@@ -669,3 +669,24 @@ def test_a_dataset_update_goes_through_update_pending_and_checks_the_new_schema(
     assert (first["status"], second["status"]) == ("UPDATE PENDING", "ACTIVE")
     assert second["schemaArn"] == wider["schemaArn"]
     assert second["latestDatasetUpdate"]["schemaArn"] == wider["schemaArn"]
+
+
+def test_switching_to_instant_finishes_what_was_pending_when_seen(backend: Backend, call: Checked) -> None:
+    group = call("CreateDatasetGroup", name="shop")["datasetGroupArn"]
+
+    backend.set_lifecycle("instant")
+
+    assert call.status("DatasetGroup", group) == "ACTIVE"
+
+
+def test_the_clock_takes_a_solutions_versions_along_when_it_is_deleted(backend: Backend, call: Checked) -> None:
+    backend.set_lifecycle("instant")
+    arns = build(call, upto="SolutionVersion")
+    clock = backend.use_manual_clock(seconds_per_stage=10)
+    call("CreateSolutionVersion", solutionArn=arns["Solution"])
+    call("DeleteSolution", solutionArn=arns["Solution"])
+
+    clock.advance(seconds=60)
+
+    assert call("ListSolutionVersions")["solutionVersions"] == []
+    assert backend.resources("Solution") == []
