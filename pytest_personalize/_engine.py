@@ -135,13 +135,15 @@ class Engine:
         return resource
 
     def resolve(
-        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], *, skip: str = ""
+        self, store: RegionStore, operation: str, params: Mapping[str, Any], *, skip: str = ""
     ) -> dict[str, str]:
         """The ARNs the request names (its parents, a recipe, a filter) and those they inherit, by member.
 
         A name that doesn't exist is ResourceNotFoundException; a resource that isn't ready yet
-        (status other than ACTIVE) can't be built on: ResourceInUseException.
+        (status other than ACTIVE) can't be built on: ResourceInUseException, where the model
+        gives the operation that error (CreateFilter has none: the service takes a pending group).
         """
+        refuses_unready = IN_USE in _spec.modeled_errors(operation)
         refs: dict[str, str] = {}
         inherited: dict[str, str] = {}
         for member, value in params.items():
@@ -152,7 +154,7 @@ class Engine:
                 catalogue_entry(target, value)
             else:
                 parent = self.find(store, target, value)
-                if target.statuses and parent.status != target.settled:
+                if refuses_unready and target.statuses and parent.status != target.settled:
                     raise ServiceError(
                         IN_USE,
                         f"The {words(target.noun)} {value} is not {target.settled}: its status is {parent.status}. "
@@ -170,7 +172,7 @@ class Engine:
     ) -> dict[str, Any]:
         name = params.get(kind.name_member)
         name = name if isinstance(name, str) else None
-        refs = self.resolve(store, kind, params)
+        refs = self.resolve(store, f"Create{kind.noun}", params)
         seq = next(self._seq)
         seed = hashlib.sha1(f"{context.account}/{context.region}/{seq}".encode(), usedforsecurity=False).hexdigest()
         arn = _templates.resource_arn(kind, context, params, seed=seed)
@@ -361,7 +363,7 @@ class Engine:
     ) -> dict[str, Any]:
         resource = self.find(store, kind, params.get(kind.arn_member))
         self._require(resource, kind.settled, "updated")
-        refs = self.resolve(store, kind, params, skip=kind.arn_member)
+        refs = self.resolve(store, f"Update{kind.noun}", params, skip=kind.arn_member)
         changes = {key: value for key, value in params.items() if key != kind.arn_member}
         # Checked on copies: a refused update leaves the resource as it was.
         new_params, new_refs = dict(resource.params), {**resource.refs, **refs}
