@@ -20,6 +20,7 @@ class ControlPlane(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.backend = Backend(dataset_group_quota=4)
+        self.backend.set_lifecycle("instant")  # deep graphs first; switch_mode brings pending stages in
         self.call = Checked(self.backend)
         self.arns: dict[str, str] = {}
         self.errors: list[tuple[str, str]] = []
@@ -64,6 +65,28 @@ class ControlPlane(RuleBasedStateMachine):
         if noun in self.arns and kind is not None:
             self._try(f"Delete{noun}", **{kind.arn_member: self.arns[noun]})
 
+    @rule(noun=st.sampled_from(ORDER))
+    def tag(self, noun: str) -> None:
+        if noun in self.arns:
+            self._try("TagResource", resourceArn=self.arns[noun], tags=[{"tagKey": "k", "tagValue": "v"}])
+            self._try("ListTagsForResource", resourceArn=self.arns[noun])
+
+    @rule(verb=st.sampled_from(["StopRecommender", "StartRecommender"]))
+    def switch_recommender(self, verb: str) -> None:
+        if "Recommender" in self.arns:
+            self._try(verb, recommenderArn=self.arns["Recommender"])
+
+    @rule()
+    def stop_training(self) -> None:
+        if "SolutionVersion" in self.arns:
+            self._try("StopSolutionVersionCreation", solutionVersionArn=self.arns["SolutionVersion"])
+            self._try("GetSolutionMetrics", solutionVersionArn=self.arns["SolutionVersion"])
+
+    @rule(tps=st.integers(1, 5))
+    def update_campaign(self, tps: int) -> None:
+        if "Campaign" in self.arns:
+            self._try("UpdateCampaign", campaignArn=self.arns["Campaign"], minProvisionedTPS=tps)
+
     @rule(mode=st.sampled_from(["describe", "instant"]))
     def switch_mode(self, mode: str) -> None:
         self.backend.set_lifecycle(mode)
@@ -78,5 +101,5 @@ class ControlPlane(RuleBasedStateMachine):
                 assert _resources.arn_pattern(kind).fullmatch(resource[kind.arn_member])
 
 
-ControlPlane.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
+ControlPlane.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
 TestControlPlane = ControlPlane.TestCase
