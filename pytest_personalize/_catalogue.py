@@ -1,4 +1,5 @@
-"""What AWS owns and every account can read: recipes, their algorithms and feature transformations.
+"""What AWS owns and every account can read: recipes, their algorithms and feature transformations,
+and how DescribeRecipe, DescribeAlgorithm and DescribeFeatureTransformation show them.
 
 Read-only, the same in every region, with the ARNs the public documentation gives
 (``arn:aws:personalize:::recipe/aws-user-personalization``). Sources: the developer guide's
@@ -9,8 +10,16 @@ and feature transformation.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
+from typing import Any
+
+from . import _resources, _spec, _templates
+from ._errors import ServiceError
+
+# When the catalogue says its resources were made: Amazon Personalize's launch.
+CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -78,3 +87,51 @@ def names(noun: str) -> dict[str, Recipe]:
     if noun == "FeatureTransformation":
         return {recipe.transformation: recipe for recipe in RECIPES}
     return {}
+
+
+def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
+    """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
+    name = _resources.arn_tail(arn) if isinstance(arn, str) else ""
+    if not isinstance(arn, str) or not _resources.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
+        raise ServiceError("ResourceNotFoundException", f"Could not find resource with Arn {arn}.")
+    return name
+
+
+def owned_description(kind: _resources.ResourceType, name: str, context: _templates.Context) -> dict[str, Any]:
+    """An AWS-owned resource as Describe<X> shows it: the model's example, with the catalogue's facts."""
+    location = {"partition": context.partition, "region": context.region, "account": context.account}
+    arn = _resources.arn(kind, name, **location)
+    operation = f"Describe{kind.noun}"
+    member = _single_member(operation)
+    dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
+    description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
+    description.update({"name": name, kind.arn_member: arn})
+    recipe = names(kind.noun)[name]
+    # What the model's example would make up and nothing in a test reads: left empty.
+    for member in (
+        "defaultHyperParameters",
+        "defaultHyperParameterRanges",
+        "defaultResourceConfig",
+        "defaultParameters",
+    ):
+        if member in description:
+            description[member] = {}
+    if kind.noun == "Algorithm":
+        description["trainingInputMode"] = "File"
+        description["algorithmImage"] = {"name": name, "dockerURI": f"personalize/{name}:latest"}
+    if kind.noun == "Recipe":
+        algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
+        assert algorithm is not None and transformation is not None
+        description["algorithmArn"] = _resources.arn(algorithm, recipe.algorithm, **location)
+        description["featureTransformationArn"] = _resources.arn(transformation, recipe.transformation, **location)
+        description["recipeType"] = recipe.recipe_type
+        description["description"] = f"The {recipe.name} recipe ({recipe.recipe_type})."
+    return description
+
+
+@functools.cache
+def _single_member(operation: str) -> str:
+    output = _spec.operation_model(operation).output_shape
+    assert output is not None
+    (member,) = output.members
+    return str(member)

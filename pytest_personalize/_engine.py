@@ -4,41 +4,35 @@ No operation has a handler of its own. An operation's name says what it does and
 (``Create`` + ``Dataset``, ``List`` + ``Solution`` + ``s``); the model's shapes say what the request
 gives and what the answer holds; :mod:`._resources` says what the model can't (ARN forms,
 parents, statuses, what blocks a deletion). The few rules that belong to one kind of resource
-(a dataset's schema, a recommender's domain) are small functions in ``RULES``, checked at
+(a dataset's schema, a recommender's domain) live in :mod:`._type_rules`, checked at
 Create and again at Update.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
 import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from . import _avro, _catalogue, _resources, _spec, _templates, _validate
+from . import _catalogue, _resources, _spec, _templates, _validate
 from ._errors import ServiceError
-from ._lifecycle import GONE, Lifecycle, Progress
+from ._lifecycle import Lifecycle, Progress
+from ._pages import paginate
 from ._resources import ResourceType
 from ._rules import MAX_TAGS_PER_RESOURCE
 from ._store import RegionStore, Resource, Update
+from ._type_rules import RULES
 
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-T = TypeVar("T")
-
 NOT_FOUND = "ResourceNotFoundException"
 IN_USE = "ResourceInUseException"
 EXISTS = "ResourceAlreadyExistsException"
-INVALID = "InvalidInputException"
-
-# When the AWS-owned catalogue says its resources were made: Amazon Personalize's launch.
-CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)
 
 
 class Host(Protocol):
@@ -151,7 +145,7 @@ class Engine:
             if target is None or not isinstance(value, str):
                 continue
             if target.aws_owned:
-                catalogue_entry(target, value)
+                _catalogue.catalogue_entry(target, value)
             else:
                 parent = self.find(store, target, value)
                 if refuses_unready and target.statuses and parent.status != target.settled:
@@ -496,8 +490,8 @@ class Engine:
     def describe_owned(
         self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
     ) -> dict[str, Any]:
-        name = catalogue_entry(kind, params.get(kind.arn_member))
-        return {_single_member(f"Describe{kind.noun}"): owned_description(kind, name, context)}
+        name = _catalogue.catalogue_entry(kind, params.get(kind.arn_member))
+        return {_single_member(f"Describe{kind.noun}"): _catalogue.owned_description(kind, name, context)}
 
     def list_recipes(
         self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
@@ -512,7 +506,7 @@ class Engine:
         page, token = paginate("ListRecipes", recipes, params, key=lambda item: item[0])
         items = []
         for _, recipe in page:
-            description = owned_description(kind, recipe.name, context)
+            description = _catalogue.owned_description(kind, recipe.name, context)
             if recipe.domain is not None:
                 description["domain"] = recipe.domain
             items.append({key: value for key, value in description.items() if key in summary.members})  # type: ignore[attr-defined]
@@ -520,114 +514,6 @@ class Engine:
         if token is not None:
             answer["nextToken"] = token
         return answer
-
-
-# --- rules of one kind of resource -------------------------------------------------------------
-
-
-Rule = Callable[[RegionStore, ResourceType, Mapping[str, Any], Mapping[str, str]], None]
-
-
-def schema_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]) -> None:
-    """A schema is an Avro record in JSON."""
-    if kind.noun == "Schema":
-        problem = _avro.record_problem(str(params.get("schema", "")))
-        if problem is not None:
-            raise ServiceError(INVALID, problem)
-
-
-def dataset_schema_rule(
-    store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]
-) -> None:
-    """A dataset's schema has the fields its type needs and the domain of its group."""
-    if kind.noun != "Dataset" or "schemaArn" not in refs or "datasetGroupArn" not in refs:
-        return
-    schema, group = store.by_arn[refs["schemaArn"]], store.by_arn[refs["datasetGroupArn"]]
-    problem = _avro.dataset_problem(str(schema.params.get("schema", "")), str(params.get("datasetType", "")))
-    if problem is not None:
-        raise ServiceError(INVALID, problem)
-    schema_domain, group_domain = schema.params.get("domain"), group.params.get("domain")
-    if schema_domain != group_domain:
-        raise ServiceError(
-            INVALID,
-            f"The schema {schema.arn} has domain {schema_domain or 'none'}, but the dataset group {group.arn} "
-            f"has domain {group_domain or 'none'}: they must match.",
-        )
-
-
-def recipe_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]) -> None:
-    """Solutions take a current custom recipe; recommenders a use case of their group's domain."""
-    recipe_arn = refs.get("recipeArn")
-    if recipe_arn is None and kind.noun != "Recommender":
-        return
-    recipe = _catalogue.recipes_by_name().get(_resources.arn_tail(recipe_arn or ""))
-    if kind.noun == "Solution" and recipe is not None:
-        if recipe.retired:
-            raise ServiceError(INVALID, f"The recipe {recipe_arn} is retired: new solutions can't use it.")
-        if recipe.domain is not None:
-            raise ServiceError(
-                INVALID,
-                f"The recipe {recipe_arn} is a use case of the {recipe.domain} domain: use it in a recommender.",
-            )
-    if kind.noun == "Recommender":
-        group = store.by_arn[refs["datasetGroupArn"]]
-        domain = group.params.get("domain")
-        if domain is None:
-            raise ServiceError(
-                INVALID, f"The dataset group {group.arn} is not a Domain dataset group: recommenders need one."
-            )
-        if recipe is None or recipe.domain != domain:
-            raise ServiceError(INVALID, f"The recipe {recipe_arn} is not a use case of the {domain} domain.")
-
-
-RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, recipe_rule)
-
-
-# --- the catalogue ------------------------------------------------------------------------------
-
-
-def catalogue_entry(kind: ResourceType, arn: Any) -> str:
-    """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
-    name = _resources.arn_tail(arn) if isinstance(arn, str) else ""
-    if (
-        not isinstance(arn, str)
-        or not _resources.arn_pattern(kind).fullmatch(arn)
-        or name not in _catalogue.names(kind.noun)
-    ):
-        raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {arn}.")
-    return name
-
-
-def owned_description(kind: ResourceType, name: str, context: _templates.Context) -> dict[str, Any]:
-    """An AWS-owned resource as Describe<X> shows it: the model's example, with the catalogue's facts."""
-    location = {"partition": context.partition, "region": context.region, "account": context.account}
-    arn = _resources.arn(kind, name, **location)
-    operation = f"Describe{kind.noun}"
-    member = _single_member(operation)
-    dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
-    description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
-    description.update({"name": name, kind.arn_member: arn})
-    recipe = _catalogue.names(kind.noun)[name]
-    # What the model's example would make up and nothing in a test reads: left empty.
-    for member in (
-        "defaultHyperParameters",
-        "defaultHyperParameterRanges",
-        "defaultResourceConfig",
-        "defaultParameters",
-    ):
-        if member in description:
-            description[member] = {}
-    if kind.noun == "Algorithm":
-        description["trainingInputMode"] = "File"
-        description["algorithmImage"] = {"name": name, "dockerURI": f"personalize/{name}:latest"}
-    if kind.noun == "Recipe":
-        algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
-        assert algorithm is not None and transformation is not None
-        description["algorithmArn"] = _resources.arn(algorithm, recipe.algorithm, **location)
-        description["featureTransformationArn"] = _resources.arn(transformation, recipe.transformation, **location)
-        description["recipeType"] = recipe.recipe_type
-        description["description"] = f"The {recipe.name} recipe ({recipe.recipe_type})."
-    return description
 
 
 # --- the model, read once ----------------------------------------------------------------------
@@ -778,46 +664,4 @@ def check_tag_count(arn: str, count: int) -> None:
         )
 
 
-# --- pages ---------------------------------------------------------------------------------------
-
-
-@functools.cache
-def default_page_size(operation: str) -> int:
-    """A List without maxResults: the model's largest page."""
-    request = _spec.operation_model(operation).input_shape
-    assert request is not None
-    return int(request.members["maxResults"].metadata.get("max", 100))
-
-
-def paginate(
-    operation: str, items: Sequence[T], params: Mapping[str, Any], *, key: Callable[[T], int]
-) -> tuple[list[T], str | None]:
-    """One page of ``items`` (in order of ``key``) after the request's token, and the next page's token."""
-    after = decode_token(params["nextToken"]) if params.get("nextToken") is not None else 0
-    size = int(params.get("maxResults") or default_page_size(operation))
-    remaining = [item for item in items if key(item) > after]
-    page = remaining[:size]
-    token = encode_token(key(page[-1])) if len(remaining) > size else None
-    return page, token
-
-
-# Page tokens are opaque to the caller: a version and the sequence number of the last item
-# returned, so a page boundary stays put when items before it are deleted.
-_TOKEN = re.compile(r"v1:(\d+)")
-
-
-def encode_token(after: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{after}".encode()).decode()
-
-
-def decode_token(token: str) -> int:
-    try:
-        match = _TOKEN.fullmatch(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
-    except (binascii.Error, UnicodeError, ValueError):
-        match = None
-    if match is None:
-        raise ServiceError("InvalidNextTokenException", f"The next token {token!r} is invalid.")
-    return int(match.group(1))
-
-
-__all__ = ["GONE", "Engine", "Host", "routes", "words"]
+__all__ = ["Engine", "Host", "routes", "words"]
