@@ -102,7 +102,7 @@ def owned_description(kind: _resources.ResourceType, name: str, context: _templa
     location = {"partition": context.partition, "region": context.region, "account": context.account}
     arn = _resources.arn(kind, name, **location)
     operation = f"Describe{kind.noun}"
-    member = _single_member(operation)
+    member = single_member(operation)
     dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
     description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
     description.update({"name": name, kind.arn_member: arn})
@@ -130,7 +130,8 @@ def owned_description(kind: _resources.ResourceType, name: str, context: _templa
 
 
 @functools.cache
-def _single_member(operation: str) -> str:
+def single_member(operation: str) -> str:
+    """The one member of an operation's answer: ``recipe`` for DescribeRecipe."""
     output = _spec.operation_model(operation).output_shape
     assert output is not None
     (member,) = output.members

@@ -238,7 +238,7 @@ class Engine:
         self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
     ) -> dict[str, Any]:
         resource = self.find(store, kind, params.get(kind.arn_member))
-        answer = {_single_member(f"Describe{kind.noun}"): self.description(store, resource)}
+        answer = {_catalogue.single_member(f"Describe{kind.noun}"): self.description(store, resource)}
         self.observe(store, resource, context.now)
         return answer
 
@@ -491,7 +491,7 @@ class Engine:
         self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
     ) -> dict[str, Any]:
         name = _catalogue.catalogue_entry(kind, params.get(kind.arn_member))
-        return {_single_member(f"Describe{kind.noun}"): _catalogue.owned_description(kind, name, context)}
+        return {_catalogue.single_member(f"Describe{kind.noun}"): _catalogue.owned_description(kind, name, context)}
 
     def list_recipes(
         self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
@@ -566,14 +566,6 @@ def routes() -> dict[str, tuple[Handler, ResourceType]]:
         if report_kind is not None and operation in _spec.operation_names():
             found[operation] = (handler, report_kind)
     return {operation: found[operation] for operation in sorted(found) if operation in _spec.operation_names()}
-
-
-@functools.cache
-def _single_member(operation: str) -> str:
-    output = _spec.operation_model(operation).output_shape
-    assert output is not None
-    (member,) = output.members
-    return str(member)
 
 
 @functools.cache
