@@ -27,7 +27,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = commands.add_parser(
         "serve",
         help="run the loopback Amazon Personalize server until interrupted",
-        description="Serve Amazon Personalize's dataset-group operations (AWS JSON 1.1) on 127.0.0.1.",
+        description="Serve Amazon Personalize's control plane (AWS JSON 1.1) on 127.0.0.1.",
     )
     serve.add_argument(
         "--port", type=_port, default=0, help="port to listen on (default: a free one, printed at start)"
@@ -36,7 +36,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--lifecycle",
         choices=ADVANCE_MODES,
         default="describe",
-        help="how dataset groups move on: one status per DescribeDatasetGroup (describe), at once (instant), "
+        help="how resources move on: one status per Describe or List that shows them (describe), at once (instant), "
         "or a minute per status on the wall clock (clock)",
     )
     serve.add_argument(

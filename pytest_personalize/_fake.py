@@ -32,7 +32,7 @@ _original_create_client: Callable[..., Any] | None = None
 
 
 class PersonalizeFake(Backend):
-    """Amazon Personalize's dataset groups, answered in process at botocore's HTTP layer.
+    """Amazon Personalize's control plane, answered in process at botocore's HTTP layer.
 
     A :class:`Backend` (state, lifecycle, fault injection, the calls received) that, while
     active, answers every Personalize client's requests::
@@ -44,6 +44,11 @@ class PersonalizeFake(Backend):
 
     The ``personalize_fake`` fixture makes one per test.
     """
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        # The back-off delays botocore's retries asked for while the personalize_fake fixture kept them from sleeping.
+        self.retry_sleeps: list[float] = []
 
     def activate(self) -> None:
         """Answer Personalize requests from now on (the innermost active fake answers)."""
@@ -100,6 +105,12 @@ class PersonalizeFake(Backend):
             content_type=_text(headers.get("Content-Type")),
         )
         return AWSResponse(request.url, answer.status, dict(answer.headers), _RawBody(answer.body))  # type: ignore[arg-type]
+
+
+def active_fakes() -> list[PersonalizeFake]:
+    """The fakes answering now, innermost last."""
+    with _active_lock:
+        return list(_active)
 
 
 def _body_bytes(body: Any) -> bytes:

@@ -8,7 +8,10 @@ say more, and that is written down here, once, for the templates, the response r
   ``arn:aws:personalize:::recipe/<name>`` for what AWS owns);
 - the statuses a resource reports (the data-type pages' "can be in one of the following states",
   plus the values real traffic shows where the page gives none);
-- the structures of the model that describe it, and the members naming its parents.
+- the structures of the model that describe it, and the members naming its parents;
+- what the emulator needs besides: the resources whose existence blocks a deletion, the one
+  resource of a kind a parent may hold, the members Describe reports that no request gives,
+  the fields a dataset's schema must have, and the documented quotas.
 
 Sources: the Amazon Personalize API reference (Data Types), and public notebooks' outputs in
 aws-samples/amazon-personalize-samples.
@@ -47,8 +50,20 @@ class ResourceType:
     aws_owned: bool = False
     # The status a template reports: the resource is ready to use.
     settled: str = "ACTIVE"
+    # Nouns of the resources that name this one (directly or through their parents) and so
+    # keep it from being deleted: the API reference's Delete<X> pages ("you can't delete a
+    # dataset group that has ...").
+    deletion_blocked_by: tuple[str, ...] = ()
+    # The parent member of which a parent holds only one resource of this kind.
+    one_per_parent: str | None = None
+    # The status a Stop<X> ends in (StartX goes back to ``settled``).
+    stopped: str | None = None
+    # Members Describe reports that the request doesn't give: their value when nothing else decides.
+    describe_defaults: tuple[tuple[str, Any], ...] = ()
+    # Members the service makes up at creation (an event tracker's trackingId and accountId).
+    generated: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def arn_member(self) -> str:
         """``datasetGroupArn`` for DatasetGroup: the member naming a resource of this type."""
         return self.noun[0].lower() + self.noun[1:] + "Arn"
@@ -59,9 +74,20 @@ class ResourceType:
 
 
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
-    ResourceType("Schema", "schema", (), ("DatasetSchema", "DatasetSchemaSummary"), settled=""),
     ResourceType(
-        "DatasetGroup", "dataset-group", (*_CREATE, "DELETE PENDING"), ("DatasetGroup", "DatasetGroupSummary")
+        "Schema",
+        "schema",
+        (),
+        ("DatasetSchema", "DatasetSchemaSummary"),
+        settled="",
+        deletion_blocked_by=("Dataset",),
+    ),
+    ResourceType(
+        "DatasetGroup",
+        "dataset-group",
+        (*_CREATE, "DELETE PENDING"),
+        ("DatasetGroup", "DatasetGroupSummary"),
+        deletion_blocked_by=("Dataset", "Solution", "EventTracker", "Filter", "Recommender", "MetricAttribution"),
     ),
     ResourceType(
         "Dataset",
@@ -79,6 +105,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         ("DatasetImportJob", "DatasetImportJobSummary"),
         name_member="jobName",
         parent_members=("datasetArn",),
+        describe_defaults=(("importMode", "FULL"),),
     ),
     ResourceType(
         "DatasetExportJob",
@@ -94,6 +121,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         (*_CREATE, *_DELETE),
         ("Solution", "SolutionSummary"),
         parent_members=("datasetGroupArn",),
+        deletion_blocked_by=("Campaign",),
+        describe_defaults=(("performHPO", False), ("performAutoML", False)),
     ),
     ResourceType("SolutionUpdate", "", _CREATE, ("SolutionUpdateSummary",)),
     ResourceType(
@@ -103,6 +132,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         ("SolutionVersion", "SolutionVersionSummary"),
         parent_members=("solutionArn",),
         tail="parent/id",
+        describe_defaults=(("trainingMode", "FULL"), ("trainingType", "MANUAL"), ("trainingHours", 0.0)),
     ),
     ResourceType(
         "Campaign",
@@ -110,6 +140,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         (*_CREATE, *_DELETE),
         ("Campaign", "CampaignSummary"),
         parent_members=("solutionVersionArn",),
+        # CreateCampaign's documented default.
+        describe_defaults=(("minProvisionedTPS", 1),),
     ),
     ResourceType("CampaignUpdate", "", (*_CREATE, *_DELETE), ("CampaignUpdateSummary",)),
     ResourceType(
@@ -119,6 +151,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         ("EventTracker", "EventTrackerSummary"),
         parent_members=("datasetGroupArn",),
         tail="id",
+        one_per_parent="datasetGroupArn",
+        generated=("trackingId", "accountId"),
     ),
     ResourceType(
         "Filter",
@@ -141,6 +175,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         ),
         ("Recommender", "RecommenderSummary"),
         parent_members=("datasetGroupArn",),
+        stopped="INACTIVE",
     ),
     ResourceType("RecommenderUpdate", "", _CREATE, ("RecommenderUpdateSummary",)),
     ResourceType(
@@ -176,6 +211,7 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         name_member="jobName",
         parent_members=("datasetGroupArn",),
         settled="COMPLETED",
+        describe_defaults=(("numDeleted", 0),),
     ),
     ResourceType("Recipe", "recipe", ("ACTIVE",), ("Recipe", "RecipeSummary"), aws_owned=True),
     ResourceType("Algorithm", "algorithm", (), ("Algorithm",), aws_owned=True, settled=""),
@@ -197,6 +233,54 @@ DEFAULT_AWS_OWNED_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class CreationStages:
+    pending: str
+    in_progress: str
+    done: str
+    failed: str
+
+
+def creation_stages(kind: ResourceType) -> CreationStages:
+    """The statuses a new resource of ``kind`` passes: CREATE PENDING ... ACTIVE, or PENDING ... COMPLETED."""
+    if "CREATE PENDING" in kind.statuses:
+        return CreationStages("CREATE PENDING", "CREATE IN_PROGRESS", kind.settled, "CREATE FAILED")
+    return CreationStages("PENDING", "IN_PROGRESS", kind.settled, "FAILED")
+
+
+def update_kind(kind: ResourceType) -> ResourceType | None:
+    """The ``<Noun>Update`` a Describe reports as ``latest<Noun>Update`` (CampaignUpdate), if any."""
+    return _by_noun().get(kind.noun + "Update")
+
+
+# The fields a dataset's schema must have, by dataset type (developer guide, "Schemas": the
+# required fields of each dataset type). Other types (Action_Interactions, Actions) have theirs too.
+DATASET_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "INTERACTIONS": ("USER_ID", "ITEM_ID", "TIMESTAMP"),
+    "ITEMS": ("ITEM_ID",),
+    "USERS": ("USER_ID",),
+    "ACTIONS": ("ACTION_ID",),
+    "ACTION_INTERACTIONS": ("USER_ID", "ACTION_ID", "TIMESTAMP"),
+}
+
+# Documented quotas per account and region the emulator counts, by noun (developer guide,
+# "Endpoints and quotas"): "Total number of active dataset groups: 5 (adjustable)".
+DEFAULT_QUOTAS: dict[str, int] = {"DatasetGroup": 5}
+
+# The offline evaluation metrics GetSolutionMetrics reports (developer guide, "Evaluating a
+# solution version with metrics").
+SOLUTION_METRICS = (
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+)
+
+
 @functools.cache
 def _by_noun() -> dict[str, ResourceType]:
     return {kind.noun: kind for kind in RESOURCE_TYPES}
@@ -216,6 +300,7 @@ def for_noun(noun: str) -> ResourceType | None:
     return _by_noun().get(noun)
 
 
+@functools.lru_cache(maxsize=1024)
 def for_arn_member(member: str) -> ResourceType | None:
     """The resource type a member names by ARN: ``solutionVersionArn`` is a SolutionVersion's."""
     if not member.endswith("Arn") or len(member) <= 3:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import sys
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,31 +142,46 @@ class _StubQueue:
             return
         # The service refuses a request before anything else happens, queued answer or not.
         problem = _validate.request_problem(model.name, params)
-        if problem is None:
-            entry = self._head(model.name)
+        entry = self._queued(model.name) if problem is not None else self._head(model.name)
+        if entry is None and (problem is None or _fake_is_active()):
+            return  # nothing queued for it, and a fake answers the rest
+        if problem is None and entry is not None:
             _assert_expected_params(model.name, entry.call.expected_params, params)
-        context[self._handler_id] = (params, problem)
+        context[self._handler_id] = (params, problem, entry)
 
     def _answer_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         checked = context.pop(self._handler_id, None)
         if checked is None:
             return None
-        params, problem = checked
+        params, problem, entry = checked
         if problem is not None:
-            if self._queue and self._queue[0].call.operation == model.name:
-                head = self._queue[0]
-                head.call = dataclasses.replace(head.call, refused=f"{problem.code}: {problem.message}")
+            if entry is not None:
+                entry.call = dataclasses.replace(entry.call, refused=f"{problem.code}: {problem.message}")
             self.answered.append((model.name, problem.code))
             return self._error(model.name, problem.code, problem.message)
-        entry = self._queue.popleft()
+        self._queue.remove(entry)
         answer = entry.answer(params)
         status = answer[1]["ResponseMetadata"]["HTTPStatusCode"]
         self.answered.append((model.name, None if status < 300 else answer[1]["Error"]["Code"]))
         return answer
 
-    def _head(self, operation: str) -> _Entry:
+    def _queued(self, operation: str) -> _Entry | None:
+        """The answer queued for this call, if any (the next one; on top of a fake, the operation's next)."""
         if self._queue and self._queue[0].call.operation == operation:
             return self._queue[0]
+        if _fake_is_active():
+            return next((entry for entry in self._queue if entry.call.operation == operation), None)
+        return None
+
+    def _head(self, operation: str) -> _Entry | None:
+        """The queued answer for this call; None when a fake is active and nothing is queued for it.
+
+        Alone, the queue is strict: the next answer must be for this operation. On top of a
+        fake, each operation takes its own answers in order, and the fake answers the rest.
+        """
+        entry = self._queued(operation)
+        if entry is not None or _fake_is_active():
+            return entry
         from botocore.exceptions import StubResponseError, UnStubbedResponseError
 
         if not self._queue:
@@ -397,6 +413,12 @@ class Stubber(_StubQueue):
     def __enter__(self) -> Stubber:
         self._enter()
         return self
+
+
+def _fake_is_active() -> bool:
+    # Only a test that made a fake has imported its module: no import here for the others.
+    fake = sys.modules.get(f"{__package__}._fake")
+    return fake is not None and bool(fake.active_fakes())
 
 
 def parsed_error(operation_model: OperationModel, code: str, message: str, context: _templates.Context) -> Any:

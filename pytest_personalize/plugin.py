@@ -6,6 +6,7 @@ installed but doesn't use it pays for none of them.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, cast
@@ -62,8 +63,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "personalize_lifecycle",
-        "How personalize_fake and personalize_server move dataset groups on: describe (default: one "
-        "status per DescribeDatasetGroup), instant, or clock.",
+        "How personalize_fake and personalize_server move resources on: describe (default: one "
+        "status per Describe or List that shows the resource), instant, or clock.",
         default="describe",
     )
     parser.addini(
@@ -271,19 +272,19 @@ def _options(node: pytest.Item) -> dict[str, Any]:
             pytest.fail(f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid} takes keyword arguments only", pytrace=False)
         for key, value in marker.kwargs.items():
             options.setdefault(key, value)
-    unknown = set(options) - {"assert_all_used"}
+    unknown = set(options) - {"assert_all_used", "sleep_on_retry"}
     if unknown:
         pytest.fail(
             f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
-            "it takes assert_all_used",
+            "it takes assert_all_used and sleep_on_retry",
             pytrace=False,
         )
-    if not isinstance(options.get("assert_all_used", True), bool):
-        pytest.fail(
-            f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: assert_all_used must be True or False, "
-            f"not {options['assert_all_used']!r}",
-            pytrace=False,
-        )
+    for key in ("assert_all_used", "sleep_on_retry"):
+        if not isinstance(options.get(key, True), bool):
+            pytest.fail(
+                f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: {key} must be True or False, not {options[key]!r}",
+                pytrace=False,
+            )
     return options
 
 
@@ -298,22 +299,29 @@ def _fail_if_unused(request: pytest.FixtureRequest, report: str | None) -> None:
 def personalize_fake(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, personalize_region: str
 ) -> Iterator[PersonalizeFake]:
-    """An in-process Amazon Personalize for dataset groups, fresh for each test.
+    """An in-process Amazon Personalize control plane, fresh for each test.
 
     Every Personalize client created during the test is answered at botocore's HTTP layer
     (``before-send``), including ``boto3.client("personalize")`` inside the code under test,
     for which dummy credentials and ``AWS_DEFAULT_REGION=<personalize_region>`` are set.
-    Groups go CREATE PENDING -> ACTIVE over successive DescribeDatasetGroup calls (ini
-    ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
+    Every control-plane resource goes CREATE PENDING -> ACTIVE as Describe or List calls show
+    it (ini ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
     ``fail_next(op, code, times)``, ``fail_when(predicate, code)`` and ``fail_creation(reason)``
-    inject faults; ``calls``, ``dataset_groups()`` and ``tags(arn)`` show what happened. At
-    teardown the test fails if a ``fail_next`` fault never fired.
+    inject faults; ``calls``, ``resources(kind)``, ``dataset_groups()`` and ``tags(arn)`` show
+    what happened. botocore's retries don't sleep: ``retry_sleeps`` lists the delays they asked
+    for (``@pytest.mark.personalize(sleep_on_retry=True)`` sleeps them). Answers queued on
+    ``personalize_stubber`` in the same test take precedence for their operation. At teardown
+    the test fails if a ``fail_next`` fault never fired.
     """
     from ._fake import PersonalizeFake
+    from ._retry_sleep import recorded_retry_sleeps
 
     _offline_environment(monkeypatch, personalize_region)
     fake = PersonalizeFake(**_backend_settings(request.config))
-    with fake:
+    with contextlib.ExitStack() as stack:
+        if not _options(request.node).get("sleep_on_retry", False):
+            stack.enter_context(recorded_retry_sleeps(fake.retry_sleeps))
+        stack.enter_context(fake)
         if "personalize_client" in request.fixturenames:
             fake.attach(request.getfixturevalue("personalize_client"))
         yield fake

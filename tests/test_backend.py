@@ -245,11 +245,20 @@ def test_cross_field_rules_are_invalid_input(backend: Backend) -> None:
     assert backend.dataset_groups() == []
 
 
-@pytest.mark.parametrize(
-    "operation",
-    sorted(set(_spec.service_model().operation_names) - set(EMULATED_OPERATIONS))[::7],
-)
-def test_operations_not_emulated_say_so(backend: Backend, operation: str) -> None:
+def test_every_operation_of_the_model_is_emulated() -> None:
+    assert set(EMULATED_OPERATIONS) == set(_spec.service_model().operation_names)
+
+
+@pytest.mark.parametrize("operation", ["ListSchemas", "CreateSolution", "GetSolutionMetrics"])
+def test_an_operation_the_engine_doesnt_know_says_so(
+    backend: Backend, operation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An operation of a newer model than the engine knows: simulated by leaving one out.
+    from pytest_personalize import _engine
+
+    known = _engine.routes()
+    monkeypatch.setattr(_engine, "routes", lambda: {op: r for op, r in known.items() if op != operation})
+
     error = error_of(backend, operation, {})
 
     assert error.code == NOT_EMULATED

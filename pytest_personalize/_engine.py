@@ -1,0 +1,659 @@
+"""The control plane's operations, derived from the service model and the table of resource types.
+
+No operation has a handler of its own. An operation's name says what it does and to what
+(``Create`` + ``Dataset``, ``List`` + ``Solution`` + ``s``); the model's shapes say what the request
+gives and what the answer holds; :mod:`._resources` says what the model can't (ARN forms,
+parents, statuses, what blocks a deletion). The few rules that belong to one kind of resource
+(a dataset's schema, a recommender's domain) live in :mod:`._type_rules`, checked at
+Create and again at Update.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from . import _catalogue, _resources, _spec, _templates, _validate
+from ._errors import ServiceError
+from ._lifecycle import Lifecycle, Progress
+from ._pages import paginate
+from ._resources import ResourceType
+from ._rules import MAX_TAGS_PER_RESOURCE
+from ._store import RegionStore, Resource, Update
+from ._type_rules import RULES
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+NOT_FOUND = "ResourceNotFoundException"
+IN_USE = "ResourceInUseException"
+EXISTS = "ResourceAlreadyExistsException"
+
+
+class Host(Protocol):
+    """What the engine asks of the backend that owns it: configuration and planned failures."""
+
+    lifecycle: Lifecycle
+
+    def quota(self, noun: str) -> int | None: ...
+
+    def planned_failure(self, kind: ResourceType, name: str | None) -> str | None: ...
+
+
+Handler = Callable[["Engine", RegionStore, ResourceType, Mapping[str, Any], _templates.Context], dict[str, Any]]
+
+
+def words(noun: str) -> str:
+    """``DatasetGroup`` as a message names it: ``dataset group``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", noun).lower()
+
+
+class Engine:
+    """Every resource of every account and region, and the operations on them."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.regions: dict[tuple[str, str], RegionStore] = {}
+        self._seq = itertools.count(1)
+
+    # --- entry -----------------------------------------------------------------------------
+
+    @staticmethod
+    def emulates(operation: str) -> bool:
+        return operation in routes()
+
+    def answer(self, operation: str, params: Mapping[str, Any], context: _templates.Context) -> dict[str, Any]:
+        handler, kind = routes()[operation]
+        store = self.store(context.account, context.region)
+        self.settle(store, context.now)
+        return handler(self, store, kind, params, context)
+
+    def store(self, account: str, region: str) -> RegionStore:
+        store = self.regions.get((account, region))
+        if store is None:
+            store = self.regions[(account, region)] = RegionStore()
+        return store
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def settle(self, store: RegionStore, now: datetime.datetime) -> None:
+        """Move resources on by the clock (``advance="clock"``); drop the ones whose deletion ended.
+
+        In the describe mode nothing moves between calls (an observation moves it, and drops it
+        when gone), so a call costs the same however many resources are pending. In the instant
+        mode nothing is pending but what an earlier mode left, which the next call finishes.
+        """
+        lifecycle = self.host.lifecycle
+        if not store.moving or lifecycle.advance == "describe":
+            return
+        for arn in list(store.moving):
+            resource = store.by_arn.get(arn)
+            if resource is None:  # taken along by what it belonged to, earlier in this loop
+                continue
+            resource.progress.settle(lifecycle, now)
+            if resource.update is not None:
+                resource.update.progress.settle(lifecycle, now)
+            self._after_change(store, resource)
+
+    def observe(self, store: RegionStore, resource: Resource, now: datetime.datetime) -> None:
+        """A Describe or a List showed the resource: in the describe mode, that moves it on."""
+        lifecycle = self.host.lifecycle
+        resource.progress.observe(lifecycle, now)
+        if resource.update is not None:
+            resource.update.progress.observe(lifecycle, now)
+        self._after_change(store, resource)
+
+    @staticmethod
+    def _after_change(store: RegionStore, resource: Resource) -> None:
+        if resource.gone:
+            store.remove(resource)
+            # What no operation deletes (jobs, solution versions) goes with what it belongs to.
+            member = resource.kind.arn_member
+            for orphan in [r for r in store.by_arn.values() if r.refs.get(member) == resource.arn]:
+                if f"Delete{orphan.kind.noun}" not in routes():
+                    store.remove(orphan)
+        elif not resource.moving:
+            store.moving.discard(resource.arn)
+
+    # --- finding ---------------------------------------------------------------------------
+
+    def find(self, store: RegionStore, kind: ResourceType | None, arn: Any) -> Resource:
+        resource = store.by_arn.get(arn) if isinstance(arn, str) else None
+        if resource is None or (kind is not None and resource.kind is not kind):
+            raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {arn}.")
+        return resource
+
+    def resolve(
+        self, store: RegionStore, operation: str, params: Mapping[str, Any], *, skip: str = ""
+    ) -> dict[str, str]:
+        """The ARNs the request names (its parents, a recipe, a filter) and those they inherit, by member.
+
+        A name that doesn't exist is ResourceNotFoundException; a resource that isn't ready yet
+        (status other than ACTIVE) can't be built on: ResourceInUseException, where the model
+        gives the operation that error (CreateFilter has none: the service takes a pending group).
+        """
+        refuses_unready = IN_USE in _spec.modeled_errors(operation)
+        refs: dict[str, str] = {}
+        inherited: dict[str, str] = {}
+        for member, value in params.items():
+            target = _resources.for_arn_member(member) if member != skip else None
+            if target is None or not isinstance(value, str):
+                continue
+            if target.aws_owned:
+                _catalogue.catalogue_entry(target, value)
+            else:
+                parent = self.find(store, target, value)
+                if refuses_unready and target.statuses and parent.status != target.settled:
+                    raise ServiceError(
+                        IN_USE,
+                        f"The {words(target.noun)} {value} is not {target.settled}: its status is {parent.status}. "
+                        f"Wait until it is {target.settled} before using it.",
+                    )
+                for key, ancestor in parent.refs.items():
+                    inherited.setdefault(key, ancestor)
+            refs[member] = value
+        return {**inherited, **refs}
+
+    # --- Create ----------------------------------------------------------------------------
+
+    def create(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        name = params.get(kind.name_member)
+        name = name if isinstance(name, str) else None
+        refs = self.resolve(store, f"Create{kind.noun}", params)
+        seq = next(self._seq)
+        seed = hashlib.sha1(f"{context.account}/{context.region}/{seq}".encode(), usedforsecurity=False).hexdigest()
+        arn = _templates.resource_arn(kind, context, params, seed=seed)
+        self._check_unique(store, kind, arn, name, refs)
+        for rule in RULES:
+            rule(store, kind, params, refs)
+        self._check_quota(store, kind, context)
+        tags = tag_dict(params.get("tags") or ())
+        check_tag_count(arn, len(tags))
+        reason = self.host.planned_failure(kind, name)
+        kept = {key: value for key, value in params.items() if key != "tags"}
+        resource = Resource(
+            kind=kind,
+            arn=arn,
+            name=name,
+            params=kept,
+            refs=refs,
+            created=context.now,
+            progress=Progress(self.host.lifecycle.creation(kind, failed=reason is not None), context.now),
+            seq=seq,
+            failure_reason=reason,
+            extra=_generated(kind, seed, context),
+            shown=_shown(kind, kept),
+        )
+        store.add(resource)
+        if tags:
+            store.tags[arn] = tags
+        answer: dict[str, Any] = {}
+        for member in _output_members(f"Create{kind.noun}"):
+            value = arn if member == kind.arn_member else resource.extra.get(member, resource.shown.get(member))
+            if value is not None:
+                answer[member] = value
+        return answer
+
+    def _check_unique(
+        self, store: RegionStore, kind: ResourceType, arn: str, name: str | None, refs: Mapping[str, str]
+    ) -> None:
+        existing = store.by_arn.get(arn) or (store.named(kind.noun, name) if name is not None else None)
+        if existing is not None:
+            # The service's wording, as seen in a real ResourceAlreadyExistsException.
+            raise ServiceError(EXISTS, f"Another resource with Arn {existing.arn} already exists.")
+        member = kind.one_per_parent
+        parent = refs.get(member) if member else None
+        if member and parent:
+            for other in store.of_kind(kind.noun):
+                if other.refs.get(member) == parent:
+                    parent_kind = _resources.for_arn_member(member)
+                    parent_noun = parent_kind.noun if parent_kind is not None else member
+                    # The service's wording for a second event tracker in a dataset group.
+                    raise ServiceError(EXISTS, f"{kind.noun} {other.arn} already exists for {parent_noun} {parent}")
+
+    def _check_quota(self, store: RegionStore, kind: ResourceType, context: _templates.Context) -> None:
+        quota = self.host.quota(kind.noun)
+        if quota is None:
+            return
+        resources = store.by_kind.get(kind.noun, {})
+        if len(resources) < quota:  # fewer than the quota can't fill it: count live ones only when they might
+            return
+        live = sum(1 for r in resources.values() if not (r.status or "").startswith("DELETE"))
+        if live >= quota:
+            raise ServiceError(
+                "LimitExceededException",
+                f"The account {context.account} has reached its limit of {quota} {words(kind.noun)}s in {context.region}.",
+            )
+
+    # --- Describe and List -----------------------------------------------------------------
+
+    def describe(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self.find(store, kind, params.get(kind.arn_member))
+        answer = {_catalogue.single_member(f"Describe{kind.noun}"): self.description(store, resource)}
+        self.observe(store, resource, context.now)
+        return answer
+
+    def list_kind(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        operation = f"List{kind.noun}s"
+        filters = {key: value for key, value in params.items() if key not in _PAGING}
+        for member, value in filters.items():
+            target = _resources.for_arn_member(member)
+            if target is not None and NOT_FOUND in _spec.modeled_errors(operation) and value not in store.by_arn:
+                raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {value}.")
+        candidates = [
+            resource
+            for resource in store.of_kind(kind.noun)
+            if all(resource.refs.get(member) == value for member, value in filters.items())
+        ]
+        list_member, summary = _list_shape(operation)
+        page, token = paginate(operation, candidates, params, key=lambda resource: resource.seq)
+        answer: dict[str, Any] = {list_member: [self.summary(store, r, summary) for r in page]}
+        for resource in page:
+            self.observe(store, resource, context.now)
+        if token is not None:
+            answer["nextToken"] = token
+        return answer
+
+    def description(self, store: RegionStore, resource: Resource) -> dict[str, Any]:
+        """The resource as Describe<X> shows it, members in the model's order, none null."""
+        kind = resource.kind
+        shape = _spec.named_shape(kind.shapes[0])
+        defaults = dict(kind.describe_defaults)
+        shown = resource.shown
+        out: dict[str, Any] = {}
+        for member in shape.members:  # type: ignore[attr-defined]
+            value: Any = None
+            if member == kind.arn_member:
+                value = resource.arn
+            elif member == kind.name_member:
+                value = resource.name
+            elif member == "status":
+                value = resource.status
+            elif member == "creationDateTime":
+                value = resource.created
+            elif member == "lastUpdatedDateTime":
+                value = resource.progress.updated
+                if resource.update is not None:
+                    value = max(value, resource.update.progress.updated)
+            elif member == "failureReason":
+                value = resource.failure_reason if resource.status in kind.failed_statuses else None
+            elif member in resource.extra:
+                value = resource.extra[member]
+            elif member in shown:
+                value = shown[member]
+            elif member in resource.refs:
+                value = resource.refs[member]
+            elif member.startswith("latest"):
+                value = self._latest(store, resource, member, shape.members[member])  # type: ignore[attr-defined]
+            elif member in defaults:
+                value = defaults[member]
+            if value is not None:
+                out[member] = value
+        return out
+
+    def summary(self, store: RegionStore, resource: Resource, shape: Shape) -> dict[str, Any]:
+        description = self.description(store, resource)
+        return {member: description[member] for member in shape.members if member in description}  # type: ignore[attr-defined]
+
+    def _latest(self, store: RegionStore, resource: Resource, member: str, shape: Shape) -> dict[str, Any] | None:
+        noun = member[len("latest") :]
+        if noun.endswith("Update"):
+            update = resource.update
+            if update is None:
+                return None
+            value = {key: item for key, item in update.params.items() if key in shape.members}  # type: ignore[attr-defined]
+            value.update(status=update.progress.status, creationDateTime=update.created)
+            value["lastUpdatedDateTime"] = update.progress.updated
+            return {key: item for key, item in value.items() if key in shape.members}  # type: ignore[attr-defined]
+        child_kind = _resources.for_noun(noun)
+        if child_kind is None:
+            return None
+        newest = None
+        for child in store.of_kind(child_kind.noun):
+            if child.refs.get(resource.kind.arn_member) == resource.arn:
+                newest = child
+        return self.summary(store, newest, shape) if newest is not None else None
+
+    # --- Delete, Update, Start, Stop -------------------------------------------------------
+
+    def delete(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self.find(store, kind, params.get(kind.arn_member))
+        deletable = {kind.settled, kind.stopped, "CREATE STOPPED", *kind.failed_statuses}
+        if kind.statuses and resource.status not in deletable:
+            doing = "being deleted" if (resource.status or "").startswith("DELETE") else "busy"
+            raise ServiceError(
+                IN_USE,
+                f"The {words(kind.noun)} {resource.arn} is {doing} (status {resource.status}); "
+                f"it can be deleted once it is {kind.settled} or {' or '.join(sorted(kind.failed_statuses))}.",
+            )
+        for noun in kind.deletion_blocked_by:
+            for other in store.of_kind(noun):
+                if other.refs.get(kind.arn_member) == resource.arn:
+                    raise ServiceError(
+                        IN_USE,
+                        f"The {words(kind.noun)} {resource.arn} can't be deleted: the {words(noun)} {other.arn} "
+                        "uses it. Delete that first.",
+                    )
+        resource.progress.enter(self.host.lifecycle.deletion(kind), context.now)
+        store.track(resource)
+        self._after_change(store, resource)
+        return {}
+
+    def update(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self.find(store, kind, params.get(kind.arn_member))
+        self._require(resource, kind.settled, "updated")
+        refs = self.resolve(store, f"Update{kind.noun}", params, skip=kind.arn_member)
+        changes = {key: value for key, value in params.items() if key != kind.arn_member}
+        # Checked on copies: a refused update leaves the resource as it was.
+        new_params, new_refs = dict(resource.params), {**resource.refs, **refs}
+        for key, value in changes.items():
+            _apply_change(new_params, key, value)
+        for rule in RULES:
+            rule(store, kind, new_params, new_refs)
+        resource.params, resource.refs = new_params, new_refs
+        resource.shown = _shown(kind, resource.params)
+        lifecycle = self.host.lifecycle
+        update_kind = _resources.update_kind(kind)
+        if update_kind is not None:
+            path = lifecycle.creation(update_kind, failed=False)
+            resource.update = Update(params=changes, created=context.now, progress=Progress(path, context.now))
+        if "UPDATE PENDING" in kind.statuses:
+            resource.progress.enter(lifecycle.transition(kind, "Update", kind.settled), context.now)
+        store.track(resource)
+        return {kind.arn_member: resource.arn}
+
+    def start(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        return self._switch(store, kind, params, context, "Start", kind.stopped or "", kind.settled)
+
+    def stop(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        return self._switch(store, kind, params, context, "Stop", kind.settled, kind.stopped or "")
+
+    def _switch(
+        self,
+        store: RegionStore,
+        kind: ResourceType,
+        params: Mapping[str, Any],
+        context: _templates.Context,
+        verb: str,
+        start: str,
+        end: str,
+    ) -> dict[str, Any]:
+        resource = self.find(store, kind, params.get(kind.arn_member))
+        self._require(resource, start, f"{verb.lower()}ped" if verb == "Stop" else "started")
+        resource.progress.enter(self.host.lifecycle.transition(kind, verb, end), context.now)
+        store.track(resource)
+        return {kind.arn_member: resource.arn}
+
+    def stop_creation(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self.find(store, kind, params.get(kind.arn_member))
+        stages = _resources.creation_stages(kind)
+        if resource.status not in (stages.pending, stages.in_progress):
+            raise ServiceError(
+                IN_USE,
+                f"The {words(kind.noun)} {resource.arn} is {resource.status}: only a creation in progress "
+                f"({stages.pending} or {stages.in_progress}) can be stopped.",
+            )
+        resource.progress.enter(self.host.lifecycle.path("CREATE STOPPING", None, "CREATE STOPPED"), context.now)
+        store.track(resource)
+        return {}
+
+    @staticmethod
+    def _require(resource: Resource, status: str, done: str) -> None:
+        if resource.status != status:
+            raise ServiceError(
+                IN_USE,
+                f"The {words(resource.kind.noun)} {resource.arn} is {resource.status}: "
+                f"it can be {done} only when it is {status}.",
+            )
+
+    # --- tags ------------------------------------------------------------------------------
+
+    def _taggable(self, store: RegionStore, params: Mapping[str, Any]) -> Resource:
+        resource = self.find(store, None, params.get("resourceArn"))
+        if (resource.status or "").startswith("DELETE"):
+            raise ServiceError(IN_USE, f"The {words(resource.kind.noun)} {resource.arn} is being deleted.")
+        return resource
+
+    def tag(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self._taggable(store, params)
+        tags = {**store.tags.get(resource.arn, {}), **tag_dict(params["tags"])}
+        check_tag_count(resource.arn, len(tags))
+        store.tags[resource.arn] = tags
+        return {}
+
+    def untag(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self._taggable(store, params)
+        tags = store.tags.get(resource.arn, {})
+        for key in params["tagKeys"]:
+            tags.pop(key, None)
+        return {}
+
+    def list_tags(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        resource = self._taggable(store, params)
+        tags = store.tags.get(resource.arn, {})
+        return {"tags": [{"tagKey": key, "tagValue": value} for key, value in tags.items()]}
+
+    # --- what a test can't use but must get an answer to -----------------------------------
+
+    def solution_metrics(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        version = self.find(store, kind, params.get(kind.arn_member))
+        self._require(version, kind.settled, "evaluated")
+        digest = hashlib.sha1(version.arn.encode(), usedforsecurity=False).digest()
+        # Plausible, stable per version: each between 0.05 and 0.55.
+        metrics = {name: round(0.05 + digest[index] / 510, 4) for index, name in enumerate(_resources.SOLUTION_METRICS)}
+        return {"solutionVersionArn": version.arn, "metrics": metrics}
+
+    def attribution_metrics(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        metrics: list[Any] = []
+        if params.get(kind.arn_member) is not None:
+            metrics = list(self.find(store, kind, params[kind.arn_member]).params.get("metrics") or ())
+        indexed = list(enumerate(metrics, start=1))
+        page, token = paginate("ListMetricAttributionMetrics", indexed, params, key=lambda item: item[0])
+        answer: dict[str, Any] = {"metrics": [metric for _, metric in page]}
+        if token is not None:
+            answer["nextToken"] = token
+        return answer
+
+    # --- the AWS-owned catalogue -----------------------------------------------------------
+
+    def describe_owned(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        name = _catalogue.catalogue_entry(kind, params.get(kind.arn_member))
+        return {_catalogue.single_member(f"Describe{kind.noun}"): _catalogue.owned_description(kind, name, context)}
+
+    def list_recipes(
+        self, store: RegionStore, kind: ResourceType, params: Mapping[str, Any], context: _templates.Context
+    ) -> dict[str, Any]:
+        domain = params.get("domain")
+        recipes = [
+            (index, recipe)
+            for index, recipe in enumerate(_catalogue.RECIPES, start=1)
+            if domain is None or recipe.domain == domain
+        ]
+        list_member, summary = _list_shape("ListRecipes")
+        page, token = paginate("ListRecipes", recipes, params, key=lambda item: item[0])
+        items = []
+        for _, recipe in page:
+            description = _catalogue.owned_description(kind, recipe.name, context)
+            if recipe.domain is not None:
+                description["domain"] = recipe.domain
+            items.append({key: value for key, value in description.items() if key in summary.members})  # type: ignore[attr-defined]
+        answer: dict[str, Any] = {list_member: items}
+        if token is not None:
+            answer["nextToken"] = token
+        return answer
+
+
+# --- the model, read once ----------------------------------------------------------------------
+
+_PAGING = ("nextToken", "maxResults")
+
+
+@functools.cache
+def routes() -> dict[str, tuple[Handler, ResourceType]]:
+    """Each operation the engine answers, with its handler and the resource type it acts on."""
+    verbs: dict[str, Handler] = {
+        "Create": Engine.create,
+        "Describe": Engine.describe,
+        "List": Engine.list_kind,
+        "Delete": Engine.delete,
+        "Update": Engine.update,
+        "Start": Engine.start,
+        "Stop": Engine.stop,
+    }
+    owned: dict[str, Handler] = {"Describe": Engine.describe_owned}
+    found: dict[str, tuple[Handler, ResourceType]] = {}
+    any_kind = _resources.RESOURCE_TYPES[0]
+    for operation in _spec.operation_names():
+        parsed = _resources.for_operation(operation)
+        stop_creation = re.fullmatch(r"Stop(\w+)Creation", operation)
+        if parsed is not None:
+            verb, kind = parsed
+            handler = (owned if kind.aws_owned else verbs).get(verb)
+            if kind.noun == "Recipe" and verb == "List":
+                handler = Engine.list_recipes
+            if handler is not None:
+                found[operation] = (handler, kind)
+        elif stop_creation is not None:
+            kind_of = _resources.for_noun(stop_creation.group(1))
+            if kind_of is not None:
+                found[operation] = (Engine.stop_creation, kind_of)
+    tagging: dict[str, Handler] = {
+        "TagResource": Engine.tag,
+        "UntagResource": Engine.untag,
+        "ListTagsForResource": Engine.list_tags,
+    }
+    for operation, handler in tagging.items():
+        found[operation] = (handler, any_kind)
+    reports: dict[str, tuple[Handler, str]] = {
+        "GetSolutionMetrics": (Engine.solution_metrics, "SolutionVersion"),
+        "ListMetricAttributionMetrics": (Engine.attribution_metrics, "MetricAttribution"),
+    }
+    for operation, (handler, noun) in reports.items():
+        report_kind = _resources.for_noun(noun)
+        if report_kind is not None and operation in _spec.operation_names():
+            found[operation] = (handler, report_kind)
+    return {operation: found[operation] for operation in sorted(found) if operation in _spec.operation_names()}
+
+
+@functools.cache
+def _list_shape(operation: str) -> tuple[str, Shape]:
+    output = _spec.operation_model(operation).output_shape
+    assert output is not None
+    for member, shape in output.members.items():
+        if shape.type_name == "list":
+            return str(member), shape.member  # type: ignore[attr-defined]
+    raise AssertionError(f"{operation} has no list member")
+
+
+@functools.cache
+def _description_shape(kind: ResourceType) -> Shape:
+    return _spec.named_shape(kind.shapes[0])
+
+
+@functools.cache
+def _output_members(operation: str) -> tuple[str, ...]:
+    output = _spec.operation_model(operation).output_shape
+    return tuple(output.members) if output is not None else ()
+
+
+@functools.cache
+def _echo_plan(kind: ResourceType) -> dict[str, Shape | None]:
+    """The request members Describe echoes: None where the request's shape is the description's
+    (the request was checked already), else the description's shape to check the value against."""
+    described: Mapping[str, Shape] = _description_shape(kind).members  # type: ignore[attr-defined]
+    plan: dict[str, Shape | None] = {}
+    for operation in (f"Create{kind.noun}", f"Update{kind.noun}"):
+        if operation not in _spec.operation_names():
+            continue
+        request = _spec.operation_model(operation).input_shape
+        for key, shape in (request.members if request is not None else {}).items():
+            if key in described and key not in plan:
+                plan[key] = None if shape.name == described[key].name else described[key]
+    return plan
+
+
+def _shown(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What Describe echoes of the request: the members it shares with the description, where valid there.
+
+    The model types some descriptions' roleArn as a Personalize ARN while the request gives an
+    IAM role: a value the description's shape would refuse is left out rather than sent wrong.
+    """
+    plan = _echo_plan(kind)
+    shown: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in plan:
+            continue
+        shape = plan[key]
+        if shape is None or not _validate.validate(shape, value, key):
+            shown[key] = value
+    return shown
+
+
+def _generated(kind: ResourceType, seed: str, context: _templates.Context) -> dict[str, Any]:
+    made = {
+        "trackingId": f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}",
+        "accountId": context.account,
+    }
+    return {member: made[member] for member in kind.generated}
+
+
+def _apply_change(params: dict[str, Any], key: str, value: Any) -> None:
+    """One member of an Update<X> request: ``addMetrics``/``removeMetrics`` edit ``metrics``, others replace."""
+    match = re.fullmatch(r"(add|remove)([A-Z]\w*)", key)
+    if match is None:
+        params[key] = value
+        return
+    verb, target = match.group(1), match.group(2)[0].lower() + match.group(2)[1:]
+    current = list(params.get(target) or ())
+    if verb == "add":
+        params[target] = current + list(value)
+    else:
+        params[target] = [item for item in current if item.get("metricName") not in set(value)]
+
+
+def tag_dict(tags: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    return {str(tag["tagKey"]): str(tag["tagValue"]) for tag in tags}
+
+
+def check_tag_count(arn: str, count: int) -> None:
+    if count > MAX_TAGS_PER_RESOURCE:
+        raise ServiceError(
+            "TooManyTagsException",
+            f"The resource {arn} would have {count} tags; a resource can have at most {MAX_TAGS_PER_RESOURCE}.",
+        )
+
+
+__all__ = ["Engine", "Host", "routes", "words"]
