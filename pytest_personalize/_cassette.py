@@ -94,6 +94,50 @@ def request_key(request: Request) -> RequestKey:
     )
 
 
+def _refusal(key: RequestKey) -> tuple[str, str] | None:
+    """The error code and message the service answers a control-plane request with, or None."""
+    from . import _spec, _validate
+
+    if not key.target.startswith(_spec.target_prefix()) or key.operation not in _spec.operation_names():
+        return None  # runtime and events (REST-JSON), or no operation the model knows
+    try:
+        params = json.loads(key.body) if key.body else {}
+    except ValueError:
+        return None
+    if not isinstance(params, dict):
+        return None
+    problem = _validate.request_problem(key.operation, params)
+    return None if problem is None else (problem.code, problem.message)
+
+
+def _error_response(code: str, message: str) -> dict[str, Any]:
+    """A refusal in the recorded-response form: what the service's bytes would be."""
+    from . import _templates
+
+    body = json.dumps(_templates.error_body(code, message), separators=(",", ":")).encode()
+    return {
+        "status": {"code": _templates.error_status(code), "message": "Bad Request"},
+        "headers": {
+            "x-amzn-RequestId": [_templates.request_id()],
+            "Content-Type": [_templates.JSON_CONTENT_TYPE],
+            "Content-Length": [str(len(body))],
+        },
+        "body": {"string": body},
+    }
+
+
+def _error_code(response: dict[str, Any]) -> str | None:
+    """The error a recorded response carries (``__type``, as AWS JSON sends it), or None for a success."""
+    if int(response.get("status", {}).get("code", 200)) < 300:
+        return None
+    try:
+        document = json.loads(_cassette_file.text(response.get("body", {}).get("string") or b"{}"))
+    except (ValueError, TypeError):
+        return "UnknownError"
+    code = (document.get("__type") or document.get("code")) if isinstance(document, dict) else None
+    return str(code).rsplit("#", 1)[-1] if code else "UnknownError"
+
+
 def personalize_request(r1: Request, r2: Request) -> None:
     """vcrpy matcher with the same rule as the index, for anyone using plain ``vcr.use_cassette``."""
     a, b = request_key(r1), request_key(r2)
@@ -146,6 +190,8 @@ class PersonalizeCassette:
         self._may_record = record_mode != "none"
         self._index: dict[RequestKey, list[int]] = defaultdict(list)
         self._played: Counter[RequestKey] = Counter()
+        # (operation, error code or None) of every answer replayed, for the error-path coverage report.
+        self.answered: list[tuple[str, str | None]] = []
         self._keys: list[RequestKey] = []
         self._loaded_count = 0
         self._discarded = False
@@ -248,6 +294,7 @@ class PersonalizeCassette:
         with self._lock:
             self.secrets.learn(wire)
             self._add(request, response)
+            self.answered.append((self._keys[-1].operation, _error_code(response)))
 
     def _scrubbed(self, interactions: list[Interaction]) -> list[Interaction]:
         # Scrubbing waits for the save: a credential seen only in the last interaction is still
@@ -333,9 +380,15 @@ class PersonalizeCassette:
                 self._played[key] += 1
                 self.play_counts[index] += 1
                 response: dict[str, Any] = self.data[index][1]
+                self.answered.append((key.operation, _error_code(response)))
                 return response
             if self._may_record:
                 return None
+            # A request the service would refuse isn't a miss: it gets the service's answer.
+            refusal = _refusal(key)
+            if refusal is not None:
+                self.answered.append((key.operation, refusal[0]))
+                return _error_response(*refusal)
             message = self.unmatched_message(request, key)
             self.failures.append(message)
         raise UnrecordedRequestError(message, self, request)

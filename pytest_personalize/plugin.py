@@ -460,6 +460,7 @@ def personalize_cassette(
             _apply_environment(patch, recording_environment(dict(os.environ), personalize_region))
         with intercepting(cassette):
             yield cassette
+    _record_coverage(request.config, cassette.answered)
     # Saved by pytest_runtest_makereport once the teardown is known to have passed: an
     # interrupt, another fixture's error or a failing teardown leave the file as it was.
     request.node.stash[_PENDING_CASSETTE] = cassette

@@ -543,3 +543,42 @@ def test_test_files_of_the_same_name_in_two_directories_get_their_own_cassettes(
             f"    assert personalize_cassette_name == '{directory}/test_api/test_create'\n"
         )
     pytester.runpytest("--import-mode=importlib").assert_outcomes(passed=2)
+
+
+REFUSED_ON_REPLAY = """
+import boto3
+import os
+import pytest
+
+
+@pytest.mark.personalize_cassette
+def test_groups():
+    client = boto3.client("personalize")
+    client.create_dataset_group(name="shop")
+    if os.environ.get("TRY_A_BAD_NAME"):
+        # Never recorded, and the service refuses it: replay answers as the service would.
+        with pytest.raises(client.exceptions.InvalidInputException, match="at 'name'"):
+            client.create_dataset_group(name="my shop!")
+    with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+        client.create_dataset_group(name="shop")
+"""
+
+
+def test_replay_refuses_what_the_service_refuses_and_counts_coverage(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.makepyfile(test_app=REFUSED_ON_REPLAY)
+    recording_against(monkeypatch, server)
+    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+
+    server.stop()
+    replaying_offline(monkeypatch)
+    monkeypatch.setenv("TRY_A_BAD_NAME", "1")
+    report = project.path / "coverage.json"
+    result = project.runpytest(f"--personalize-coverage-json={report}")
+    result.assert_outcomes(passed=1)
+    import json
+
+    create = json.loads(report.read_text())["operations"]["CreateDatasetGroup"]
+    assert create["successes"] == 1
+    assert create["errors"] == {"InvalidInputException": 1, "ResourceAlreadyExistsException": 1}
