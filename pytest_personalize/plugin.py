@@ -264,21 +264,34 @@ def _apply_environment(monkeypatch: pytest.MonkeyPatch, changes: dict[str, str |
             monkeypatch.setenv(name, value)
 
 
-def _options(node: pytest.Item) -> dict[str, Any]:
-    """The ``personalize`` marker's keyword arguments, the closest marker winning."""
+def _marker_options(
+    node: pytest.Item, marker_name: str, allowed: tuple[str, ...], positional: str | None
+) -> dict[str, Any]:
+    """A marker's arguments, the closest marker winning (function over class over module).
+
+    ``positional`` names what a positional argument stands for; without one, none is taken.
+    """
     options: dict[str, Any] = {}
-    for marker in node.iter_markers(OPTIONS_MARKER):
+    for marker in node.iter_markers(marker_name):
         if marker.args:
-            pytest.fail(f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid} takes keyword arguments only", pytrace=False)
+            if positional is None:
+                pytest.fail(f"@pytest.mark.{marker_name} on {node.nodeid} takes keyword arguments only", pytrace=False)
+            options.setdefault(positional, marker.args[0])
         for key, value in marker.kwargs.items():
             options.setdefault(key, value)
-    unknown = set(options) - {"assert_all_used", "sleep_on_retry"}
+    unknown = set(options) - set(allowed)
     if unknown:
         pytest.fail(
-            f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
-            "it takes assert_all_used and sleep_on_retry",
+            f"@pytest.mark.{marker_name} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
+            f"it takes {' and '.join(allowed)}",
             pytrace=False,
         )
+    return options
+
+
+def _options(node: pytest.Item) -> dict[str, Any]:
+    """The ``personalize`` marker's keyword arguments."""
+    options = _marker_options(node, OPTIONS_MARKER, ("assert_all_used", "sleep_on_retry"), None)
     for key in ("assert_all_used", "sleep_on_retry"):
         if not isinstance(options.get(key, True), bool):
             pytest.fail(
@@ -359,21 +372,8 @@ def _record_mode(config: pytest.Config) -> str:
 
 
 def _cassette_options(node: pytest.Item) -> dict[str, Any]:
-    """The marker's arguments, the closest marker winning (function over class over module)."""
-    options: dict[str, Any] = {}
-    for marker in node.iter_markers(CASSETTE_MARKER):
-        if marker.args:
-            options.setdefault("name", marker.args[0])
-        for key, value in marker.kwargs.items():
-            options.setdefault(key, value)
-    unknown = set(options) - {"name", "scrub_account_ids"}
-    if unknown:
-        pytest.fail(
-            f"@pytest.mark.{CASSETTE_MARKER} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
-            "it takes a name and scrub_account_ids",
-            pytrace=False,
-        )
-    return options
+    """The cassette marker's arguments: a name, and scrub_account_ids."""
+    return _marker_options(node, CASSETTE_MARKER, ("name", "scrub_account_ids"), "name")
 
 
 @pytest.fixture
