@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -396,16 +395,3 @@ def _form_example(kind: ResourceType) -> str:
     if kind.aws_owned:
         return f"arn:aws:personalize:::{kind.arn_type}/{shown}"
     return f"arn:aws:personalize:<region>:<account>:{kind.arn_type}/{shown}"
-
-
-def resource_of_arn(value: str) -> ResourceType | None:
-    """The resource type an ARN names, read from its form (a solution version by its two parts)."""
-    for kind in RESOURCE_TYPES:
-        if kind.arn_type and arn_pattern(kind).fullmatch(value):
-            return kind
-    return None
-
-
-def request_parent(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, str]:
-    """The parent ARNs a Create request names, by member."""
-    return {member: params[member] for member in kind.parent_members if isinstance(params.get(member), str)}

@@ -291,7 +291,7 @@ def _echo_problems(operation: str, response: Mapping[str, Any], params: Mapping[
     if verb == "Create":
         expected = expected_created_arn(kind, params)
         actual = response.get(kind.arn_member)
-        if expected is not None and isinstance(actual, str) and not _same_arn(kind, actual, expected):
+        if expected is not None and isinstance(actual, str) and not _same_arn(actual, expected):
             found.append(
                 ResponseProblem(kind.arn_member, actual, f"the ARN of what the request created is {expected.pattern}")
             )
@@ -327,12 +327,14 @@ def _list_parent_problems(
 
 @dataclass(frozen=True)
 class _ArnExpectation:
+    """The resource part of an ARN: ``prefix`` then ``suffix``, or then a generated id if no suffix."""
+
     prefix: str
     suffix: str
 
     @property
     def pattern(self) -> str:
-        return f"{self.prefix}<id>" if self.suffix == "" and self.prefix.endswith("/") else self.prefix + self.suffix
+        return self.prefix + (self.suffix or "<id>")
 
 
 def expected_created_arn(kind: _resources.ResourceType, params: Mapping[str, Any]) -> _ArnExpectation | None:
@@ -352,7 +354,7 @@ def expected_created_arn(kind: _resources.ResourceType, params: Mapping[str, Any
     return None
 
 
-def _same_arn(kind: _resources.ResourceType, actual: str, expected: _ArnExpectation) -> bool:
+def _same_arn(actual: str, expected: _ArnExpectation) -> bool:
     resource = ":" + actual.split(":", 5)[-1]
     if expected.suffix == "":
         return resource.startswith(expected.prefix) and "/" not in resource[len(expected.prefix) :]

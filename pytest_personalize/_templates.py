@@ -434,14 +434,9 @@ def _not_found(params: Mapping[str, Any], context: Context) -> str | None:
     return f"Could not find resource with Arn {arn}." if isinstance(arn, str) else None
 
 
-def _invalid_input(params: Mapping[str, Any], context: Context) -> str | None:
-    return None
-
-
 _CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context], str | None]] = {
     "ResourceAlreadyExistsException": _already_exists,
     "ResourceNotFoundException": _not_found,
-    "InvalidInputException": _invalid_input,
 }
 
 
