@@ -265,15 +265,15 @@ def _traffic(client: Any, i: int) -> None:
 
 def _server() -> Any:
     from pytest_personalize import PersonalizeServer
-    from pytest_personalize._backend import Backend, Lifecycle
+    from pytest_personalize.emulator.backend import Backend, Lifecycle
 
     return PersonalizeServer(Backend(lifecycle=Lifecycle("instant"), dataset_group_quota=10**9))
 
 
 def _record(path: Path, calls: int, endpoint_url: str) -> float:
     """Record ``calls`` calls into a new cassette at ``path``; seconds for the whole session, save included."""
-    from pytest_personalize._cassette import use_cassette
     from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
 
     client = make_client(REGION, endpoint_url=endpoint_url)  # no request yet: its connection pool comes later
     start = time.perf_counter()
@@ -285,8 +285,8 @@ def _record(path: Path, calls: int, endpoint_url: str) -> float:
 
 def _replay_calls(path: Path, calls: int, endpoint_url: str, plain_vcr: Any = None) -> float:
     """Seconds spent in calls 2..``calls`` replayed from ``path`` (the first opens the connection: untimed)."""
-    from pytest_personalize._cassette import use_cassette
     from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
 
     context = use_cassette(path, "none") if plain_vcr is None else plain_vcr.use_cassette(str(path))
     with context:
@@ -440,8 +440,8 @@ def _threaded(client: Any, calls: int, threads: int) -> float:
 
 def bench_threads_replay(sizes: Sizes) -> Row:
     """Replay throughput with 8 threads sharing a client, against one thread: no lock convoy."""
-    from pytest_personalize._cassette import use_cassette
     from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
 
     cassettes = _cassettes(sizes)
     calls = sizes.cassette_large
@@ -470,9 +470,9 @@ def bench_threads_replay(sizes: Sizes) -> Row:
 
 def bench_threads_record(sizes: Sizes) -> Row:
     """Recording throughput with 8 threads sharing a client, against one thread, every interaction kept."""
-    from pytest_personalize._cassette import use_cassette
-    from pytest_personalize._cassette_file import load
     from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
+    from pytest_personalize.recording.file import load
 
     calls = sizes.cassette_large
     lost: list[int] = []
@@ -565,8 +565,8 @@ def _write_project(directory: Path, body: str, count: int) -> Path:
 
 def _record_shared_cassette(path: Path) -> None:
     """The one-call cassette every replaying test of row 7 shares, recorded against the loopback server."""
-    from pytest_personalize._cassette import use_cassette
     from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
 
     with _server() as server, use_cassette(path, "all"):
         make_client(REGION, endpoint_url=server.endpoint_url).create_dataset_group(name="g")

@@ -9,31 +9,31 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConformanceError
-from ._rules import common_errors
-from ._spec import modeled_errors
+from .model.errors import ConformanceError
+from .model.rules import common_errors
+from .model.spec import modeled_errors
 
 if TYPE_CHECKING:
-    from ._backend import Backend, Call, Fault, Lifecycle, ManualClock
-    from ._cassette import PersonalizeCassette, UnrecordedRequestError
-    from ._fake import PersonalizeFake
-    from ._server import PersonalizeServer
-    from ._stub import PersonalizeStubber, QueuedCall, Stubber
+    from .emulator.backend import Backend, Call, Fault, Lifecycle, ManualClock
+    from .emulator.fake import PersonalizeFake
+    from .emulator.server import PersonalizeServer
+    from .recording.cassette import PersonalizeCassette, UnrecordedRequestError
+    from .stub.stubber import PersonalizeStubber, QueuedCall, Stubber
 
 # Imported on first use: the plugin loads this package in every pytest run, used or not.
 _LAZY = {
-    "Backend": "._backend",
-    "Call": "._backend",
-    "Fault": "._backend",
-    "Lifecycle": "._backend",
-    "ManualClock": "._backend",
-    "PersonalizeCassette": "._cassette",
-    "PersonalizeFake": "._fake",
-    "PersonalizeServer": "._server",
-    "PersonalizeStubber": "._stub",
-    "QueuedCall": "._stub",
-    "Stubber": "._stub",
-    "UnrecordedRequestError": "._cassette",
+    "Backend": ".emulator.backend",
+    "Call": ".emulator.backend",
+    "Fault": ".emulator.backend",
+    "Lifecycle": ".emulator.backend",
+    "ManualClock": ".emulator.backend",
+    "PersonalizeCassette": ".recording.cassette",
+    "PersonalizeFake": ".emulator.fake",
+    "PersonalizeServer": ".emulator.server",
+    "PersonalizeStubber": ".stub.stubber",
+    "QueuedCall": ".stub.stubber",
+    "Stubber": ".stub.stubber",
+    "UnrecordedRequestError": ".recording.cassette",
 }
 
 

@@ -22,7 +22,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ._backend import ADVANCE_MODES, DEFAULT_DATASET_GROUP_QUOTA
+    from .emulator.backend import ADVANCE_MODES, DEFAULT_DATASET_GROUP_QUOTA
 
     serve = commands.add_parser(
         "serve",
@@ -66,8 +66,8 @@ def _count(text: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ._backend import Backend, Lifecycle
-    from ._server import PersonalizeServer
+    from .emulator.backend import Backend, Lifecycle
+    from .emulator.server import PersonalizeServer
 
     stop = threading.Event()
     # SIGTERM ends the server as Ctrl-C does: connections closed, threads joined.
@@ -93,7 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ._cassette_check import add_parser
+    from .recording.check import add_parser
 
     add_parser(commands)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import _spec
+from .model import spec as _spec
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _rules, _spec
+from .model import rules as _rules
+from .model import spec as _spec
 
 FORMAT_VERSION = 1
 

@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from mypy_boto3_personalize import PersonalizeClient
 
-    from ._cassette import PersonalizeCassette
-    from ._fake import PersonalizeFake
-    from ._server import PersonalizeServer
-    from ._stub import PersonalizeStubber
+    from .emulator.fake import PersonalizeFake
+    from .emulator.server import PersonalizeServer
+    from .recording.cassette import PersonalizeCassette
+    from .stub.stubber import PersonalizeStubber
 
 DEFAULT_REGION = "us-east-1"
 ERROR_MATRIX_MARKER = "personalize_error_matrix"
@@ -135,7 +135,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "personalize_error_code" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker(ERROR_MATRIX_MARKER)
-    from ._errors import ConformanceError
+    from .model.errors import ConformanceError
 
     try:
         codes = _error_matrix(marker)
@@ -149,9 +149,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
     """The codes the matrix marker asks for: an operation's modeled errors, common ones, less exclusions."""
-    from ._errors import ConformanceError
-    from ._rules import common_errors
-    from ._spec import modeled_errors, operation_name
+    from .model.errors import ConformanceError
+    from .model.rules import common_errors
+    from .model.spec import modeled_errors, operation_name
 
     def arguments(operation: str = "CreateDatasetGroup", *, common: bool = False, exclude: Any = ()) -> Any:
         return operation, common, exclude
@@ -220,7 +220,7 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
     teardown, the test fails if a queued answer was never used (unless the test failed already,
     or is marked ``@pytest.mark.personalize(assert_all_used=False)``).
     """
-    from ._stub import PersonalizeStubber
+    from .stub.stubber import PersonalizeStubber
 
     stubber = PersonalizeStubber(personalize_client)
     with stubber:
@@ -239,7 +239,7 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
 
 
 def _backend_settings(config: pytest.Config) -> dict[str, Any]:
-    from ._backend import ADVANCE_MODES, Lifecycle
+    from .emulator.backend import ADVANCE_MODES, Lifecycle
 
     advance = str(config.getini("personalize_lifecycle") or "describe").strip()
     if advance not in ADVANCE_MODES:
@@ -326,8 +326,8 @@ def personalize_fake(
     ``personalize_stubber`` in the same test take precedence for their operation. At teardown
     the test fails if a ``fail_next`` fault never fired.
     """
-    from ._fake import PersonalizeFake
     from ._retry_sleep import recorded_retry_sleeps
+    from .emulator.fake import PersonalizeFake
 
     _offline_environment(monkeypatch, personalize_region)
     fake = PersonalizeFake(**_backend_settings(request.config))
@@ -353,8 +353,8 @@ def personalize_server(
     the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
     server stops (threads joined) and the test fails if a ``fail_next`` fault never fired.
     """
-    from ._backend import Backend
-    from ._server import PersonalizeServer
+    from .emulator.backend import Backend
+    from .emulator.server import PersonalizeServer
 
     _offline_environment(monkeypatch, personalize_region)
     with PersonalizeServer(Backend(**_backend_settings(request.config))) as server:
@@ -404,7 +404,7 @@ def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
     tests of same-named nested classes, nor parametrize ids that differ only in characters a
     file name can't hold (those are %-escaped).
     """
-    from ._cassette_names import default_name
+    from .recording.names import default_name
 
     name = _cassette_options(request.node).get("name")
     if name:
@@ -432,10 +432,10 @@ def personalize_cassette(
     """
     import os
 
-    from ._cassette import PersonalizeCassette, recording_environment, replay_environment
-    from ._cassette_botocore import intercepting
-    from ._cassette_file import CassetteFormatError
-    from ._cassette_names import CassetteNameError, cassette_path
+    from .recording.cassette import PersonalizeCassette, recording_environment, replay_environment
+    from .recording.file import CassetteFormatError
+    from .recording.names import CassetteNameError, cassette_path
+    from .recording.transport import intercepting
 
     options = _cassette_options(request.node)
     try:
@@ -553,7 +553,7 @@ def _save_pending_cassette(item: pytest.Item, report: pytest.TestReport) -> None
     del item.stash[_PENDING_CASSETTE]
     if not (report.passed and item.stash.get(_CALL_PASSED, False)):
         return  # the previous cassette stays, byte for byte
-    from ._cassette_file import CassetteFormatError
+    from .recording.file import CassetteFormatError
 
     try:
         cassette.save()

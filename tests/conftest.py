@@ -9,7 +9,7 @@ import pytest
 
 
 def create_dataset_group_member(name: str) -> Any:
-    from pytest_personalize import _spec
+    from pytest_personalize.model import spec as _spec
 
     return _spec.operation_model("CreateDatasetGroup").input_shape.members[name]
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock, _spec, _templates, _validate
-from pytest_personalize._backend import (
+from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock
+from pytest_personalize.emulator.backend import (
     COMMON_ERRORS,
     DEFAULT_DATASET_GROUP_QUOTA,
     EMULATED_OPERATIONS,
@@ -20,6 +20,9 @@ from pytest_personalize._backend import (
     ServiceError,
     identity_from_authorization,
 )
+from pytest_personalize.model import spec as _spec
+from pytest_personalize.model import templates as _templates
+from pytest_personalize.model import validate as _validate
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -254,7 +257,7 @@ def test_an_operation_the_engine_doesnt_know_says_so(
     backend: Backend, operation: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An operation of a newer model than the engine knows: simulated by leaving one out.
-    from pytest_personalize import _engine
+    from pytest_personalize.emulator import engine as _engine
 
     known = _engine.routes()
     monkeypatch.setattr(_engine, "routes", lambda: {op: r for op, r in known.items() if op != operation})

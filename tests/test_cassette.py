@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize._cassette  # noqa: F401
+import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
 
 # Obviously fake credentials in the realistic formats (never real keys): the scrubber must
@@ -213,14 +213,14 @@ def test_no_credential_material_reaches_the_cassette_in_any_encoding(
     written = cassette_text(project)
     assert "SCRUBBED" in written
     assert "!!binary" not in written  # headers are readable text
-    from pytest_personalize._cassette_scrub import encodings
+    from pytest_personalize.recording.scrub import encodings
 
     for secret in (FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN):
         for form in encodings(secret):
             assert form not in written, f"{secret[:4]}... leaked as {form!r}"
     assert basic not in written and embedded not in written
 
-    from pytest_personalize._cassette_check import check_paths
+    from pytest_personalize.recording.check import check_paths
 
     report = check_paths([project.path / "cassettes"])
     assert report.clean, report.render()
@@ -505,7 +505,7 @@ def test_two_xdist_workers_record_at_once(
     project.runpytest_subprocess("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=8)
     files = sorted((project.path / "cassettes" / "test_app").iterdir())
     assert [f.name for f in files] == [f"test_create[{n}].yaml" for n in range(8)]
-    from pytest_personalize._cassette_file import load
+    from pytest_personalize.recording.file import load
 
     assert all(len(load(f)) == 2 for f in files)
     replaying_offline(monkeypatch)

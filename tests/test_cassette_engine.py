@@ -14,11 +14,12 @@ from urllib.parse import quote
 import pytest
 from vcr.request import Request
 
-from pytest_personalize import _cassette_file, _cassette_scrub
-from pytest_personalize._cassette import PersonalizeCassette, UnrecordedRequestError, request_key
-from pytest_personalize._cassette_check import check_paths
-from pytest_personalize._cassette_file import CassetteFormatError
 from pytest_personalize.plugin import RECORD_MODES
+from pytest_personalize.recording import file as _cassette_file
+from pytest_personalize.recording import scrub as _cassette_scrub
+from pytest_personalize.recording.cassette import PersonalizeCassette, UnrecordedRequestError, request_key
+from pytest_personalize.recording.check import check_paths
+from pytest_personalize.recording.file import CassetteFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "cassettes"
@@ -107,7 +108,7 @@ def indexed(tmp_path: Path, size: int) -> PersonalizeCassette:
 
 def test_a_lookup_touches_only_its_own_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Deterministic, where timings are not: one key is computed per call, whatever the size.
-    import pytest_personalize._cassette as engine
+    import pytest_personalize.recording.cassette as engine
 
     cassette = indexed(tmp_path, 5000)
     keys = []
@@ -297,7 +298,7 @@ def test_the_shipped_cassettes_conform_and_are_clean() -> None:
 def test_the_shipped_lifecycle_replays_each_status_in_turn() -> None:
     import boto3
 
-    from pytest_personalize._cassette import use_cassette
+    from pytest_personalize.recording.cassette import use_cassette
 
     with use_cassette(SHIPPED / "tests" / "test_replay" / "test_lifecycle.yaml") as cassette:
         client = boto3.client(
@@ -353,7 +354,7 @@ def test_check_passes_a_good_cassette_and_fails_a_doctored_one(tmp_path: Path) -
 
 
 def test_check_reports_an_unmodeled_error_and_an_unreadable_file(tmp_path: Path) -> None:
-    from pytest_personalize._cassette_check import Report, check_file
+    from pytest_personalize.recording.check import Report, check_file
 
     error = SHIPPED / "tests" / "test_replay" / "test_create_dataset_group_error[LimitExceededException].yaml"
     unmodeled = tmp_path / "unmodeled.yaml"
@@ -580,7 +581,7 @@ def test_saving_again_keeps_the_placeholders_already_in_a_cassette() -> None:
 def test_only_requests_signed_for_personalize_or_sent_to_its_hosts_are_caught(
     url: str, authorization: str, ours: bool
 ) -> None:
-    from pytest_personalize._cassette_botocore import is_personalize
+    from pytest_personalize.recording.transport import is_personalize
 
     headers = (
         {"Authorization": f"AWS4-HMAC-SHA256 {authorization}, SignedHeaders=host, Signature=0"} if authorization else {}

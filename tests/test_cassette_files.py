@@ -10,9 +10,9 @@ from pathlib import Path
 import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize._cassette  # noqa: F401
+import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
-from pytest_personalize._cassette_file import load, stale_temporaries
+from pytest_personalize.recording.file import load, stale_temporaries
 from tests.test_cassette import NO_NETWORK_CONFTEST, cassette_text, recording_against, replaying_offline
 
 
@@ -228,7 +228,7 @@ def test_a_new_cassette_respects_the_umask(
 
 
 def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: Path) -> None:
-    from pytest_personalize._cassette_file import _temporary_prefix, save
+    from pytest_personalize.recording.file import _temporary_prefix, save
 
     cassette = tmp_path / "c.yaml"
     dead = tmp_path / f"{_temporary_prefix(cassette)}{2**22 + 12345}.abcd.tmp"  # beyond any pid_max
@@ -412,14 +412,14 @@ def test_recorded_traffic_loses_secrets_url_encoded_with_slashes_and_in_mime_bas
     project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
     written = cassette_text(project)
     assert written.count("AmazonPersonalize.CreateDatasetGroup") == 2
-    from pytest_personalize._cassette_scrub import encodings
+    from pytest_personalize.recording.scrub import encodings
 
     unfolded = written.replace("\\n", "").replace("\n", "")
     for secret in (FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN):
         for form in encodings(secret):
             assert form not in written and form not in unfolded, f"{secret[:4]}... leaked as {form!r}"
 
-    from pytest_personalize._cassette_check import check_paths
+    from pytest_personalize.recording.check import check_paths
 
     report = check_paths([project.path / "cassettes"])
     assert report.clean, report.render()

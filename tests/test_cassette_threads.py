@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize._cassette  # noqa: F401
+import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
-from pytest_personalize._cassette_file import load
+from pytest_personalize.recording.file import load
 from tests.test_cassette import NO_NETWORK_CONFTEST, recording_against, replaying_offline
 
 # Every socket connection and name lookup in the inner run is counted (and refused) while

@@ -7,9 +7,13 @@ from typing import Any, Callable
 
 import pytest
 
-from pytest_personalize import Backend, ConformanceError, _resources, _rules, _spec, _validate
-from pytest_personalize._backend import ServiceError
-from pytest_personalize._engine import routes
+from pytest_personalize import Backend, ConformanceError
+from pytest_personalize.emulator.backend import ServiceError
+from pytest_personalize.emulator.engine import routes
+from pytest_personalize.model import resources as _resources
+from pytest_personalize.model import rules as _rules
+from pytest_personalize.model import spec as _spec
+from pytest_personalize.model import validate as _validate
 
 ROLE = "arn:aws:iam::123456789012:role/personalize"
 USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
@@ -577,7 +581,7 @@ def test_what_no_operation_deletes_goes_with_its_owner(backend: Backend, call: C
 def test_a_call_does_not_visit_pending_resources_outside_the_clock_mode(
     backend: Backend, call: Checked, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_personalize._lifecycle import Progress
+    from pytest_personalize.emulator.lifecycle import Progress
 
     backend.dataset_group_quota = 500
     arns = [call("CreateDatasetGroup", name=f"g{i}")["datasetGroupArn"] for i in range(300)]

@@ -8,9 +8,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from pytest_personalize import Backend, _resources, _spec
-from pytest_personalize._backend import ServiceError
-from pytest_personalize._engine import routes
+from pytest_personalize import Backend
+from pytest_personalize.emulator.backend import ServiceError
+from pytest_personalize.emulator.engine import routes
+from pytest_personalize.model import resources as _resources
+from pytest_personalize.model import spec as _spec
 from tests.test_engine import ORDER, Checked, create_params
 
 DELETABLE = [noun for noun in ORDER if f"Delete{noun}" in routes()]

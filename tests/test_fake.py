@@ -11,8 +11,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from pytest_personalize import PersonalizeFake, _spec
+from pytest_personalize import PersonalizeFake
 from pytest_personalize._clients import make_client
+from pytest_personalize.model import spec as _spec
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -255,7 +256,7 @@ def test_every_error_path_raises_the_modeled_exception(
 
 def test_an_operation_not_emulated_is_a_clear_error(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Every operation of today's model is emulated: one of a newer model would not be.
-    from pytest_personalize import _engine
+    from pytest_personalize.emulator import engine as _engine
 
     known = _engine.routes()
     monkeypatch.setattr(_engine, "routes", lambda: {op: r for op, r in known.items() if op != "CreateSolution"})

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from pytest_personalize import ConformanceError
-from pytest_personalize._backend import Backend
+from pytest_personalize.emulator.backend import Backend
 
 
 @pytest.mark.parametrize(

@@ -428,7 +428,7 @@ def test_a_coverage_path_that_cannot_be_written_is_a_usage_error(pytester: pytes
 @pytest.mark.parametrize("code", common_errors())
 def test_every_common_error_has_the_references_message_by_default(personalize_client, code) -> None:
     from pytest_personalize import PersonalizeStubber
-    from pytest_personalize._rules import COMMON_ERRORS
+    from pytest_personalize.model.rules import COMMON_ERRORS
 
     with PersonalizeStubber(personalize_client) as stubber:
         stubber.add_error("list_recipes", code)

@@ -37,7 +37,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_personalize import _rules, _spec, _templates, _validate
+from pytest_personalize.model import rules as _rules
+from pytest_personalize.model import spec as _spec
+from pytest_personalize.model import templates as _templates
+from pytest_personalize.model import validate as _validate
 
 
 # Reproducible in CI and independent of any local example database; no deadline, because a

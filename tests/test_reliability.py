@@ -32,7 +32,7 @@ import pytest
 
 # Imported before any pytester test: pytester drops modules a test imported, and libyaml's C
 # loader can't work with a re-imported yaml package (see tests/test_cassette.py).
-import pytest_personalize._cassette  # noqa: F401
+import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import Backend, PersonalizeServer
 
 TARGET = "AmazonPersonalize."
@@ -360,7 +360,7 @@ def _stall(what):
 
 if STAGE:
     # Only the cassette writer's view of os changes; the rest of the process is untouched.
-    from pytest_personalize import _cassette_file
+    from pytest_personalize.recording import file as _cassette_file
 
     real = _cassette_file.os
 
@@ -442,8 +442,8 @@ def _finished(process: subprocess.Popen[str], timeout: float = 120) -> str:
 def test_a_recording_killed_mid_write_leaves_the_previous_cassette_intact(
     pytester: pytest.Pytester, stage: str
 ) -> None:
-    from pytest_personalize._cassette import cassette_files
-    from pytest_personalize._cassette_file import load
+    from pytest_personalize.recording.cassette import cassette_files
+    from pytest_personalize.recording.file import load
 
     project = pytester.path
     pytester.makeconftest(CRASH_CONFTEST)

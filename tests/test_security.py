@@ -28,7 +28,7 @@ import boto3
 import pytest
 import yaml
 
-import pytest_personalize._cassette  # noqa: F401
+import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import Backend, PersonalizeServer
 from tests import network_guard
 
@@ -301,7 +301,7 @@ def test_no_trace_of_any_credential_in_any_cassette(
 
     assert_no_trace(cassettes, {"access key id": key_id, "secret key": secret, "session token": token})
 
-    from pytest_personalize._cassette_check import check_paths
+    from pytest_personalize.recording.check import check_paths
 
     report = check_paths([pytester.path / "cassettes"])
     assert report.clean, report.render()

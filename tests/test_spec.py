@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, _spec, modeled_errors
+from pytest_personalize import ConformanceError, modeled_errors
+from pytest_personalize.model import spec as _spec
 
 
 def test_operation_names_are_accepted_in_both_spellings():

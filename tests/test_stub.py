@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, PersonalizeStubber, _validate, common_errors, modeled_errors
+from pytest_personalize import ConformanceError, PersonalizeStubber, common_errors, modeled_errors
 from pytest_personalize._clients import make_client
+from pytest_personalize.model import validate as _validate
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ import re
 
 import pytest
 
-from pytest_personalize import _spec, _templates, _validate, modeled_errors
+from pytest_personalize import modeled_errors
+from pytest_personalize.model import spec as _spec
+from pytest_personalize.model import templates as _templates
+from pytest_personalize.model import validate as _validate
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import _validate
-from pytest_personalize._rules import MAX_TAGS_PER_RESOURCE
+from pytest_personalize.model import validate as _validate
+from pytest_personalize.model.rules import MAX_TAGS_PER_RESOURCE
 from tests.conftest import create_dataset_group_member
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeKms"

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, cast
 
-from . import _rules, _spec
+from . import rules as _rules
+from . import spec as _spec
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -261,7 +262,7 @@ def request_problem(operation: str, params: Mapping[str, Any]) -> RequestProblem
     """The error the service would answer ``params`` with, or None if it accepts them.
 
     Model constraints are checked first (InvalidInputException), as the service does; the rules
-    the model doesn't carry (:mod:`._rules`: role and key, tags) only once they pass.
+    the model doesn't carry (:mod:`pytest_personalize.model.rules`: role and key, tags) only once they pass.
     """
     # Tests send the same few flat requests over and over (a stub's expected_params, a fake's
     # polling loop): those verdicts are kept. Types are in the key, since True == 1; no floats,

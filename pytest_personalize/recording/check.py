@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _cassette_scrub, _spec
-from ._cassette_scrub import Finding
+from ..model import spec as _spec
+from . import scrub as _cassette_scrub
+from .scrub import Finding
 
 DEFAULT_DIRECTORY = "cassettes"
 
@@ -52,7 +53,7 @@ class Report:
 
 def check_paths(paths: Sequence[str | Path]) -> Report:
     """Check every cassette under ``paths`` (files, or directories searched for ``*.yaml``)."""
-    from ._cassette import cassette_files
+    from .cassette import cassette_files
 
     report = Report()
     for path in cassette_files(paths):
@@ -61,7 +62,7 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 
 def check_file(path: Path, report: Report) -> None:
-    from ._cassette_file import CassetteFormatError, load, text
+    from .file import CassetteFormatError, load, text
 
     report.cassettes += 1
     try:
@@ -119,9 +120,9 @@ def _text(body: Any) -> str:
 
 
 def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:
-    from . import _validate
-    from ._errors import ConformanceError
-    from ._rules import COMMON_ERRORS
+    from ..model import validate as _validate
+    from ..model.errors import ConformanceError
+    from ..model.rules import COMMON_ERRORS
 
     try:
         model = _spec.operation_model(operation)

@@ -16,7 +16,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import _resources, _rules, _spec, _validate
+from . import resources as _resources
+from . import rules as _rules
+from . import spec as _spec
+from . import validate as _validate
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -186,7 +189,7 @@ def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str
 
 
 class _Example:
-    """Values for a shape that satisfy its constraints and the rules of :mod:`._rules`.
+    """Values for a shape that satisfy its constraints and the rules of :mod:`pytest_personalize.model.rules`.
 
     Where the request or the resource type decides a value, the value is that one: the ARN a
     Create request makes (``dataset/<group>/<TYPE>``), the ARN a Describe request named, the
@@ -467,7 +470,7 @@ def check_error_code(operation: str | None, code: str) -> None:
     modeled = _spec.modeled_errors(operation) if operation is not None else tuple(sorted(_spec.all_modeled_errors()))
     if code in modeled:
         return
-    from ._errors import ConformanceError
+    from .errors import ConformanceError
 
     where = (
         f"modeled for {_spec.operation_name(operation)}"

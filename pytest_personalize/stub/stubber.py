@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import _rules, _spec, _templates, _validate
-from ._errors import ConformanceError
+from ..model import rules as _rules
+from ..model import spec as _spec
+from ..model import templates as _templates
+from ..model import validate as _validate
+from ..model.errors import ConformanceError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -417,7 +420,7 @@ class Stubber(_StubQueue):
 
 def _fake_is_active() -> bool:
     # Only a test that made a fake has imported its module: no import here for the others.
-    fake = sys.modules.get(f"{__package__}._fake")
+    fake = sys.modules.get(__name__.split(".")[0] + ".emulator.fake")
     return fake is not None and bool(fake.active_fakes())
 
 

@@ -34,10 +34,11 @@ from urllib.parse import parse_qsl, urlparse
 
 from vcr.request import Request
 
-from . import _cassette_file, _cassette_scrub
-from ._backend import identity_from_authorization
-from ._cassette_file import CassetteFormatError, Interaction
-from ._clients import offline_environment
+from .._clients import offline_environment
+from ..emulator.backend import identity_from_authorization
+from . import file as _cassette_file
+from . import scrub as _cassette_scrub
+from .file import CassetteFormatError, Interaction
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 TARGET_HEADER = "X-Amz-Target"
@@ -96,7 +97,8 @@ def request_key(request: Request) -> RequestKey:
 
 def _refusal(key: RequestKey) -> tuple[str, str] | None:
     """The error code and message the service answers a control-plane request with, or None."""
-    from . import _spec, _validate
+    from ..model import spec as _spec
+    from ..model import validate as _validate
 
     if not key.target.startswith(_spec.target_prefix()) or key.operation not in _spec.operation_names():
         return None  # runtime and events (REST-JSON), or no operation the model knows
@@ -112,7 +114,7 @@ def _refusal(key: RequestKey) -> tuple[str, str] | None:
 
 def _error_response(code: str, message: str) -> dict[str, Any]:
     """A refusal in the recorded-response form: what the service's bytes would be."""
-    from . import _templates
+    from ..model import templates as _templates
 
     body = json.dumps(_templates.error_body(code, message), separators=(",", ":")).encode()
     return {
@@ -525,7 +527,7 @@ def replay_environment(
     With no region anywhere, clients get ``default_region``: a missing cassette must be told as
     such, not as botocore's ``NoRegionError``.
     """
-    from ._cassette_botocore import api_of
+    from .transport import api_of
 
     changes = offline_environment()
     if "AWS_ENDPOINT_URL" not in environ:
@@ -614,7 +616,7 @@ def use_cassette(
     too -- leaves the file as it was. The caller supplies the environment
     (``replay_environment``) if it wants one.
     """
-    from ._cassette_botocore import intercepting
+    from .transport import intercepting
 
     cassette = PersonalizeCassette(
         path, record_mode, test_id=test_id, scrub_account_ids=scrub_account_ids, run_id=run_id

@@ -12,7 +12,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from ._errors import ConformanceError
+from .errors import ConformanceError
 
 if TYPE_CHECKING:
     import botocore.session

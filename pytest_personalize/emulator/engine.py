@@ -2,9 +2,9 @@
 
 No operation has a handler of its own. An operation's name says what it does and to what
 (``Create`` + ``Dataset``, ``List`` + ``Solution`` + ``s``); the model's shapes say what the request
-gives and what the answer holds; :mod:`._resources` says what the model can't (ARN forms,
+gives and what the answer holds; :mod:`pytest_personalize.model.resources` says what the model can't (ARN forms,
 parents, statuses, what blocks a deletion). The few rules that belong to one kind of resource
-(a dataset's schema, a recommender's domain) live in :mod:`._type_rules`, checked at
+(a dataset's schema, a recommender's domain) live in :mod:`pytest_personalize.emulator.type_rules`, checked at
 Create and again at Update.
 """
 
@@ -18,14 +18,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from . import _catalogue, _resources, _spec, _templates, _validate
-from ._errors import ServiceError
-from ._lifecycle import Lifecycle, Progress
-from ._pages import paginate
-from ._resources import ResourceType
-from ._rules import MAX_TAGS_PER_RESOURCE
-from ._store import RegionStore, Resource, Update
-from ._type_rules import RULES
+from ..model import catalogue as _catalogue
+from ..model import resources as _resources
+from ..model import spec as _spec
+from ..model import templates as _templates
+from ..model import validate as _validate
+from ..model.errors import ServiceError
+from ..model.resources import ResourceType
+from ..model.rules import MAX_TAGS_PER_RESOURCE
+from .lifecycle import Lifecycle, Progress
+from .pages import paginate
+from .store import RegionStore, Resource, Update
+from .type_rules import RULES
 
 if TYPE_CHECKING:
     from botocore.model import Shape

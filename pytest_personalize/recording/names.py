@@ -7,7 +7,7 @@ import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from . import _cassette_scrub
+from . import scrub as _cassette_scrub
 
 # Characters kept as they are in a file name: portable, and readable in a test id. Every other
 # character is %-escaped (and "%" itself), so two different test ids never give one file name.

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._lifecycle import GONE, Progress
-from ._resources import ResourceType
+from ..model.resources import ResourceType
+from .lifecycle import GONE, Progress
 
 
 @dataclass

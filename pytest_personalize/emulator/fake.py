@@ -13,8 +13,8 @@ import functools
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import _spec
-from ._backend import Backend, identity_from_authorization
+from ..model import spec as _spec
+from .backend import Backend, identity_from_authorization
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from vcr.request import Request
 
-from . import _cassette_file, _cassette_scrub
+from . import file as _cassette_file
+from . import scrub as _cassette_scrub
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-    from ._cassette import PersonalizeCassette
+    from .cassette import PersonalizeCassette
 
 # Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
 # tells its requests apart from any other service's, at any endpoint (loopback included).

@@ -1,6 +1,6 @@
 """The service's rules that its model doesn't carry, in one place for every mode.
 
-The stubber, the fake, the server and replay all ask this module (through :mod:`._validate`)
+The stubber, the fake, the server and replay all ask this module (through :mod:`pytest_personalize.model.validate`)
 whether a request would be refused and whether a response could have been sent, so the same
 request gets the same answer whichever way a test runs.
 
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import _resources
+from . import resources as _resources
 
 # "Tags per resource: 50", Amazon Personalize developer guide, Endpoints and quotas. The model
 # lets one TagResource call carry 200; the service refuses a resource more than 50.

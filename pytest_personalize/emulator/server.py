@@ -18,7 +18,7 @@ import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._backend import Backend, ServiceError, WireResponse, identity_from_authorization
+from .backend import Backend, ServiceError, WireResponse, identity_from_authorization
 
 if TYPE_CHECKING:
     from types import TracebackType

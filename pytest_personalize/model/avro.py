@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._resources import DATASET_REQUIRED_FIELDS
+from .resources import DATASET_REQUIRED_FIELDS
 
 
 def record_problem(text: str) -> str | None:

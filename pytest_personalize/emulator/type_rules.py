@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from . import _avro, _catalogue, _resources
-from ._errors import ServiceError
-from ._resources import ResourceType
-from ._store import RegionStore
+from ..model import avro as _avro
+from ..model import catalogue as _catalogue
+from ..model import resources as _resources
+from ..model.errors import ServiceError
+from ..model.resources import ResourceType
+from .store import RegionStore
 
 INVALID = "InvalidInputException"
 

@@ -9,8 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, TypeVar
 
-from . import _spec
-from ._errors import ServiceError
+from ..model import spec as _spec
+from ..model.errors import ServiceError
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ import datetime
 import threading
 from dataclasses import dataclass, field
 
-from . import _resources
-from ._errors import ConformanceError
+from ..model import resources as _resources
+from ..model.errors import ConformanceError
 
 ADVANCE_MODES = ("describe", "instant", "clock")
 

@@ -1,11 +1,11 @@
 """The emulated control plane's state, shared by the in-process fake and the loopback server.
 
 A :class:`Backend` keeps every Personalize resource and its tags per account and region
-(:mod:`._store`), answers each control-plane operation through one engine derived from the
-service model (:mod:`._engine`), moves resources through their statuses (:mod:`._lifecycle`),
+(:mod:`pytest_personalize.emulator.store`), answers each control-plane operation through one engine derived from the
+service model (:mod:`pytest_personalize.emulator.engine`), moves resources through their statuses (:mod:`pytest_personalize.emulator.lifecycle`),
 injects faults, and takes requests as they arrive on the wire (AWS JSON 1.1): the fake hands it
 the body botocore serialized, the server the body a socket delivered. Requests are checked by
-:mod:`._validate` and answers are built from the model; no rule lives here twice.
+:mod:`pytest_personalize.model.validate` and answers are built from the model; no rule lives here twice.
 
 Every public method takes one lock, so a backend can serve many threads at once.
 """
@@ -23,11 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import _resources, _spec, _templates, _validate
-from ._engine import Engine, routes
-from ._errors import ConformanceError, ServiceError
-from ._lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
-from ._rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
+from ..model import resources as _resources
+from ..model import spec as _spec
+from ..model import templates as _templates
+from ..model import validate as _validate
+from ..model.errors import ConformanceError, ServiceError
+from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
+from .engine import Engine, routes
+from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
 __all__ = [
     "ADVANCE_MODES",

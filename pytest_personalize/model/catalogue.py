@@ -15,8 +15,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from . import _resources, _spec, _templates
-from ._errors import ServiceError
+from . import resources as _resources
+from . import spec as _spec
+from . import templates as _templates
+from .errors import ServiceError
 
 # When the catalogue says its resources were made: Amazon Personalize's launch.
 CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)

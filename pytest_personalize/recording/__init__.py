@@ -1,0 +1,1 @@
+"""Record and replay: cassettes of real Personalize traffic, scrubbed of secrets."""

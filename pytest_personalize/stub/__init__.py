@@ -1,0 +1,1 @@
+"""The stubber mode: queued answers checked against the service model."""
