@@ -15,7 +15,7 @@ from .model.spec import modeled_errors
 
 if TYPE_CHECKING:
     from .emulator.backend import Backend, Call, Fault, Lifecycle, ManualClock
-    from .emulator.fake import PersonalizeFake
+    from .emulator.fake import PersonalizeFake, UnattachedClientError
     from .emulator.server import PersonalizeServer
     from .recording.cassette import PersonalizeCassette, UnrecordedRequestError
     from .stub.stubber import PersonalizeStubber, QueuedCall, Stubber
@@ -33,6 +33,7 @@ _LAZY = {
     "PersonalizeStubber": ".stub.stubber",
     "QueuedCall": ".stub.stubber",
     "Stubber": ".stub.stubber",
+    "UnattachedClientError": ".emulator.fake",
     "UnrecordedRequestError": ".recording.cassette",
 }
 
@@ -65,6 +66,7 @@ __all__ = [
     "PersonalizeStubber",
     "QueuedCall",
     "Stubber",
+    "UnattachedClientError",
     "UnrecordedRequestError",
     "__version__",
     "common_errors",

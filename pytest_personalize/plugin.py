@@ -323,8 +323,10 @@ def personalize_fake(
     inject faults; ``calls``, ``resources(kind)``, ``dataset_groups()`` and ``tags(arn)`` show
     what happened. botocore's retries don't sleep: ``retry_sleeps`` lists the delays they asked
     for (``@pytest.mark.personalize(sleep_on_retry=True)`` sleeps them). Answers queued on
-    ``personalize_stubber`` in the same test take precedence for their operation. At teardown
-    the test fails if a ``fail_next`` fault never fired.
+    ``personalize_stubber`` in the same test take precedence for their operation. A client made
+    before the fixture is reached with ``attach(client)``; until then its Personalize requests
+    raise UnattachedClientError, never sent. moto beside it answers every other service. At
+    teardown the test fails if a ``fail_next`` fault never fired or a request was stopped.
     """
     from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
@@ -340,6 +342,9 @@ def personalize_fake(
         yield fake
     _record_coverage(request.config, ((call.operation, call.error) for call in fake.calls))
     _fail_if_unused(request, fake.pending_report())
+    if fake.refused and not request.node.stash.get(_CALL_FAILED, False):
+        # The code under test caught the UnattachedClientError: the test must not pass on it.
+        pytest.fail(f"personalize_fake stopped {len(fake.refused)} request(s): {fake.refused[0]}", pytrace=False)
 
 
 @pytest.fixture

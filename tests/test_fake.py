@@ -351,9 +351,9 @@ def test_a_client_made_before_activation_is_reached_once_attached() -> None:
 
 
 def test_the_innermost_fake_answers_and_deactivation_restores_botocore() -> None:
-    from botocore.client import ClientCreator
+    from botocore.client import BaseClient
 
-    original = ClientCreator.create_client
+    original = BaseClient.__init__
     with PersonalizeFake() as outer:
         with PersonalizeFake() as inner:
             make_client("us-east-1").create_dataset_group(name="shop")
@@ -361,7 +361,7 @@ def test_the_innermost_fake_answers_and_deactivation_restores_botocore() -> None
         make_client("us-east-1").create_dataset_group(name="shop")
 
     assert len(inner.calls) == len(outer.calls) == 1
-    assert ClientCreator.create_client is original
+    assert BaseClient.__init__ is original
     assert not outer.active
 
 

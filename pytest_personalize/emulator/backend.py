@@ -30,6 +30,7 @@ from ..model import validate as _validate
 from ..model.errors import ConformanceError, ServiceError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 from .engine import Engine, routes
+from .import_data import ImportSource
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
 __all__ = [
@@ -301,6 +302,10 @@ class Backend:
             if (planned.name is None or planned.name == name) and (planned.kind is None or planned.kind == kind.noun):
                 self._failures.remove(planned)
                 return planned.reason
+        return None
+
+    def import_problem(self, source: ImportSource) -> str | None:
+        """Why a dataset import job's data won't import: None here; the in-process fake reads moto's S3."""
         return None
 
     # --- what a test asserts on -------------------------------------------------------------

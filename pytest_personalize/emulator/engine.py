@@ -26,6 +26,7 @@ from ..model import validate as _validate
 from ..model.errors import ServiceError
 from ..model.resources import ResourceType
 from ..model.rules import MAX_TAGS_PER_RESOURCE
+from .import_data import ImportSource
 from .lifecycle import Lifecycle, Progress
 from .pages import paginate
 from .store import RegionStore, Resource, Update
@@ -47,6 +48,8 @@ class Host(Protocol):
     def quota(self, noun: str) -> int | None: ...
 
     def planned_failure(self, kind: ResourceType, name: str | None) -> str | None: ...
+
+    def import_problem(self, source: ImportSource) -> str | None: ...
 
 
 Handler = Callable[["Engine", RegionStore, ResourceType, Mapping[str, Any], _templates.Context], dict[str, Any]]
@@ -181,6 +184,8 @@ class Engine:
         tags = tag_dict(params.get("tags") or ())
         check_tag_count(arn, len(tags))
         reason = self.host.planned_failure(kind, name)
+        if reason is None and kind.noun == "DatasetImportJob":
+            reason = self._import_problem(store, params, refs, context)
         kept = {key: value for key, value in params.items() if key != "tags"}
         resource = Resource(
             kind=kind,
@@ -204,6 +209,20 @@ class Engine:
             if value is not None:
                 answer[member] = value
         return answer
+
+    def _import_problem(
+        self, store: RegionStore, params: Mapping[str, Any], refs: Mapping[str, str], context: _templates.Context
+    ) -> str | None:
+        """Why the job's data won't import into its dataset (the host reads it, where it can), or None."""
+        dataset, schema = store.by_arn.get(refs.get("datasetArn", "")), store.by_arn.get(refs.get("schemaArn", ""))
+        source = params.get("dataSource")
+        location = source.get("dataLocation") if isinstance(source, Mapping) else None
+        if dataset is None or schema is None or not isinstance(location, str):
+            return None
+        dataset_type = str(dataset.params.get("datasetType", ""))
+        return self.host.import_problem(
+            ImportSource(location, dataset_type, str(schema.params.get("schema", "")), context.region)
+        )
 
     def _check_unique(
         self, store: RegionStore, kind: ResourceType, arn: str, name: str | None, refs: Mapping[str, str]

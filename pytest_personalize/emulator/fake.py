@@ -2,19 +2,29 @@
 
 botocore serializes, signs, retries and parses exactly as it would against AWS; only the bytes
 that would have gone to the network are answered here instead. While a fake is active, every
-Personalize client created -- by any botocore or boto3 session, including the default one behind
-``boto3.client("personalize")`` -- is wired to it. Clients made before it became active are
-reached with :meth:`PersonalizeFake.attach`.
+Personalize client created -- by any botocore or boto3 session, aiobotocore's included, and
+including the default one behind ``boto3.client("personalize")`` -- is wired to it. Clients
+made before it became active are reached with :meth:`PersonalizeFake.attach`; until then their
+Personalize requests fail with :class:`UnattachedClientError` instead of leaving the machine.
+
+Other services' requests are left alone, for moto or the network. moto's own handler answers
+every service, Personalize included: while a fake is active it passes on Personalize, whichever
+of the two started first. When moto holds an import job's data in S3, the
+job's CSV header is checked against the dataset's schema (:mod:`.import_data`).
 """
 
 from __future__ import annotations
 
-import functools
+import importlib
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import spec as _spec
-from .backend import Backend, identity_from_authorization
+from . import _seams
+from . import import_data as _import_data
+from ._local import AsyncRawBody, RawBody, is_loopback
+from .backend import Backend, WireResponse, identity_from_authorization
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -28,7 +38,18 @@ _HANDLER_ID = "pytest-personalize-fake"
 # The active fakes, innermost last: the innermost answers. Shared by every thread of the process.
 _active: list[PersonalizeFake] = []
 _active_lock = threading.Lock()
-_original_create_client: Callable[..., Any] | None = None
+# How to take the seams out again (see _seams), while any fake is active.
+_undo_seams: list[Callable[[], None]] = []
+_moto_deferring = False
+
+
+class UnattachedClientError(RuntimeError):
+    """A Personalize request from a client the active fake isn't wired to, stopped before it was sent.
+
+    The client was made before the fake became active and never attached. botocore doesn't retry
+    the error; the ``personalize_fake`` fixture also fails the test at teardown if the code under
+    test caught it.
+    """
 
 
 class PersonalizeFake(Backend):
@@ -49,6 +70,9 @@ class PersonalizeFake(Backend):
         super().__init__(**settings)
         # The back-off delays botocore's retries asked for while the personalize_fake fixture kept them from sleeping.
         self.retry_sleeps: list[float] = []
+        # Why each Personalize request of an unattached client was stopped (see UnattachedClientError).
+        self.refused: list[str] = []
+        self._s3 = _import_data.S3Reader()
 
     def activate(self) -> None:
         """Answer Personalize requests from now on (the innermost active fake answers)."""
@@ -56,16 +80,21 @@ class PersonalizeFake(Backend):
             if self in _active:
                 raise RuntimeError("PersonalizeFake.activate(): this fake is already active")
             if not _active:
-                _patch_client_creation()
+                _undo_seams.append(_seams.on_new_clients(_wire_if_personalize))
+                _undo_seams.append(_seams.guard_sends(_refuse_unattached))
+                _defer_moto()
             _active.append(self)
 
     def deactivate(self) -> None:
-        """Stop answering; clients wired to the fake go back to the network (or the next fake)."""
+        """Stop answering; clients wired to the fake go back to moto, the network or the next fake."""
+        global _moto_deferring
         with _active_lock:
             if self in _active:
                 _active.remove(self)
             if not _active:
-                _unpatch_client_creation()
+                _moto_deferring = False
+                while _undo_seams:
+                    _undo_seams.pop()()
 
     @property
     def active(self) -> bool:
@@ -75,10 +104,13 @@ class PersonalizeFake(Backend):
     def attach(client: BaseClient) -> BaseClient:
         """Wire a client made before the fake became active (a module-level client, say) to it.
 
-        Returns the client. Harmless for clients already wired, and for other services' clients
-        (their events never name Personalize).
+        Returns the client. While a fake is active, a Personalize client made earlier and not
+        attached has its requests refused with :class:`UnattachedClientError`, never sent.
+        Harmless for clients already wired, and for other services' clients (their events never
+        name Personalize).
         """
-        client.meta.events.register(_EVENT, _route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
+        route = _route_async if _is_async(client) else _route
+        client.meta.events.register(_EVENT, route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
         return client
 
     def __enter__(self) -> PersonalizeFake:
@@ -94,23 +126,49 @@ class PersonalizeFake(Backend):
         """Answer one prepared (serialized and signed) request as the service would."""
         from botocore.awsrequest import AWSResponse
 
-        body = _body_bytes(request.body)
+        answer = self._answer_wire(request)
+        return AWSResponse(request.url, answer.status, dict(answer.headers), RawBody(answer.body))  # type: ignore[arg-type]
+
+    def import_problem(self, source: _import_data.ImportSource) -> str | None:
+        """Why an import job reading ``source`` fails: checked where moto (or a loopback S3) holds the data."""
+        return _import_data.problem(source, self._s3)
+
+    def _answer_wire(self, request: AWSPreparedRequest) -> WireResponse:
         headers = request.headers
         region, account = identity_from_authorization(_text(headers.get("Authorization")))
-        answer = self.handle(
+        return self.handle(
             _text(headers.get("X-Amz-Target")),
-            body,
+            _body_bytes(request.body),
             region=region,
             account=account,
             content_type=_text(headers.get("Content-Type")),
         )
-        return AWSResponse(request.url, answer.status, dict(answer.headers), _RawBody(answer.body))  # type: ignore[arg-type]
 
 
 def active_fakes() -> list[PersonalizeFake]:
     """The fakes answering now, innermost last."""
     with _active_lock:
         return list(_active)
+
+
+def _innermost() -> PersonalizeFake | None:
+    innermost = _active[-1:]  # one read: another thread may deactivate the last fake meanwhile
+    return innermost[0] if innermost else None
+
+
+def _owns(request: AWSPreparedRequest) -> bool:
+    """Whether a request is the active fake's to answer: a control-plane request while a fake is active."""
+    return bool(_active) and (_text(request.headers.get("X-Amz-Target")) or "").startswith(_spec.target_prefix())
+
+
+def _defer_moto() -> None:
+    """Once moto is loaded, it passes on the fake's requests until the last fake deactivates (hold _active_lock)."""
+    global _moto_deferring
+    if not _moto_deferring:
+        undo = _seams.moto_defers(_owns)
+        if undo is not None:
+            _undo_seams.append(undo)
+            _moto_deferring = True
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -128,52 +186,58 @@ def _text(value: str | bytes | None) -> str | None:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-class _RawBody:
-    """The ``raw`` of an ``AWSResponse``: what botocore reads the body from."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **kwargs: Any) -> Any:
-        yield self._body
-
-    def read(self, amt: int | None = None) -> bytes:
-        body, self._body = self._body, b""
-        return body
+def _is_async(client: BaseClient) -> bool:
+    """Whether ``client`` is aiobotocore's, which awaits the response's body."""
+    async_client = getattr(sys.modules.get("aiobotocore.client"), "AioBaseClient", None)
+    return isinstance(async_client, type) and isinstance(client, async_client)
 
 
 def _route(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    fake = _active[-1] if _active else None
+    fake = _innermost()
     if fake is None:
-        return None  # no fake active: botocore sends the request as usual
+        return None  # no fake active: moto or the network answers, as if the fake weren't there
     return fake.respond(request)
 
 
-def _patch_client_creation() -> None:
-    """Wire every Personalize client created from now on, whatever session creates it."""
-    global _original_create_client
-    from botocore.client import ClientCreator
+def _route_async(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    fake = _innermost()
+    if fake is None:
+        return None
+    # aiobotocore awaits the body: its AWSResponse subclass reads it from an async raw.
+    response_class = importlib.import_module("aiobotocore.awsrequest").AioAWSResponse
+    answer = fake._answer_wire(request)
+    response: AWSResponse = response_class(
+        request.url, answer.status, dict(answer.headers), AsyncRawBody(answer.body, answer.headers)
+    )
+    return response
 
-    if _original_create_client is not None:
+
+def _wire_if_personalize(client: BaseClient) -> None:
+    """Made while a fake is active: a Personalize client is wired to it, any other is left alone."""
+    if not _active:
         return
-    original = ClientCreator.create_client
-
-    @functools.wraps(original)
-    def create_client(self: ClientCreator, *args: Any, **kwargs: Any) -> BaseClient:
-        client = original(self, *args, **kwargs)
-        if client.meta.service_model.service_name == _spec.SERVICE_NAME:
-            PersonalizeFake.attach(client)
-        return client
-
-    _original_create_client = original
-    ClientCreator.create_client = create_client  # type: ignore[method-assign]
+    if not _moto_deferring:
+        # moto may have been imported since the fake became active: this client may carry its handler.
+        with _active_lock:
+            if _active:
+                _defer_moto()
+    if client.meta.service_model.service_name == _spec.SERVICE_NAME:
+        PersonalizeFake.attach(client)
 
 
-def _unpatch_client_creation() -> None:
-    global _original_create_client
-    from botocore.client import ClientCreator
-
-    if _original_create_client is None:
+def _refuse_unattached(request: AWSPreparedRequest) -> None:
+    """A control-plane request reached the HTTP layer while a fake is active: its client isn't wired."""
+    fake = _innermost()
+    if fake is None:
         return
-    ClientCreator.create_client = _original_create_client  # type: ignore[method-assign]
-    _original_create_client = None
+    if not _owns(request) or is_loopback(request.url):
+        return
+    operation = (_text(request.headers.get("X-Amz-Target")) or "")[len(_spec.target_prefix()) :]
+    message = (
+        f"A Personalize client made before the fake became active sent {operation} to {request.url}; it isn't "
+        "attached to the fake, so the request was stopped here instead of reaching AWS. Attach the client with "
+        "personalize_fake.attach(client) (PersonalizeFake.attach(client) outside the fixture), or create it "
+        "once the fake is active: in the test, or in a fixture that requests personalize_fake."
+    )
+    fake.refused.append(message)
+    raise UnattachedClientError(message)

@@ -1,0 +1,174 @@
+"""What a dataset import job reads from S3, checked against its dataset's schema where S3 is emulated.
+
+The fake reads S3 only through a client that can't leave the machine: moto answers it (when moto
+is imported and its mock is on), or a loopback S3 endpoint does (``AWS_ENDPOINT_URL_S3`` pointing
+at moto's server, say). Any other request is answered here with a refusal before it is sent, and
+the job is then not checked: without an emulated S3, import jobs simply succeed.
+
+Where the bucket is emulated, the job ends in CREATE FAILED, with the service's failure reason,
+when the data isn't there or the CSV's header doesn't match the schema. The Amazon Personalize
+developer guide ("Common error messages") documents the wording of both::
+
+    Failed to create a data import job <dataset type> dataset...Input CSV is missing the following columns:[COLUMN_NAME, COLUMN_NAME].
+    Failed to create a data import job for <dataset type> dataset....Insufficient privileges for accessing data in Amazon S3.
+
+and ("Preparing and importing bulk data") that the first row holds the column headers, unquoted,
+and that the data "must match the destination dataset's schema". The guide doesn't give the
+wording for a column the schema lacks; the reason for it here is the plugin's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..model import avro as _avro
+from ..model import spec as _spec
+from ._local import RawBody, is_loopback
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.client import BaseClient
+
+_LOCATION = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+# The header is the first line; a line longer than this is not a header anyone wrote by hand.
+_HEAD_BYTES = 64 * 1024
+# The code of the refusal answered to a request that would have left the machine.
+NOT_SENT = "NotSentByPytestPersonalize"
+_NOT_SENT_BODY = (
+    f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{NOT_SENT}</Code><Message>pytest-personalize reads "
+    "S3 only from moto or a loopback endpoint; this request would have left the machine.</Message></Error>"
+).encode()
+_GUARD_ID = "pytest-personalize-s3-stays-local"
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """What a dataset import job reads: where, into which type of dataset, against which schema."""
+
+    location: str  # dataSource.dataLocation: s3://bucket/key.csv, or s3://bucket/folder/
+    dataset_type: str
+    schema: str  # the dataset's schema: an Avro record in JSON
+    region: str
+
+
+def header_problem(first_line: str, fields: list[str]) -> str | None:
+    """Why a CSV whose first line is ``first_line`` can't fill a dataset with these schema fields, or None.
+
+    Names compare exactly: quotation marks around a header are part of its name, so a quoted
+    header misses its column, as the guide warns.
+    """
+    columns = first_line.lstrip("\ufeff").rstrip("\r\n").split(",")
+    missing = [name for name in fields if name not in columns]
+    if missing:
+        return f"Input CSV is missing the following columns:[{', '.join(missing)}]."
+    extra = [name for name in columns if name not in fields]
+    if extra:
+        shown = (name or '""' for name in extra)  # a trailing comma makes a column without a name
+        return f"Input CSV has columns that are not in the dataset's schema:[{', '.join(shown)}]."
+    return None
+
+
+@dataclass
+class S3Reader:
+    """S3 clients that stay on the machine, one per region, made on first use."""
+
+    _clients: dict[str, BaseClient] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, region: str) -> BaseClient:
+        with self._lock:
+            client = self._clients.get(region)
+            if client is None:
+                client = self._clients[region] = _local_s3_client(region)
+            return client
+
+
+def problem(source: ImportSource, reader: S3Reader) -> str | None:
+    """The failure reason of an import job reading ``source``, or None (the data fits, or isn't emulated)."""
+    match = _LOCATION.match(source.location)
+    if match is None:
+        return None
+    bucket, key = match.group("bucket"), match.group("key")
+    client = reader.client(source.region)
+    failed = f"Failed to create a data import job for {source.dataset_type} dataset. "
+    from botocore.exceptions import ClientError
+
+    try:
+        heads = _heads(client, bucket, key)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code in (NOT_SENT, "NoSuchBucket"):
+            return None  # S3 isn't emulated here, or this bucket lives elsewhere: nothing to check
+        if code not in ("NoSuchKey", "404"):
+            return None
+        heads = []
+    if not heads:
+        return failed + f"Insufficient privileges for accessing data in Amazon S3: no data at {source.location}."
+    fields = _avro.field_names(source.schema)
+    folder = len(heads) > 1 or key.endswith("/") or key == ""
+    for name, first_line in heads:
+        reason = header_problem(first_line, fields)
+        if reason is not None:
+            return failed + reason + (f" (s3://{bucket}/{name})" if folder else "")
+    return None
+
+
+def _heads(client: Any, bucket: str, key: str) -> list[tuple[str, str]]:
+    """(key, first line) of the object at ``key``, or of each object in the folder ``key`` names."""
+    from botocore.exceptions import ClientError
+
+    if key and not key.endswith("/"):
+        try:
+            return [(key, _first_line(client, bucket, key))]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchKey":
+                raise
+            key += "/"  # s3://bucket/folder names the folder too
+    heads = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key):
+        for item in page.get("Contents", ()):
+            if not item["Key"].endswith("/"):
+                heads.append((item["Key"], _first_line(client, bucket, item["Key"])))
+    return heads
+
+
+def _first_line(client: Any, bucket: str, key: str) -> str:
+    body = client.get_object(Bucket=bucket, Key=key)["Body"]
+    try:
+        head: bytes = body.read(_HEAD_BYTES)
+    finally:
+        body.close()
+    return head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+
+
+def _local_s3_client(region: str) -> BaseClient:
+    """An S3 client whose requests moto or a loopback endpoint answers, and no one else."""
+    import importlib
+    import sys
+
+    from .._clients import DUMMY_CREDENTIALS
+
+    client = _spec.botocore_session().create_client(
+        "s3",
+        region_name=region,
+        aws_access_key_id=DUMMY_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["aws_secret_access_key"],
+    )
+    if "moto" in sys.modules:
+        # moto's public way to reach a client made from a session older than moto's import.
+        importlib.import_module("moto.core").patch_client(client)
+    # Called after every other before-send handler (moto's included); botocore takes the first
+    # answer, so this refusal is used only when nothing on the machine answered.
+    client.meta.events.register_last("before-send", _stay_local, unique_id=_GUARD_ID)  # type: ignore[arg-type]
+    return client
+
+
+def _stay_local(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    from botocore.awsrequest import AWSResponse
+
+    if is_loopback(request.url):
+        return None
+    return AWSResponse(request.url, 403, {"Content-Type": "application/xml"}, RawBody(_NOT_SENT_BODY))  # type: ignore[arg-type]
