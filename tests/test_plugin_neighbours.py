@@ -24,6 +24,7 @@ pytest_plugins = ["pytester"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+ROLE = "arn:aws:iam::123456789012:role/PersonalizeS3Access"
 
 
 # aiobotocore is an extra of its own (pyproject.toml explains why): its tests need `.[test,test-aio]`.
@@ -279,6 +280,51 @@ def test_moto_imported_after_the_fake_started_still_passes_personalize_on() -> N
     assert [call.operation for call in fake.calls] == ["CreateDatasetGroup"]
 
 
+def test_a_loopback_s3_endpoint_is_read_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import http.server
+    import threading
+
+    class S3(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = self.path.split("?", 1)[0] == "/data/i.csv"
+            body = b"USER_ID,ITEM_ID\nu1,i1\n" if found else b"<Error><Code>NoSuchKey</Code></Error>"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), S3)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{server.server_address[1]}")
+    schema = '{"type": "record", "name": "I", "fields": [{"name": "USER_ID", "type": "string"}, '
+    schema += '{"name": "ITEM_ID", "type": "string"}, {"name": "TIMESTAMP", "type": "long"}]}'
+    try:
+        with PersonalizeFake() as fake:
+            fake.set_lifecycle("instant")
+            client = make_client("us-east-1")
+            group = client.create_dataset_group(name="g")["datasetGroupArn"]
+            dataset = client.create_dataset(
+                name="i",
+                datasetType="Interactions",
+                datasetGroupArn=group,
+                schemaArn=client.create_schema(name="i", schema=schema)["schemaArn"],
+            )["datasetArn"]
+            job = client.create_dataset_import_job(
+                jobName="j", datasetArn=dataset, dataSource={"dataLocation": "s3://data/i.csv"}, roleArn=ROLE
+            )["datasetImportJobArn"]
+            described = client.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+    assert described["failureReason"].endswith("Input CSV is missing the following columns:[TIMESTAMP].")
+
+
 # --- aiobotocore --------------------------------------------------------------------------------
 
 ASYNC_CLIENTS = """
@@ -448,6 +494,31 @@ def test_an_undo_leaves_a_patch_made_over_ours() -> None:
     try:
         undo()
         assert URLLib3Session.send is theirs
+    finally:
+        URLLib3Session.send = original  # type: ignore[method-assign]
+
+
+def test_a_wrapper_another_tool_put_back_is_used_again_only_for_the_same_callback() -> None:
+    from botocore.httpsession import URLLib3Session
+
+    original = URLLib3Session.send
+
+    def check(request: Any) -> None:
+        pass
+
+    undo = _seams.guard_sends(check)
+    ours = URLLib3Session.send
+    URLLib3Session.send = lambda self, request: ours(self, request)  # type: ignore[method-assign]
+    undo()  # not on top: left in place
+    URLLib3Session.send = ours  # type: ignore[method-assign]  # the other tool restores what it found
+    try:
+        _seams.guard_sends(check)()  # the same callback: ours is reused, and stays
+        assert URLLib3Session.send is ours
+        # Another callback (the fake's module imported afresh, say) gets a wrapper of its own.
+        undo_other = _seams.guard_sends(lambda request: None)
+        assert URLLib3Session.send is not ours
+        undo_other()
+        assert URLLib3Session.send is ours
     finally:
         URLLib3Session.send = original  # type: ignore[method-assign]
 

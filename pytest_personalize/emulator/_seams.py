@@ -3,7 +3,8 @@
 What the fake does to one client uses public API: ``client.meta.events.register`` puts its
 answer on the client's ``before-send`` event. What it must do to *every* client has no public
 hook, so it lives here, each seam behind one function, tested in ``tests/test_plugin_neighbours.py``
-and checked on the lowest botocore the project declares (1.34.0):
+and checked on the lowest versions the project declares or tests with (botocore 1.34.0, moto 5.0.0,
+aiobotocore 2.10.0) as on the newest:
 
 - :func:`on_new_clients` -- botocore has no event for "a client was made, by any session": the
   ``creating-client-class`` event belongs to one session, and code under test makes its own.
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 Undo = Callable[[], None]
 
-# Marks the functions put in place here, so a second install over our own wrapper is skipped.
+# Marks the functions put in place here with the callback they call.
 _MARK = "_pytest_personalize_seam"
 
 # The aiobotocore HTTP sessions a client may send through; only those already imported can
@@ -47,13 +48,17 @@ _ASYNC_SESSIONS = (("aiobotocore.httpsession", "AIOHTTPSession"), ("aiobotocore.
 _MOTO_MODULE = "moto.core.botocore_stubber"
 
 
-def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Undo:
-    """Put ``make(current)`` in place of ``owner.name``; the undo restores it only if still on top."""
+def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]], token: object) -> Undo:
+    """Put ``make(current)`` in place of ``owner.name``; the undo restores it only if still on top.
+
+    ``token`` (the callback the wrapper calls) tells our wrappers apart: one left on top for the
+    same callback (a tool that patched over it put it back after our undo) is used again.
+    """
     current = owner.__dict__[name]
-    if getattr(current, _MARK, False):
-        return lambda: None  # ours is on top already: the earlier install undoes it
+    if getattr(current, _MARK, None) is token:
+        return lambda: None
     replacement = make(current)
-    setattr(replacement, _MARK, True)
+    setattr(replacement, _MARK, token)
     setattr(owner, name, replacement)
 
     def undo() -> None:
@@ -79,7 +84,7 @@ def on_new_clients(callback: Callable[[BaseClient], None]) -> Undo:
 
         return __init__
 
-    return _patch(BaseClient, "__init__", make)
+    return _patch(BaseClient, "__init__", make, callback)
 
 
 def guard_sends(check: Callable[[AWSPreparedRequest], None]) -> Undo:
@@ -106,11 +111,11 @@ def guard_sends(check: Callable[[AWSPreparedRequest], None]) -> Undo:
 
         return send
 
-    undos = [_patch(URLLib3Session, "send", make)]
+    undos = [_patch(URLLib3Session, "send", make, check)]
     for module_name, class_name in _ASYNC_SESSIONS:
         session_class = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(session_class, type) and "send" in session_class.__dict__:
-            undos.append(_patch(session_class, "send", make_async))
+            undos.append(_patch(session_class, "send", make_async, check))
 
     def undo() -> None:
         for each in reversed(undos):
@@ -138,4 +143,4 @@ def moto_defers(owns: Callable[[AWSPreparedRequest], bool]) -> Undo | None:
 
         return __call__
 
-    return _patch(stubber_class, "__call__", make)
+    return _patch(stubber_class, "__call__", make, owns)

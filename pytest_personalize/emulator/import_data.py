@@ -3,7 +3,8 @@
 The fake reads S3 only through a client that can't leave the machine: moto answers it (when moto
 is imported and its mock is on), or a loopback S3 endpoint does (``AWS_ENDPOINT_URL_S3`` pointing
 at moto's server, say). Any other request is answered here with a refusal before it is sent, and
-the job is then not checked: without an emulated S3, import jobs simply succeed.
+the job is then not checked; with neither moto imported nor an endpoint set, no client is made.
+Without an emulated S3, import jobs simply succeed.
 
 Where the bucket is emulated, the job ends in CREATE FAILED, with the service's failure reason,
 when the data isn't there or the CSV's header doesn't match the schema. The Amazon Personalize
@@ -19,7 +20,9 @@ wording for a column the schema lacks; the reason for it here is the plugin's ow
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -89,7 +92,7 @@ class S3Reader:
 def problem(source: ImportSource, reader: S3Reader) -> str | None:
     """The failure reason of an import job reading ``source``, or None (the data fits, or isn't emulated)."""
     match = _LOCATION.match(source.location)
-    if match is None:
+    if match is None or not _s3_may_be_local():
         return None
     bucket, key = match.group("bucket"), match.group("key")
     client = reader.client(source.region)
@@ -114,6 +117,14 @@ def problem(source: ImportSource, reader: S3Reader) -> str | None:
         if reason is not None:
             return failed + reason + (f" (s3://{bucket}/{name})" if folder else "")
     return None
+
+
+def _s3_may_be_local() -> bool:
+    """Whether anything on the machine may answer S3: moto is loaded, or an endpoint is configured.
+
+    Saves making a client (and the refusal) in the common case of neither.
+    """
+    return "moto" in sys.modules or any(name in os.environ for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"))
 
 
 def _heads(client: Any, bucket: str, key: str) -> list[tuple[str, str]]:
@@ -147,7 +158,6 @@ def _first_line(client: Any, bucket: str, key: str) -> str:
 def _local_s3_client(region: str) -> BaseClient:
     """An S3 client whose requests moto or a loopback endpoint answers, and no one else."""
     import importlib
-    import sys
 
     from .._clients import DUMMY_CREDENTIALS
 
