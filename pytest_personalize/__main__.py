@@ -1,7 +1,8 @@
 """``python -m pytest_personalize <command>``: the plugin's tools outside pytest.
 
 ``check [PATH ...]`` checks recorded cassettes against the service model and for credentials.
-``serve`` runs the loopback server by hand, for the AWS CLI or another SDK::
+``serve`` runs the loopback server by hand, for the AWS CLI or another SDK, and prints a line
+per request (``--quiet`` for none)::
 
     python -m pytest_personalize serve --port 4566
     aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566
@@ -45,6 +46,11 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULT_DATASET_GROUP_QUOTA,
         help=f"dataset groups per account and region (default {DEFAULT_DATASET_GROUP_QUOTA}, the documented quota)",
     )
+    serve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="don't print a line per request (operation, status and error code, time taken)",
+    )
     serve.set_defaults(run=_serve)
 
 
@@ -74,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     backend = Backend(lifecycle=Lifecycle(args.lifecycle), dataset_group_quota=args.quota)
     try:
-        server = PersonalizeServer(backend, port=args.port)
+        server = PersonalizeServer(backend, port=args.port, request_log=None if args.quiet else _print_line())
         server.start()
     except OSError as error:
         print(f"pytest-personalize: cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
@@ -90,6 +96,16 @@ def _serve(args: argparse.Namespace) -> int:
         server.stop()
     print("pytest-personalize: stopped", flush=True)
     return 0
+
+
+def _print_line() -> Callable[[str], None]:
+    lock = threading.Lock()  # request threads print side by side; keep each line whole
+
+    def log(line: str) -> None:
+        with lock:
+            print(line, flush=True)
+
+    return log
 
 
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

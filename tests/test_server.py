@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import signal
 import socket
@@ -206,6 +207,91 @@ def test_bad_requests_get_aws_style_errors(
     assert post(server, b"{}")[0] == 200  # and the server carries on
 
 
+CREATE = "AmazonPersonalize.CreateDatasetGroup"
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        (b'{"name": "a\\ud800b"}', "unpaired UTF-16 surrogate"),
+        (b'{"name": "a\\udc00"}', "unpaired UTF-16 surrogate"),
+        (b'{"name": "shop", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too deeply"),
+        (b'{"name": "shop", "x": NaN}', "NaN is not a JSON value"),
+        (b'{"name": "shop", "x": -Infinity}', "-Infinity is not a JSON value"),
+    ],
+    ids=["lone high surrogate", "lone low surrogate", "deep nesting", "NaN", "infinity"],
+)
+def test_bodies_json_cannot_carry_are_refused_as_the_service_refuses_them(
+    server: PersonalizeServer, body: bytes, needle: str
+) -> None:
+    status, _, document = post(server, body, {"X-Amz-Target": CREATE})
+
+    assert (status, document["__type"]) == (400, "SerializationException")
+    assert needle in document["message"]
+    assert server.backend.dataset_groups() == []
+
+
+def test_a_paired_surrogate_escape_is_an_ordinary_character(server: PersonalizeServer) -> None:
+    body = b'{"name": "shop", "tags": [{"tagKey": "letter", "tagValue": "\\ud835\\udc00"}]}'
+
+    status, _, document = post(server, body, {"X-Amz-Target": CREATE})
+
+    assert status == 200, document
+    assert server.backend.dataset_groups()[0]["name"] == "shop"
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: 1_5\r\n",
+        b"Content-Length: +15\r\n",
+        b"Content-Length: 0x0f\r\n",
+        b"Content-Length: 15\r\nContent-Length: 15\r\n",
+        b"Content-Length: 15\r\nTransfer-Encoding: chunked\r\n",
+    ],
+    ids=["underscore", "plus sign", "hex", "twice", "with transfer-encoding"],
+)
+def test_ambiguous_framing_is_refused_and_nothing_is_created(server: PersonalizeServer, framing: bytes) -> None:
+    body = b'{"name":"shop"}'
+    assert len(body) == 15
+    head = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: " + CREATE.encode() + b"\r\n"
+    head += b"Content-Type: application/x-amz-json-1.1\r\n" + framing + b"\r\n"
+
+    reply = raw_exchange(server, head + body)
+
+    assert reply.startswith(b"HTTP/1.1 400 "), reply[:80]
+    assert b'"__type":"SerializationException"' in reply
+    assert b"Connection: close" in reply
+    assert server.backend.dataset_groups() == []
+
+
+@pytest.mark.parametrize("region", ["us-east-1:999999999999", "mars-1", "US-EAST-1", "us-east-1\u00e9"])
+def test_a_signing_scope_naming_no_region_is_refused_before_it_reaches_an_arn(
+    server: PersonalizeServer, region: str
+) -> None:
+    authorization = (
+        f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/{region}/personalize/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+    body = json.dumps({"name": "shop"}).encode()
+    status, _, document = post(
+        server, body, {"X-Amz-Target": CREATE, "Authorization": authorization.encode().decode("latin-1")}
+    )
+
+    assert (status, document["__type"]) == (403, "InvalidSignatureException")
+    assert document["message"].startswith("Credential should be scoped to a valid region, not ")
+    assert server.backend.dataset_groups(region=None) == []
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1", "il-central-1"])
+def test_every_partitions_regions_are_served(server: PersonalizeServer, region: str) -> None:
+    client = make_client(region, endpoint_url=server.endpoint_url)
+
+    arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
+
+    assert arn.split(":")[3] == region
+
+
 def test_other_methods_are_refused(server: PersonalizeServer) -> None:
     status, _, document = post(server, b"", method="GET")
 
@@ -367,3 +453,41 @@ def test_serve_reports_a_port_it_cannot_take() -> None:
 
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["logged", "quiet"])
+def test_serve_prints_a_line_per_request_unless_quiet(quiet: bool) -> None:
+    command = [sys.executable, "-m", "pytest_personalize", "serve", "--port", "0", *(["--quiet"] if quiet else [])]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().rsplit(" ", 1)[1].strip()  # type: ignore[union-attr]
+        client = boto3.client(
+            "personalize",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT, retries={"max_attempts": 1}),
+        )
+        client.create_dataset_group(name="logged")
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.describe_dataset_group(
+                datasetGroupArn="arn:aws:personalize:us-east-1:123456789012:dataset-group/none"
+            )
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+
+    assert process.returncode == 0, err
+    requests = [
+        line for line in out.splitlines() if line and not line.startswith(("  AWS_ENDPOINT", "pytest-personalize:"))
+    ]
+    if quiet:
+        assert requests == []
+    else:
+        assert len(requests) == 2, out
+        assert re.fullmatch(r"CreateDatasetGroup 200 \d+\.\d ms", requests[0]), requests[0]
+        assert re.fullmatch(r"DescribeDatasetGroup 400 ResourceNotFoundException \d+\.\d ms", requests[1]), requests[1]

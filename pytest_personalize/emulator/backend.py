@@ -399,6 +399,7 @@ class Backend:
     ) -> WireResponse:
         """Answer a request as it arrives on the wire (AWS JSON 1.1) with the bytes to send back."""
         try:
+            _check_region(region)
             operation = _operation_from_target(target)
             _check_content_type(content_type)
             params = _parse_body(body)
@@ -527,14 +528,58 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
         raise ServiceError("SerializationException", f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ServiceError(
+            "SerializationException", "The request body nests JSON arrays or objects too deeply to read."
+        ) from None
     if not isinstance(document, dict):
         raise ServiceError(
             "SerializationException", f"The request body must be a JSON object, not {type(document).__name__}."
         )
+    if _SURROGATE_ESCAPE.search(body):
+        _refuse_lone_surrogates(document)
     return document
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON has no such values, and the service's parser refuses them.
+    raise ServiceError("SerializationException", f"The request body is not valid JSON: {name} is not a JSON value.")
+
+
+# A \uD800-\uDFFF escape: only then can a decoded string hold a surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(document: Any) -> None:
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ServiceError(
+                    "SerializationException",
+                    "The request body is not valid JSON: a string holds an unpaired UTF-16 surrogate escape "
+                    "(\\uD800-\\uDFFF without its pair), which is not a Unicode character.",
+                ) from None
+
+
+def _check_region(region: str) -> None:
+    # AWS answers a SigV4 scope naming no region with this error and text; an unchecked scope
+    # would otherwise land in every ARN the request creates.
+    if not _spec.is_region_name(region):
+        raise ServiceError(
+            "InvalidSignatureException", f"Credential should be scoped to a valid region, not '{region}'. ", 403
+        )
 
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")

@@ -5,7 +5,16 @@ Anything that can take an endpoint URL can use it -- boto3 (``endpoint_url=`` or
 not checked; the credential scope only says which region (and account) a request speaks for.
 
 Bad input gets the answer the service would give (SerializationException,
-UnknownOperationException, status 4xx) or a closed connection; it never stops the server.
+UnknownOperationException, status 4xx) or a closed connection; it never stops the server:
+a body that isn't JSON (NaN, an unpaired surrogate escape, nesting past the parser's depth),
+framing that could be read two ways (a Content-Length that isn't plain digits, given twice, or
+beside Transfer-Encoding), and a signing scope that names no AWS region (InvalidSignatureException,
+403, before the region could reach an ARN).
+
+A member the operation's input shape doesn't have is refused with InvalidInputException.
+Nothing public shows what Personalize does with one; botocore refuses it before sending, so
+only hand-built requests can carry one, and refusing keeps a request the service might refuse
+from ever succeeding here.
 """
 
 from __future__ import annotations
@@ -13,10 +22,12 @@ from __future__ import annotations
 import contextlib
 import http.server
 import ipaddress
+import json
 import logging
 import socket
 import threading
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING, Any, Callable
 
 from .backend import Backend, ServiceError, WireResponse, identity_from_authorization
 
@@ -46,6 +57,8 @@ class PersonalizeServer:
     It binds a loopback address only (``port=0`` picks a free port); :meth:`stop` closes open
     connections, joins every thread and closes the socket. A connection that sends nothing for
     ``idle_timeout`` seconds (between requests, or stalled in the middle of one) is closed.
+    ``request_log``, if given, is called with one line per answered request: the operation,
+    the status (and error code) and the time taken, e.g. ``CreateDatasetGroup 200 1.4 ms``.
     """
 
     def __init__(
@@ -55,6 +68,7 @@ class PersonalizeServer:
         port: int = 0,
         *,
         idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+        request_log: Callable[[str], None] | None = None,
     ) -> None:
         if not idle_timeout > 0:
             raise ValueError(f"PersonalizeServer(idle_timeout={idle_timeout!r}): give a positive number of seconds")
@@ -62,6 +76,7 @@ class PersonalizeServer:
         self.host = _loopback(host)
         self.port = port
         self.idle_timeout = idle_timeout
+        self.request_log = request_log
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -81,7 +96,7 @@ class PersonalizeServer:
         """Bind and serve in a background thread; returns once the server accepts connections."""
         if self._httpd is not None:
             raise RuntimeError("PersonalizeServer.start(): already running at " + self.endpoint_url)
-        httpd = _HTTPServer((self.host, self.port), _Handler, self.backend, self.idle_timeout)
+        httpd = _HTTPServer((self.host, self.port), _Handler, self.backend, self.idle_timeout, self.request_log)
         thread = threading.Thread(
             target=httpd.serve_forever,
             kwargs={"poll_interval": _POLL_SECONDS},
@@ -137,10 +152,16 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     request_queue_size = socket.SOMAXCONN
 
     def __init__(
-        self, address: tuple[str, int], handler: type[_Handler], backend: Backend, idle_timeout: float
+        self,
+        address: tuple[str, int],
+        handler: type[_Handler],
+        backend: Backend,
+        idle_timeout: float,
+        request_log: Callable[[str], None] | None,
     ) -> None:
         self.backend = backend
         self.idle_timeout = idle_timeout
+        self.request_log = request_log
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, handler)
@@ -176,12 +197,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # client's delayed ACK of the headers, 40 ms a call on Linux. botocore's side sets it too.
     disable_nagle_algorithm = True
     server: _HTTPServer
+    _started = 0.0
 
     def setup(self) -> None:
         super().setup()
         # The server's timeout, not the class default; it covers every read (request line,
         # headers and body), so a client that stalls mid-request is closed too.
         self.connection.settimeout(self.server.idle_timeout)
+
+    def parse_request(self) -> bool:
+        self._started = time.perf_counter()
+        return super().parse_request()
 
     def do_POST(self) -> None:
         body = self._read_body()
@@ -213,19 +239,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other_method
 
     def _read_body(self) -> bytes | None:
-        raw = self.headers.get("Content-Length")
-        if raw is None:
-            if self.headers.get("Transfer-Encoding"):
+        lengths = self.headers.get_all("Content-Length") or []
+        if self.headers.get("Transfer-Encoding") is not None:
+            # With both, which one frames the body is ambiguous (request smuggling); without
+            # Content-Length, chunked bodies are simply not supported.
+            if lengths:
+                self._refuse(400, "A request may not carry both Content-Length and Transfer-Encoding.")
+            else:
                 self._refuse(411, "Chunked request bodies are not supported; send Content-Length.")
-                return None
-            return b""
-        try:
-            length = int(raw)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self._refuse(400, f"Invalid Content-Length {raw!r}.")
             return None
+        if not lengths:
+            return b""
+        if len(lengths) > 1:
+            self._refuse(400, f"A request carries one Content-Length header, not {len(lengths)}.")
+            return None
+        raw = lengths[0].strip()
+        # int() also reads '+2', '1_0' and ' 7'; HTTP allows decimal digits only.
+        if not (raw.isascii() and raw.isdigit()):
+            self._refuse(400, f"Invalid Content-Length {lengths[0]!r}: give the body's size in decimal digits.")
+            return None
+        length = int(raw)
         if length > MAX_BODY_BYTES:
             self._refuse(413, f"The request body of {length} bytes exceeds the limit of {MAX_BODY_BYTES} bytes.")
             return None
@@ -255,6 +288,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(answer.body)
         except OSError:
             self.close_connection = True
+        if self.server.request_log is not None:
+            self.server.request_log(self._log_line(answer))
+
+    def _log_line(self, answer: WireResponse) -> str:
+        target = self.headers.get("X-Amz-Target") if self.headers is not None else None
+        operation = target.rpartition(".")[2] if target else f"{self.command or '-'} {self.path or '-'}"
+        outcome = str(answer.status)
+        if answer.status >= 400:
+            with contextlib.suppress(ValueError, AttributeError):
+                outcome += " " + str(json.loads(answer.body)["__type"])
+        elapsed = (time.perf_counter() - self._started) * 1000 if self._started else 0.0
+        return f"{operation} {outcome} {elapsed:.1f} ms"
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Malformed request lines and headers: answer in the service's shape, not with HTML.

@@ -39,6 +39,17 @@ def service_model() -> ServiceModel:
 
 
 @functools.cache
+def _region_patterns() -> tuple[re.Pattern[str], ...]:
+    endpoints = botocore_session().get_component("data_loader").load_data("endpoints")
+    return tuple(re.compile(partition["regionRegex"], re.ASCII) for partition in endpoints["partitions"])
+
+
+def is_region_name(region: str) -> bool:
+    """Whether ``region`` has the form of a region of some AWS partition (botocore's endpoint data)."""
+    return any(pattern.fullmatch(region) for pattern in _region_patterns())
+
+
+@functools.cache
 def operation_names() -> frozenset[str]:
     """The model's operation names, for membership tests (botocore's list is scanned)."""
     return frozenset(service_model().operation_names)
