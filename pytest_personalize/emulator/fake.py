@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..model import spec as _spec
 from .backend import Backend, identity_from_authorization
