@@ -16,8 +16,7 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 Handler = Callable[[argparse.Namespace], int]
 

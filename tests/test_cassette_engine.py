@@ -18,7 +18,7 @@ from pytest_personalize.plugin import RECORD_MODES
 from pytest_personalize.recording import file as _cassette_file
 from pytest_personalize.recording import scrub as _cassette_scrub
 from pytest_personalize.recording.cassette import PersonalizeCassette, UnrecordedRequestError, request_key
-from pytest_personalize.recording.check import check_paths
+from pytest_personalize.recording.check import check_paths, configured_directory
 from pytest_personalize.recording.file import CassetteFormatError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -499,6 +499,14 @@ def test_check_reads_the_cassette_directory_from_the_ini_file(tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stderr
     assert "checked 1 cassette(s), 1 interaction(s)" in result.stdout
+
+
+def test_check_reads_the_cassette_directory_from_pyproject_toml_on_every_python(tmp_path: Path) -> None:
+    # tomllib from 3.11, tomli before it: on neither may the setting be skipped silently.
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npersonalize_cassette_dir = "recorded"\n')
+    (tmp_path / "sub").mkdir()
+
+    assert configured_directory(tmp_path / "sub") == tmp_path / "recorded"
 
 
 # --- loading is safe and bounded -------------------------------------------------------------------

@@ -275,11 +275,13 @@ def test_an_operation_not_emulated_is_a_clear_error(client: Any, monkeypatch: py
 
 
 @pytest.mark.parametrize(
-    "config", [None, Config(retries={"mode": "standard", "max_attempts": 4})], ids=["default", "standard"]
+    "config", [None, Config(retries={"mode": "standard", "max_attempts": 4})], ids=["environment", "config"]
 )
 def test_botocore_retries_throttling_then_succeeds(
-    fake: PersonalizeFake, retry_sleeps: list[float], config: Any
+    fake: PersonalizeFake, retry_sleeps: list[float], config: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Standard mode, the default from botocore 1.44, chosen either way: older releases default to legacy.
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
     client = make_client("us-east-1", **({"config": config} if config else {}))
     fake.fail_next("CreateDatasetGroup", "LimitExceededException", times=2)
 

@@ -37,8 +37,10 @@ def test_a_failed_creation_surfaces_its_reason(personalize_fake):
         wait_until_active(arn, sleep=lambda seconds: None)
 
 
-def test_recovers_from_throttling(personalize_fake, no_retry_delay):
-    # Two throttled attempts: botocore's own retries absorb them and the code never notices.
+def test_recovers_from_throttling(personalize_fake, no_retry_delay, monkeypatch):
+    # Two throttled attempts: botocore's own retries absorb them and the code never notices. It
+    # retries LimitExceededException in standard mode, its default only from botocore 1.44 on.
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
     personalize_fake.fail_next("create_dataset_group", "LimitExceededException", times=2)
 
     arn = ensure_dataset_group("shop")

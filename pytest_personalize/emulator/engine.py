@@ -15,8 +15,8 @@ import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model import catalogue as _catalogue
 from ..model import resources as _resources

@@ -6,8 +6,8 @@ import base64
 import binascii
 import functools
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ..model import spec as _spec
 from ..model.errors import ServiceError

@@ -8,8 +8,8 @@ solution on a retired or domain recipe, a recommender outside a Domain dataset g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..model import avro as _avro
 from ..model import catalogue as _catalogue

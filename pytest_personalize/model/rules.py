@@ -14,9 +14,9 @@ request gets the same answer whichever way a test runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import resources as _resources
 

@@ -13,9 +13,9 @@ import datetime
 import difflib
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import rules as _rules
 from . import spec as _spec

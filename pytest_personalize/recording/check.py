@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,10 +211,10 @@ def configured_directory(start: Path) -> Path:
                 continue
             value: Any = None
             if section is None:
-                try:
+                if sys.version_info >= (3, 11):
                     import tomllib
-                except ImportError:  # Python < 3.11: pyproject.toml can't be read without a dependency
-                    continue
+                else:  # the same parser, before the standard library took it in (a dependency below 3.11)
+                    import tomli as tomllib
                 try:
                     options = tomllib.loads(path.read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
                 except (KeyError, TypeError, ValueError, OSError):

@@ -20,8 +20,8 @@ import functools
 import os
 import re
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from vcr.request import Request
 
