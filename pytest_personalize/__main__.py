@@ -5,7 +5,7 @@
 per request (``--quiet`` for none)::
 
     python -m pytest_personalize serve --port 4566
-    aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566
+    aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566   # any credentials and region
 
 Each command is a subparser with a ``run(args) -> int`` handler; add one with ``_add_<name>``.
 """

@@ -317,8 +317,9 @@ class Backend:
             return list(self._calls)
 
     def resources(self, kind: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-        """The resources that exist (of type ``kind`` such as ``"Dataset"``, in ``region``; or all),
-        as their Describe shows them, oldest first. Reading them doesn't move their lifecycle on.
+        """The resources that exist, as their Describe shows them, oldest first: of type ``kind``
+        (such as ``"Dataset"``) or every type, in ``region`` or every region, in every account.
+        Reading them doesn't move their lifecycle on.
         """
         __tracebackhide__ = True
         if kind is not None:
@@ -335,9 +336,10 @@ class Backend:
             return [description for _, description in sorted(found, key=lambda item: item[0])]
 
     def dataset_groups(self, region: str | None = None) -> list[dict[str, Any]]:
-        """The dataset groups that exist (in ``region``, or all), as DescribeDatasetGroup shows them.
+        """The dataset groups that exist, as DescribeDatasetGroup shows them, oldest first.
 
-        Reading them doesn't move their lifecycle on.
+        In ``region``, or with no region in every region -- not only the test's -- and in every
+        account. Reading them doesn't move their lifecycle on.
         """
         return self.resources("DatasetGroup", region)
 

@@ -60,11 +60,14 @@ class PersonalizeFake(Backend):
     active, answers every Personalize client's requests::
 
         with PersonalizeFake() as fake:
-            client = boto3.client("personalize", region_name="us-east-1")
+            client = boto3.client(
+                "personalize", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+            )
             arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
             assert fake.dataset_groups()[0]["status"] == "CREATE PENDING"
 
-    The ``personalize_fake`` fixture makes one per test.
+    The ``personalize_fake`` fixture makes one per test, and sets dummy credentials and a region for
+    it; outside the fixture, give them as above (or in the environment).
     """
 
     def __init__(self, **settings: Any) -> None:
