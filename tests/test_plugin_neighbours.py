@@ -573,7 +573,7 @@ def test_the_fake_takes_every_seam_out_when_the_last_one_goes() -> None:
         during = [owner.__dict__[name] for owner, name in seams]
     after = [owner.__dict__[name] for owner, name in seams]
 
-    assert all(now is not then for now, then in zip(during, before))
+    assert all(now is not then for now, then in zip(during, before, strict=True))
     assert after == before
 
 

@@ -27,7 +27,8 @@ import logging
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .backend import Backend, ServiceError, WireResponse, identity_from_authorization
 
