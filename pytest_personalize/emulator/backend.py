@@ -449,6 +449,26 @@ class Backend:
         return ServiceError(fault.code, fault.message or _templates.error_message(fault.code, call.params, context))
 
 
+def parse_quota(text: str) -> tuple[str, int | None]:
+    """``"Filter=20"`` as ``("Filter", 20)``, ``"Solution=none"`` as ``("Solution", None)`` (no cap).
+
+    ValueError names what is wrong: the form, the type (with the types that have a quota), the number.
+    """
+    kind, equals, value = text.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not equals or not kind or not value:
+        raise ValueError(f"{text!r} is not TYPE=N (a resource type and a whole number, or none), e.g. Filter=20")
+    known = _resources.for_noun(kind)
+    if known is None or not known.arn_type or known.aws_owned:
+        creatable = ", ".join(k.noun for k in _resources.RESOURCE_TYPES if k.arn_type and not k.aws_owned)
+        raise ValueError(f"{text!r}: {kind!r} is not a resource type the emulator creates; choose one of {creatable}")
+    if value.lower() == "none":
+        return kind, None
+    if not value.isdigit():
+        raise ValueError(f"{text!r}: {value!r} is not a whole number, 0 or more, or none (no cap)")
+    return kind, int(value)
+
+
 def _check_quota_value(what: str, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise ConformanceError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")

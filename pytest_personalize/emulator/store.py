@@ -78,7 +78,8 @@ class Ordered:
         return len(self._items)
 
     def __iter__(self) -> Iterator[Resource]:
-        return iter(list(self._items.values()))
+        # A copy, oldest first: what the caller does to the store while iterating can't disturb it.
+        return iter([self._items[seq] for seq in self._seqs])
 
     def add(self, resource: Resource) -> None:
         seq = resource.seq

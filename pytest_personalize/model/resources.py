@@ -312,9 +312,7 @@ QUOTAS: dict[str, Quota] = {
     "BatchInferenceJob": Quota(
         5, IN_FLIGHT, "Total number of pending or in progress batch inference jobs: 5, adjustable (per region)"
     ),
-    "BatchSegmentJob": Quota(
-        5, IN_FLIGHT, "Total number of pending or in progress batch segment jobs: 5 (per region)"
-    ),
+    "BatchSegmentJob": Quota(5, IN_FLIGHT, "Total number of pending or in progress batch segment jobs: 5 (per region)"),
     "SolutionVersion": Quota(
         20, IN_FLIGHT, "Total number of pending or in progress solution versions: 20, adjustable (per region)"
     ),
