@@ -41,9 +41,12 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--quota",
-        type=_count,
-        default=DEFAULT_DATASET_GROUP_QUOTA,
-        help=f"dataset groups per account and region (default {DEFAULT_DATASET_GROUP_QUOTA}, the documented quota)",
+        type=_quota,
+        action="append",
+        default=[],
+        metavar="[TYPE=]N",
+        help=f"a quota: N dataset groups per account and region (default {DEFAULT_DATASET_GROUP_QUOTA}), or TYPE=N "
+        "(TYPE=none: no cap) for another type, e.g. --quota Filter=20; repeatable (default: the documented quotas)",
     )
     serve.add_argument(
         "--quiet",
@@ -58,6 +61,17 @@ def _port(text: str) -> int:
     if port > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port: choose 0 (any free one) to 65535")
     return port
+
+
+def _quota(text: str) -> tuple[str, int | None]:
+    from .emulator.backend import parse_quota
+
+    if "=" not in text:
+        return "DatasetGroup", _count(text)
+    try:
+        return parse_quota(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _count(text: str) -> int:
@@ -77,7 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     # SIGTERM ends the server as Ctrl-C does: connections closed, threads joined.
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    backend = Backend(lifecycle=Lifecycle(args.lifecycle), dataset_group_quota=args.quota)
+    backend = Backend(lifecycle=Lifecycle(args.lifecycle), quotas=dict(args.quota))
     try:
         server = PersonalizeServer(backend, port=args.port, request_log=None if args.quiet else _print_line())
         server.start()

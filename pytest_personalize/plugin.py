@@ -73,6 +73,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default 5, the documented quota).",
         default="5",
     )
+    parser.addini(
+        "personalize_quotas",
+        "Quotas of personalize_fake and personalize_server, as TYPE=N or TYPE=none (no cap), e.g. "
+        "'Filter=20 Solution=none' (default: the documented ones).",
+        type="args",
+        default=[],
+    )
     group.addoption(
         "--personalize-record-mode",
         dest="personalize_record_mode",
@@ -247,7 +254,22 @@ def _backend_settings(config: pytest.Config) -> dict[str, Any]:
     quota = str(config.getini("personalize_dataset_group_quota") or "5").strip()
     if not quota.isdigit():
         raise pytest.UsageError(f"ini personalize_dataset_group_quota = {quota!r}: expected a whole number")
-    return {"lifecycle": Lifecycle(advance), "dataset_group_quota": int(quota)}
+    quotas = _quotas_setting(config.getini("personalize_quotas"))
+    return {"lifecycle": Lifecycle(advance), "dataset_group_quota": int(quota), "quotas": quotas}
+
+
+def _quotas_setting(entries: list[str]) -> dict[str, int | None]:
+    """``Filter=20 Solution=none`` as ``{"Filter": 20, "Solution": None}``; a usage error names a bad entry."""
+    from .emulator.backend import parse_quota
+
+    quotas: dict[str, int | None] = {}
+    for entry in entries:
+        try:
+            kind, limit = parse_quota(entry)
+        except ValueError as error:
+            raise pytest.UsageError(f"ini personalize_quotas: {error}") from None
+        quotas[kind] = limit
+    return quotas
 
 
 def _offline_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:

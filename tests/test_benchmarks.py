@@ -1,7 +1,7 @@
 """The benchmark script keeps running: a smoke run at tiny sizes (benchmarks are not tests).
 
 Nothing here looks at a time: the figures of a smoke run mean nothing, and wall-clock
-assertions fail on a busy CI machine. What is checked is that every row of the issue's table
+assertions fail on a busy CI machine. What is checked is that every row of the table
 is produced and the script exits cleanly, with or without the benchmark-only dependencies.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-ROWS = range(1, 11)
+ROWS = range(1, 15)
 FIXTURES_OF_ROW_7 = ("personalize_stubber", "personalize_fake", "personalize_cassette")
 
 pytestmark = pytest.mark.skipif(not SCRIPT.is_file(), reason="benchmarks/ is not shipped in the sdist")
@@ -52,13 +52,29 @@ def test_quick_run_prints_every_row() -> None:
     for fixture in FIXTURES_OF_ROW_7:
         assert fixture in measured_in_row_7
     assert all(len(cells) == 8 for cells_of_row in rows.values() for cells in cells_of_row)
+    # Every emulated operation of the representative set, each against the floor.
+    assert {cells[1] for cells in rows[2]} >= {
+        f"personalize_fake {verb}{noun} call"
+        for verb in ("Create", "Describe", "Delete")
+        for noun in ("DatasetGroup", "Schema", "Solution")
+    }
+    # Every figure is a median ratio of paired rounds; a row without a target says so.
+    assert all(re.fullmatch(r"\d+\.\d\dx", cells[5]) for cells_of_row in rows.values() for cells in cells_of_row)
+    assert all(cells[-1] in ("yes", "NO", "-") for cells_of_row in rows.values() for cells in cells_of_row)
     # The header line says where and with what the figures were taken.
-    assert "Python" in result.stdout.splitlines()[0]
+    header = result.stdout.splitlines()[0]
+    for part in ("Python", "cores (nproc)", "pytest-personalize", "botocore"):
+        assert part in header
 
 
-def test_the_moto_row_is_skipped_without_moto() -> None:
+def test_the_moto_rows_are_skipped_without_moto() -> None:
     result = run("--quick", "--only", "3", hide_moto=True)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    (cells,) = table_rows(result.stdout)[3]
-    assert cells[-1] == "skipped: moto not installed"
+    rows = table_rows(result.stdout)[3]
+    assert [cells[1] for cells in rows] == [
+        "personalize_fake CreateSchema call",
+        "personalize_fake DescribeSchema call",
+        "personalize_fake ListSchemas call",
+    ]
+    assert all(cells[-1] == "skipped: moto not installed" for cells in rows)

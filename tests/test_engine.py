@@ -532,7 +532,7 @@ def test_quotas_of_other_types_are_configurable(call: Checked) -> None:
         "CreateFilter", name="b", datasetGroupArn=group, filterExpression='EXCLUDE ItemID WHERE Items.X IN ("y")'
     )
 
-    assert error.code == "LimitExceededException" and "1 filters" in error.message
+    assert error.code == "LimitExceededException" and "More than 1 resources in ACTIVE state" in error.message
     with pytest.raises(ConformanceError, match="not a resource type"):
         Backend(quotas={"Filters": 1})
 

@@ -180,7 +180,7 @@ def test_quotas_are_the_documented_ones_or_the_tests(personalize_fake, client, g
         client.create_dataset_group(name="sixth")
     personalize_fake.set_quota("Solution", 1)
     client.create_solution(name="s1", datasetGroupArn=group, recipeArn=RECIPE)
-    with pytest.raises(client.exceptions.LimitExceededException, match="1 solutions"):
+    with pytest.raises(client.exceptions.LimitExceededException, match="More than 1 resources"):
         client.create_solution(name="s2", datasetGroupArn=group, recipeArn=RECIPE)
 
 

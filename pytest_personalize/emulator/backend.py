@@ -37,6 +37,7 @@ __all__ = [
     "ADVANCE_MODES",
     "COMMON_ERRORS",
     "DEFAULT_DATASET_GROUP_QUOTA",
+    "DEFAULT_QUOTAS",
     "GONE",
     "MAX_TAGS_PER_RESOURCE",
     "NOT_EMULATED",
@@ -50,9 +51,10 @@ __all__ = [
     "identity_from_authorization",
 ]
 
-# The documented quota (Amazon Personalize developer guide, "Endpoints and quotas"):
-# "Total number of active dataset groups: 5 (adjustable)" per region.
-DEFAULT_DATASET_GROUP_QUOTA = _resources.DEFAULT_QUOTAS["DatasetGroup"]
+# The documented quotas, by resource type (model/resources.py's QUOTAS gives each one's source);
+# "Total number of active dataset groups: 5 (adjustable)" per region among them.
+DEFAULT_QUOTAS = dict(_resources.DEFAULT_QUOTAS)
+DEFAULT_DATASET_GROUP_QUOTA = DEFAULT_QUOTAS["DatasetGroup"]
 
 # The code an operation the backend doesn't emulate answers with. Deliberately not a code the
 # service uses, so no handler in the code under test catches it by accident; 501 is not retried.
@@ -137,17 +139,21 @@ class Backend:
         backend.set_lifecycle("instant")
         backend.fail_next("CreateDatasetGroup", "LimitExceededException", times=2)
 
-    ``dataset_group_quota`` defaults to the documented quota, 5 active dataset groups per region;
-    ``quotas`` caps other resource types per region (by type: ``"Solution"``, ``"Filter"``, ...);
-    tags are limited to the documented 50 per resource.
+    Every documented quota is counted (:data:`DEFAULT_QUOTAS`): 5 active dataset groups and
+    500 schemas per region, 5 dataset import jobs, 5 batch inference and 5 batch segment jobs
+    and 20 solution versions pending or in progress per region, and per dataset group 10
+    solutions, 5 campaigns, 5 recommenders and 10 filters. ``quotas`` changes any of them, or
+    caps another type per region (by type: ``"Solution"``, ``"Filter"``, ...; None: no cap);
+    ``dataset_group_quota`` is the dataset groups' alone. Tags are limited to the documented 50
+    per resource.
     """
 
     def __init__(
         self,
         *,
         account: str = _templates.DEFAULT_ACCOUNT,
-        dataset_group_quota: int = DEFAULT_DATASET_GROUP_QUOTA,
-        quotas: Mapping[str, int] | None = None,
+        dataset_group_quota: int | None = DEFAULT_DATASET_GROUP_QUOTA,
+        quotas: Mapping[str, int | None] | None = None,
         lifecycle: Lifecycle | None = None,
         clock: Callable[[], datetime.datetime] | None = None,
     ) -> None:
@@ -156,8 +162,8 @@ class Backend:
             _kind_named(noun)
             _check_quota_value(f"quotas[{noun!r}]", value)
         self.account = account
-        self.dataset_group_quota = dataset_group_quota
-        self.quotas: dict[str, int] = dict(quotas or {})
+        # The quotas the test changed, by type (None: no cap); the others are the documented ones.
+        self.quotas: dict[str, int | None] = {"DatasetGroup": dataset_group_quota, **(quotas or {})}
         self.lifecycle = lifecycle or Lifecycle()
         self.clock: Callable[[], datetime.datetime] = clock or utcnow
         self._lock = threading.RLock()
@@ -220,22 +226,30 @@ class Backend:
             self._failures.append(_PlannedFailure(reason, name, kind))
 
     def set_quota(self, kind: str, limit: int | None) -> None:
-        """Cap the resources of type ``kind`` per account and region (None: no cap)::
+        """Change the quota of type ``kind`` (None: no cap; ``DEFAULT_QUOTAS[kind]``: the documented one).
 
-        backend.set_quota("Filter", 10)        # the 11th CreateFilter is LimitExceededException
-        backend.set_quota("DatasetGroup", 1)   # the same as dataset_group_quota = 1
+        A documented quota keeps its scope (per region, or per dataset group for solutions,
+        campaigns, recommenders and filters) and what it counts (jobs and solution versions
+        only while pending or in progress); another type is capped per region::
+
+            backend.set_quota("Filter", 2)         # the 3rd CreateFilter in a group is LimitExceededException
+            backend.set_quota("DatasetGroup", 1)   # the same as dataset_group_quota = 1
+            backend.set_quota("Schema", None)      # as many schemas as the test makes
         """
         __tracebackhide__ = True
         _kind_named(kind)
-        if limit is not None:
-            _check_quota_value(f"set_quota({kind!r}, ...)", limit)
+        _check_quota_value(f"set_quota({kind!r}, ...)", limit)
         with self._lock:
-            if kind == "DatasetGroup":
-                self.dataset_group_quota = DEFAULT_DATASET_GROUP_QUOTA if limit is None else limit
-            elif limit is None:
-                self.quotas.pop(kind, None)
-            else:
-                self.quotas[kind] = limit
+            self.quotas[kind] = limit
+
+    @property
+    def dataset_group_quota(self) -> int | None:
+        """Dataset groups per account and region (default 5, the documented quota; None: no cap)."""
+        return self.quota("DatasetGroup")
+
+    @dataset_group_quota.setter
+    def dataset_group_quota(self, limit: int | None) -> None:
+        self.set_quota("DatasetGroup", limit)
 
     def fail_next(self, operation: str, code: str, times: int = 1, *, message: str | None = None) -> Fault:
         """Answer the next ``times`` calls of ``operation`` with the error ``code``.
@@ -292,10 +306,10 @@ class Backend:
     # --- what the engine asks ----------------------------------------------------------------
 
     def quota(self, noun: str) -> int | None:
-        """How many resources of type ``noun`` a region may hold (None: no limit is emulated)."""
-        if noun == "DatasetGroup":
-            return self.dataset_group_quota
-        return self.quotas.get(noun)
+        """The limit of the quota of type ``noun`` (None: no limit is emulated)."""
+        if noun in self.quotas:
+            return self.quotas[noun]
+        return DEFAULT_QUOTAS.get(noun)
 
     def planned_failure(self, kind: _resources.ResourceType, name: str | None) -> str | None:
         for planned in self._failures:
@@ -438,9 +452,29 @@ class Backend:
         return ServiceError(fault.code, fault.message or _templates.error_message(fault.code, call.params, context))
 
 
+def parse_quota(text: str) -> tuple[str, int | None]:
+    """``"Filter=20"`` as ``("Filter", 20)``, ``"Solution=none"`` as ``("Solution", None)`` (no cap).
+
+    ValueError names what is wrong: the form, the type (with the types that have a quota), the number.
+    """
+    kind, equals, value = text.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not equals or not kind or not value:
+        raise ValueError(f"{text!r} is not TYPE=N (a resource type and a whole number, or none), e.g. Filter=20")
+    known = _resources.for_noun(kind)
+    if known is None or not known.arn_type or known.aws_owned:
+        creatable = ", ".join(k.noun for k in _resources.RESOURCE_TYPES if k.arn_type and not k.aws_owned)
+        raise ValueError(f"{text!r}: {kind!r} is not a resource type the emulator creates; choose one of {creatable}")
+    if value.lower() == "none":
+        return kind, None
+    if not value.isdigit():
+        raise ValueError(f"{text!r}: {value!r} is not a whole number, 0 or more, or none (no cap)")
+    return kind, int(value)
+
+
 def _check_quota_value(what: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConformanceError(f"{what} must be a whole number, 0 or more, not {value!r}")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ConformanceError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")
 
 
 # --- the wire: AWS JSON 1.1 -------------------------------------------------------------------

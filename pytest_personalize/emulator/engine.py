@@ -28,7 +28,7 @@ from ..model.resources import ResourceType
 from ..model.rules import MAX_TAGS_PER_RESOURCE
 from .import_data import ImportSource
 from .lifecycle import Lifecycle, Progress
-from .pages import paginate
+from .pages import page_of, paginate
 from .store import RegionStore, Resource, Update
 from .type_rules import RULES
 
@@ -121,11 +121,11 @@ class Engine:
             store.remove(resource)
             # What no operation deletes (jobs, solution versions) goes with what it belongs to.
             member = resource.kind.arn_member
-            for orphan in [r for r in store.by_arn.values() if r.refs.get(member) == resource.arn]:
-                if f"Delete{orphan.kind.noun}" not in routes():
+            for noun in _undeletable_nouns():
+                for orphan in store.naming(noun, member, resource.arn):
                     store.remove(orphan)
         elif not resource.moving:
-            store.moving.discard(resource.arn)
+            store.settled(resource)
 
     # --- finding ---------------------------------------------------------------------------
 
@@ -180,7 +180,7 @@ class Engine:
         self._check_unique(store, kind, arn, name, refs)
         for rule in RULES:
             rule(store, kind, params, refs)
-        self._check_quota(store, kind, context)
+        self._check_quota(store, kind, refs)
         tags = tag_dict(params.get("tags") or ())
         check_tag_count(arn, len(tags))
         reason = self.host.planned_failure(kind, name)
@@ -234,26 +234,37 @@ class Engine:
         member = kind.one_per_parent
         parent = refs.get(member) if member else None
         if member and parent:
-            for other in store.of_kind(kind.noun):
-                if other.refs.get(member) == parent:
-                    parent_kind = _resources.for_arn_member(member)
-                    parent_noun = parent_kind.noun if parent_kind is not None else member
-                    # The service's wording for a second event tracker in a dataset group.
-                    raise ServiceError(EXISTS, f"{kind.noun} {other.arn} already exists for {parent_noun} {parent}")
+            other = store.naming(kind.noun, member, parent).first()
+            if other is not None:
+                parent_kind = _resources.for_arn_member(member)
+                parent_noun = parent_kind.noun if parent_kind is not None else member
+                # The service's wording for a second event tracker in a dataset group.
+                raise ServiceError(EXISTS, f"{kind.noun} {other.arn} already exists for {parent_noun} {parent}")
 
-    def _check_quota(self, store: RegionStore, kind: ResourceType, context: _templates.Context) -> None:
-        quota = self.host.quota(kind.noun)
-        if quota is None:
+    def _check_quota(self, store: RegionStore, kind: ResourceType, refs: Mapping[str, str]) -> None:
+        """LimitExceededException when one more resource of ``kind`` would go over its quota.
+
+        What is counted costs what the quota allows, not what the region holds: the resources in
+        the quota's scope (the region, or the one dataset group), or the ones still in motion.
+        """
+        limit = self.host.quota(kind.noun)
+        if limit is None:
             return
-        resources = store.by_kind.get(kind.noun, {})
-        if len(resources) < quota:  # fewer than the quota can't fill it: count live ones only when they might
-            return
-        live = sum(1 for r in resources.values() if not (r.status or "").startswith("DELETE"))
-        if live >= quota:
-            raise ServiceError(
-                "LimitExceededException",
-                f"The account {context.account} has reached its limit of {quota} {words(kind.noun)}s in {context.region}.",
-            )
+        quota = _resources.QUOTAS.get(kind.noun) or _SET_BY_TEST
+        if quota.counts == _resources.IN_FLIGHT:
+            stages = _resources.creation_stages(kind)
+            waiting = (stages.pending, stages.in_progress)
+            counted = sum(1 for r in store.in_motion(kind.noun) if r.status in waiting)
+        else:
+            parent = refs.get(quota.per) if quota.per is not None else None
+            if quota.per is not None and parent is None:
+                return
+            scope = store.naming(kind.noun, quota.per, parent) if quota.per and parent else store.of_kind(kind.noun)
+            if len(scope) < limit:  # fewer than the quota can't fill it: count live ones only when they might
+                return
+            counted = sum(1 for r in scope if not (r.status or "").startswith("DELETE"))
+        if counted >= limit:
+            raise ServiceError("LimitExceededException", quota.message(kind, limit))
 
     # --- Describe and List -----------------------------------------------------------------
 
@@ -274,13 +285,12 @@ class Engine:
             target = _resources.for_arn_member(member)
             if target is not None and NOT_FOUND in _spec.modeled_errors(operation) and value not in store.by_arn:
                 raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {value}.")
-        candidates = [
-            resource
-            for resource in store.of_kind(kind.noun)
-            if all(resource.refs.get(member) == value for member, value in filters.items())
-        ]
+        # The model gives each List at most one filter member; its index holds what it selects.
+        index = store.of_kind(kind.noun)
+        for member, value in filters.items():
+            index = store.naming(kind.noun, member, str(value))
         list_member, summary = _list_shape(operation)
-        page, token = paginate(operation, candidates, params, key=lambda resource: resource.seq)
+        page, token = page_of(operation, index, params)
         answer: dict[str, Any] = {list_member: [self.summary(store, r, summary) for r in page]}
         for resource in page:
             self.observe(store, resource, context.now)
@@ -342,10 +352,7 @@ class Engine:
         child_kind = _resources.for_noun(noun)
         if child_kind is None:
             return None
-        newest = None
-        for child in store.of_kind(child_kind.noun):
-            if child.refs.get(resource.kind.arn_member) == resource.arn:
-                newest = child
+        newest = store.naming(child_kind.noun, resource.kind.arn_member, resource.arn).last()
         return self.summary(store, newest, shape) if newest is not None else None
 
     # --- Delete, Update, Start, Stop -------------------------------------------------------
@@ -363,13 +370,13 @@ class Engine:
                 f"it can be deleted once it is {kind.settled} or {' or '.join(sorted(kind.failed_statuses))}.",
             )
         for noun in kind.deletion_blocked_by:
-            for other in store.of_kind(noun):
-                if other.refs.get(kind.arn_member) == resource.arn:
-                    raise ServiceError(
-                        IN_USE,
-                        f"The {words(kind.noun)} {resource.arn} can't be deleted: the {words(noun)} {other.arn} "
-                        "uses it. Delete that first.",
-                    )
+            other = store.naming(noun, kind.arn_member, resource.arn).first()
+            if other is not None:
+                raise ServiceError(
+                    IN_USE,
+                    f"The {words(kind.noun)} {resource.arn} can't be deleted: the {words(noun)} {other.arn} "
+                    "uses it. Delete that first.",
+                )
         resource.progress.enter(self.host.lifecycle.deletion(kind), context.now)
         store.track(resource)
         self._after_change(store, resource)
@@ -388,7 +395,8 @@ class Engine:
             _apply_change(new_params, key, value)
         for rule in RULES:
             rule(store, kind, new_params, new_refs)
-        resource.params, resource.refs = new_params, new_refs
+        resource.params = new_params
+        store.set_refs(resource, new_refs)
         resource.shown = _shown(kind, resource.params)
         lifecycle = self.host.lifecycle
         update_kind = _resources.update_kind(kind)
@@ -540,6 +548,20 @@ class Engine:
 
 
 # --- the model, read once ----------------------------------------------------------------------
+
+# The quota of a kind the table gives none, capped by set_quota: its resources per region.
+_SET_BY_TEST = _resources.Quota(0, _resources.ACTIVE, "set by the test")
+
+
+@functools.cache
+def _undeletable_nouns() -> tuple[str, ...]:
+    """The kinds no operation deletes (jobs, solution versions): they go with what they belong to."""
+    return tuple(
+        kind.noun
+        for kind in _resources.RESOURCE_TYPES
+        if kind.arn_type and not kind.aws_owned and f"Delete{kind.noun}" not in routes()
+    )
+
 
 _PAGING = ("nextToken", "maxResults")
 

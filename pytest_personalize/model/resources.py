@@ -262,9 +262,72 @@ DATASET_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "ACTION_INTERACTIONS": ("USER_ID", "ACTION_ID", "TIMESTAMP"),
 }
 
-# Documented quotas per account and region the emulator counts, by noun (developer guide,
-# "Endpoints and quotas"): "Total number of active dataset groups: 5 (adjustable)".
-DEFAULT_QUOTAS: dict[str, int] = {"DatasetGroup": 5}
+
+@dataclass(frozen=True)
+class Quota:
+    """A documented cap on how many resources of one kind may exist at a time.
+
+    ``counts`` says which ones count: ``"active"`` every resource not being deleted (the
+    service's "active", which a resource being created will be), ``"in flight"`` those still
+    pending or in progress (a finished job no longer counts). ``per`` is None for a quota per
+    account and region, else the member naming the parent each one holds (``datasetGroupArn``:
+    per dataset group; a campaign counts in the group of its solution). ``source`` is the row of
+    the quota table the default comes from.
+    """
+
+    limit: int
+    counts: str
+    source: str
+    per: str | None = None
+
+    def message(self, kind: ResourceType, limit: int) -> str:
+        """The LimitExceededException's message, in the service's documented words.
+
+        The developer guide's "Error messages" page shows them for CreateDatasetImportJob
+        ("More than 5 resources with PENDING or IN_PROGRESS status.") and for CreateCampaign
+        ("Cannot create a campaign. More than 5 resources in ACTIVE state. Please delete some
+        and try again."); the other kinds of each family get the same words.
+        """
+        if self.counts == IN_FLIGHT:
+            return f"More than {limit} resources with PENDING or IN_PROGRESS status."
+        article = "an" if kind.noun[0] in "AEIOU" else "a"
+        noun = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.noun).lower()
+        return f"Cannot create {article} {noun}. More than {limit} resources in ACTIVE state. Please delete some and try again."
+
+
+ACTIVE = "active"
+IN_FLIGHT = "in flight"
+
+# The documented quotas the emulator counts, by noun. Source: Amazon Personalize developer
+# guide, "Endpoints and quotas" (limits.html), the tables "quotas for each region" and "Each
+# dataset group has the following quotas". Quotas on data (interactions, items, bytes per
+# import), on request rates and on filter expressions are not counted: no request here carries
+# that data. Tags per resource (50) live in rules.MAX_TAGS_PER_RESOURCE.
+QUOTAS: dict[str, Quota] = {
+    "Schema": Quota(500, ACTIVE, "Total number of active schemas: 500 (per region)"),
+    "DatasetGroup": Quota(5, ACTIVE, "Total number of active dataset groups: 5, adjustable (per region)"),
+    "DatasetImportJob": Quota(
+        5, IN_FLIGHT, "Total number of pending or in progress dataset import jobs: 5 (per region)"
+    ),
+    "BatchInferenceJob": Quota(
+        5, IN_FLIGHT, "Total number of pending or in progress batch inference jobs: 5, adjustable (per region)"
+    ),
+    "BatchSegmentJob": Quota(5, IN_FLIGHT, "Total number of pending or in progress batch segment jobs: 5 (per region)"),
+    "SolutionVersion": Quota(
+        20, IN_FLIGHT, "Total number of pending or in progress solution versions: 20, adjustable (per region)"
+    ),
+    "Solution": Quota(
+        10, ACTIVE, "Total number of active solutions: 10, adjustable (per dataset group)", per="datasetGroupArn"
+    ),
+    "Campaign": Quota(
+        5, ACTIVE, "Total number of active campaigns: 5, adjustable (per dataset group)", per="datasetGroupArn"
+    ),
+    "Recommender": Quota(5, ACTIVE, "Total number of recommenders: 5 (per dataset group)", per="datasetGroupArn"),
+    "Filter": Quota(10, ACTIVE, "Total number of filters: 10, adjustable (per dataset group)", per="datasetGroupArn"),
+}
+
+# The default limit of each quota, by noun.
+DEFAULT_QUOTAS: dict[str, int] = {noun: quota.limit for noun, quota in QUOTAS.items()}
 
 # The offline evaluation metrics GetSolutionMetrics reports (developer guide, "Evaluating a
 # solution version with metrics").
