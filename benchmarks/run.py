@@ -1126,7 +1126,7 @@ def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
     careful_costs = [per_test("careful", i) for i in rounds]
     for name in projects:
         costs = [per_test(name, i) for i in rounds]
-        ratio = statistics.median(c / b if b else float("inf") for c, b in zip(costs, careful_costs))
+        ratio = statistics.median(c / b if b else float("inf") for c, b in zip(costs, careful_costs, strict=True))
         yield Row(
             7,
             f"per test, {name}",
