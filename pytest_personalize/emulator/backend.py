@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .._constants import DEFAULT_REGION
 from ..model import resources as _resources
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -370,7 +371,7 @@ class Backend:
         operation: str,
         params: Mapping[str, Any] | None = None,
         *,
-        region: str = _templates.DEFAULT_REGION,
+        region: str = DEFAULT_REGION,
         account: str | None = None,
     ) -> dict[str, Any]:
         """Answer one request: the response (datetimes, no ResponseMetadata), or raise ServiceError."""
@@ -393,7 +394,7 @@ class Backend:
         target: str | None,
         body: bytes,
         *,
-        region: str = _templates.DEFAULT_REGION,
+        region: str = DEFAULT_REGION,
         account: str | None = None,
         content_type: str | None = None,
     ) -> WireResponse:
@@ -542,7 +543,7 @@ _ACCOUNT_KEY = re.compile(r"\d{12}")
 
 
 def identity_from_authorization(
-    authorization: str | None, default_region: str = _templates.DEFAULT_REGION
+    authorization: str | None, default_region: str = DEFAULT_REGION
 ) -> tuple[str, str | None]:
     """The region and account a SigV4-signed request speaks for.
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .._constants import DEFAULT_REGION
 from . import resources as _resources
 from . import rules as _rules
 from . import spec as _spec
@@ -24,7 +25,6 @@ from . import validate as _validate
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-DEFAULT_REGION = "us-east-1"
 # The account id AWS's own documentation uses: it belongs to nobody.
 DEFAULT_ACCOUNT = "123456789012"
 ERROR_STATUS = 400

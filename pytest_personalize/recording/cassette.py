@@ -35,12 +35,12 @@ from urllib.parse import parse_qsl, urlparse
 from vcr.request import Request
 
 from .._clients import offline_environment
+from .._constants import DEFAULT_REGION, RECORD_MODES
 from ..emulator.backend import identity_from_authorization
 from . import file as _cassette_file
 from . import scrub as _cassette_scrub
 from .file import CassetteFormatError, Interaction
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 TARGET_HEADER = "X-Amz-Target"
 
 
@@ -517,7 +517,7 @@ _ENDPOINT_VARIABLES = {
 
 
 def replay_environment(
-    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = "us-east-1"
+    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = DEFAULT_REGION
 ) -> dict[str, str | None]:
     """Environment changes a replay needs: dummy credentials, a region, and the recorded endpoints.
 
@@ -543,7 +543,7 @@ def replay_environment(
     return changes
 
 
-def recording_environment(environ: dict[str, str], default_region: str = "us-east-1") -> dict[str, str | None]:
+def recording_environment(environ: dict[str, str], default_region: str = DEFAULT_REGION) -> dict[str, str | None]:
     """Environment changes a recording against a loopback server needs on a clean machine.
 
     A loopback server checks no signature, but botocore still wants credentials to sign with and
