@@ -280,6 +280,9 @@ def test_an_operation_not_emulated_is_a_clear_error(client: Any, monkeypatch: py
 def test_botocore_retries_throttling_then_succeeds(
     fake: PersonalizeFake, retry_sleeps: list[float], config: Any
 ) -> None:
+    if config is None and _spec.botocore_session().get_config_variable("retry_mode") != "standard":
+        # Older botocore (1.34 among them) defaults to the legacy mode, which leaves LimitExceededException alone.
+        pytest.skip("this botocore's default retry mode is legacy (see test_legacy_retry_mode_...)")
     client = make_client("us-east-1", **({"config": config} if config else {}))
     fake.fail_next("CreateDatasetGroup", "LimitExceededException", times=2)
 
