@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from ._constants import DEFAULT_REGION, RECORD_MODES
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -24,11 +26,9 @@ if TYPE_CHECKING:
     from .recording.cassette import PersonalizeCassette
     from .stub.stubber import PersonalizeStubber
 
-DEFAULT_REGION = "us-east-1"
 ERROR_MATRIX_MARKER = "personalize_error_matrix"
 CASSETTE_MARKER = "personalize_cassette"
 OPTIONS_MARKER = "personalize"
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 _CALL_FAILED = pytest.StashKey[bool]()
 _COVERAGE = pytest.StashKey[Any]()
 _COVERAGE_WORKER_KEY = "pytest_personalize_coverage"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from vcr.request import Request
 
-from pytest_personalize.plugin import RECORD_MODES
+from pytest_personalize._constants import RECORD_MODES
 from pytest_personalize.recording import file as _cassette_file
 from pytest_personalize.recording import scrub as _cassette_scrub
 from pytest_personalize.recording.cassette import PersonalizeCassette, UnrecordedRequestError, request_key

@@ -140,8 +140,9 @@ def create_params(noun: str, arns: dict[str, str], suffix: str = "") -> dict[str
     return table[noun]()
 
 
-# The order a provisioning run creates them in: each after what it needs.
-ORDER = (
+# The order a provisioning run creates them in: each after what it needs. Only the types the
+# installed model has (DataDeletionJob came after botocore 1.34).
+_PROVISIONING_ORDER = (
     "Schema",
     "DatasetGroup",
     "Dataset",
@@ -158,6 +159,7 @@ ORDER = (
     "DataDeletionJob",
     "Recommender",
 )
+ORDER = tuple(noun for noun in _PROVISIONING_ORDER if f"Create{noun}" in _spec.operation_names())
 
 
 def build(call: Checked, upto: str | None = None) -> dict[str, str]:
@@ -200,11 +202,14 @@ def test_each_type_is_created_described_listed_and_tagged_conformantly(
         if parent is not None:
             filters[member] = arns["DomainGroup" if noun == "Recommender" else parent.noun]
     listed = call(f"List{noun}s", **filters)
-    (items,) = (value for key, value in listed.items() if isinstance(value, list))
+    ((list_member, items),) = ((key, value) for key, value in listed.items() if isinstance(value, list))
 
     assert described[kind.arn_member] == arns[noun]
-    assert arns[noun] in [item[kind.arn_member] for item in items]
     assert len(items) == (2 if noun == "DatasetGroup" else 1)
+    # A List item is the description cut to the summary shape: nothing more, nothing less.
+    summary = _spec.operation_model(f"List{noun}s").output_shape.members[list_member].member
+    (item,) = (item for item in items if item[kind.arn_member] == arns[noun])
+    assert item == {key: value for key, value in described.items() if key in summary.members}
     if noun != "Schema":
         assert described["status"] == kind.settled
     if "tags" in _spec.operation_model(f"Create{noun}").input_shape.members:
@@ -229,7 +234,9 @@ def test_the_whole_graph_is_deleted_in_order(backend: Backend, call: Checked) ->
 # --- lifecycle ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("noun", ["Dataset", "SolutionVersion", "Campaign", "DatasetImportJob", "DataDeletionJob"])
+@pytest.mark.parametrize(
+    "noun", [n for n in ("Dataset", "SolutionVersion", "Campaign", "DatasetImportJob", "DataDeletionJob") if n in ORDER]
+)
 def test_listing_moves_a_resource_on_as_describing_does(backend: Backend, call: Checked, noun: str) -> None:
     backend.set_lifecycle("instant")
     arns = build(call, upto=ORDER[ORDER.index(noun) - 1] if noun != "DataDeletionJob" else "DatasetGroup")
@@ -261,7 +268,9 @@ def test_a_manual_clock_moves_every_type(backend: Backend, call: Checked) -> Non
     assert call.status("SolutionVersion", version) == "ACTIVE"
 
 
-@pytest.mark.parametrize("noun", ["Solution", "SolutionVersion", "Campaign", "Filter", "DataDeletionJob"])
+@pytest.mark.parametrize(
+    "noun", [n for n in ("Solution", "SolutionVersion", "Campaign", "Filter", "DataDeletionJob") if n in ORDER]
+)
 def test_fail_creation_works_for_any_type(backend: Backend, call: Checked, noun: str) -> None:
     backend.set_lifecycle("instant")
     arns = build(call, upto=ORDER[ORDER.index(noun) - 1] if noun != "DataDeletionJob" else "DatasetGroup")
@@ -339,7 +348,10 @@ def test_a_solution_reports_its_latest_version(backend: Backend, call: Checked) 
 
     latest = call("DescribeSolution", solutionArn=arns["Solution"])["solution"]["latestSolutionVersion"]
 
-    assert (latest["solutionVersionArn"], latest["trainingMode"]) == (newer, "UPDATE")
+    assert latest["solutionVersionArn"] == newer
+    # Older models' SolutionVersionSummary has no trainingMode; where it has one, it is reported.
+    summary = _spec.named_shape("SolutionVersionSummary").members
+    assert latest.get("trainingMode") == ("UPDATE" if "trainingMode" in summary else None)
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -621,6 +633,8 @@ def test_every_emulated_operation_answers_conformantly_in_one_run(backend: Backe
     for noun, changes in updates.items():
         kind = _resources.for_noun(noun)
         assert kind is not None
+        if f"Update{noun}" not in routes():
+            continue  # UpdateSolution came after botocore 1.34
         call(f"Update{noun}", **{kind.arn_member: arns[noun]}, **changes)
         described = call(f"Describe{noun}", **{kind.arn_member: arns[noun]})
         assert described[noun[0].lower() + noun[1:]]["status"] == "ACTIVE"
@@ -695,3 +709,20 @@ def test_the_clock_takes_a_solutions_versions_along_when_it_is_deleted(backend: 
 
     assert call("ListSolutionVersions")["solutionVersions"] == []
     assert backend.resources("Solution") == []
+
+
+def test_a_listed_dataset_group_leaves_out_what_only_describe_shows(backend: Backend, call: Checked) -> None:
+    backend.set_lifecycle("instant")  # a Describe would otherwise move the group on before the List
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    arn = call("CreateDatasetGroup", name="secure", roleArn=ROLE, kmsKeyArn=key, domain="ECOMMERCE")["datasetGroupArn"]
+    described = call("DescribeDatasetGroup", datasetGroupArn=arn)["datasetGroup"]
+    assert (described["roleArn"], described["kmsKeyArn"]) == (ROLE, key)
+
+    # Checked through the engine, not a client: botocore's parser would drop a member the shape lacks.
+    (listed,) = call("ListDatasetGroups")["datasetGroups"]
+
+    summary_members = set(_spec.named_shape("DatasetGroupSummary").members)
+    assert "roleArn" not in summary_members and "kmsKeyArn" not in summary_members
+    assert set(listed) <= summary_members
+    assert listed == {key: value for key, value in described.items() if key in summary_members}
+    assert listed["domain"] == "ECOMMERCE"

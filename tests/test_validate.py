@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from pytest_personalize.model import validate as _validate
@@ -95,9 +97,10 @@ def test_tag_key_length_boundary():
     high = tag_member_limit("tagKey")["max"]
     assert problem(name="shop", tags=[{"tagKey": "k" * high, "tagValue": "v"}]) is None
     message = problem(name="shop", tags=[{"tagKey": "k" * (high + 1), "tagValue": "v"}])
-    # Tag keys are sensitive in the model: the service leaves their value out of the message.
+    # Newer models mark tag keys sensitive, and then the service leaves their value out.
+    shown = "" if tag_member_limit("tagKey").get("sensitive") else f" '{'k' * (high + 1)}'"
     assert message == (
-        "1 validation error detected: Value at 'tags.1.member.tagKey' failed to satisfy constraint: "
+        f"1 validation error detected: Value{shown} at 'tags.1.member.tagKey' failed to satisfy constraint: "
         f"Member must have length less than or equal to {high}"
     )
     assert "Member must have length greater than or equal to 1" in problem(
@@ -109,8 +112,9 @@ def test_tag_value_length_boundary():
     high = tag_member_limit("tagValue")["max"]
     assert problem(name="shop", tags=[{"tagKey": "k", "tagValue": "v" * high}]) is None
     assert problem(name="shop", tags=[{"tagKey": "k", "tagValue": ""}]) is None
+    shown = "" if tag_member_limit("tagValue").get("sensitive") else f" '{'v' * (high + 1)}'"
     assert (
-        f"Value at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to {high}"
+        f"Value{shown} at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to {high}"
         in problem(name="shop", tags=[{"tagKey": "k", "tagValue": "v" * (high + 1)}])
     )
 
@@ -206,3 +210,120 @@ def test_list_and_integer_limits_from_the_model():
         "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: "
         "Member must have value less than or equal to 100"
     )
+
+
+def input_member(operation, *path):
+    from pytest_personalize.model import spec as _spec
+
+    shape = _spec.operation_model(operation).input_shape
+    for name in path:
+        shape = shape.members[name]
+    return shape
+
+
+SOLUTION_PARAMS = {"name": "movies", "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"}
+
+
+def test_map_keys_are_checked_against_the_key_shape():
+    hyperparameters = input_member("CreateSolution", "solutionConfig", "algorithmHyperParameters")
+    high = hyperparameters.key.metadata["max"]
+    config = {"algorithmHyperParameters": {"k" * high: "1"}}
+    assert _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config}) is None
+    config = {"algorithmHyperParameters": {"k" * (high + 1): "1"}}
+    refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config})
+    assert refused is not None
+    assert [(v.path, v.constraint) for v in refused.violations] == [
+        ("solutionConfig.algorithmHyperParameters.key", f"Member must have length less than or equal to {high}")
+    ]
+
+
+def test_map_values_are_checked_against_the_value_shape():
+    hyperparameters = input_member("CreateSolution", "solutionConfig", "algorithmHyperParameters")
+    high = hyperparameters.value.metadata["max"]
+    config = {"algorithmHyperParameters": {"k": "v" * (high + 1)}}
+    refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config})
+    assert refused is not None
+    assert [v.constraint for v in refused.violations] == [f"Member must have length less than or equal to {high}"]
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_not_an_integer(value):
+    # Python counts True as 1: the service's JSON reader doesn't.
+    refused = _validate.request_problem("ListDatasetGroups", {"maxResults": value})
+    assert refused is not None
+    assert refused.message == (
+        f"1 validation error detected: Value '{str(value).lower()}' at 'maxResults' failed to satisfy constraint: "
+        "Member must be an integer, not bool"
+    )
+
+
+def test_an_integer_is_not_a_boolean():
+    refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "performHPO": 1})
+    assert refused is not None
+    assert (
+        "Value '1' at 'performHPO' failed to satisfy constraint: Member must be a boolean, not int" in refused.message
+    )
+    assert _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "performHPO": True}) is None
+
+
+def test_a_boolean_in_a_string_member_is_shown_as_json_writes_it():
+    # What the sender wrote on the wire is `true`, and the service quotes it so; Python would say True.
+    refused = _validate.request_problem("CreateDatasetGroup", {"name": True})
+    assert refused is not None
+    assert refused.message == (
+        "1 validation error detected: Value 'true' at 'name' failed to satisfy constraint: "
+        "Member must be a string, not bool"
+    )
+
+
+def described_group(**members):
+    group = {
+        "name": "shop",
+        "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+        "status": "ACTIVE",
+        "creationDateTime": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+        **members,
+    }
+    return {"datasetGroup": group}
+
+
+@pytest.mark.parametrize("value", [datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc), 1704067200, 1.5])
+def test_timestamps_may_be_datetimes_or_epoch_numbers(value):
+    assert _validate.response_violations("DescribeDatasetGroup", described_group(lastUpdatedDateTime=value)) == []
+
+
+@pytest.mark.parametrize("value", [True, False, [1], {"epoch": 1}])
+def test_a_boolean_or_a_container_is_not_a_timestamp(value):
+    violations = _validate.response_violations("DescribeDatasetGroup", described_group(lastUpdatedDateTime=value))
+    assert [(v.path, v.constraint) for v in violations] == [
+        ("datasetGroup.lastUpdatedDateTime", f"Member must be a timestamp, not {type(value).__name__}")
+    ]
+
+
+def test_an_explicit_null_member_is_an_absent_one():
+    # JSON null for an optional member is the member left out: only the real violation is reported.
+    assert problem(name="shop", domain=None, roleArn=None, kmsKeyArn=None, tags=None) is None
+    refused = _validate.request_problem("CreateDatasetGroup", {"name": "bad name", "domain": None, "tags": None})
+    assert refused is not None
+    assert [v.path for v in refused.violations] == ["name"]
+    assert _validate.validate(input_member("CreateDatasetGroup", "tags").member, {"tagKey": "k", "tagValue": None}) == [
+        _validate.Violation("tagValue", "Member must not be null", None)
+    ]
+
+
+def test_a_sensitive_members_value_is_left_out_of_the_message():
+    # filterExpression is sensitive in every model since botocore 1.34; name in none.
+    expression = input_member("CreateFilter", "filterExpression")
+    assert expression.metadata.get("sensitive") and not input_member("CreateFilter", "name").metadata.get("sensitive")
+    too_long = "x" * (expression.metadata["max"] + 1)
+    refused = _validate.request_problem(
+        "CreateFilter",
+        {"name": "b" * 64, "datasetGroupArn": SOLUTION_PARAMS["datasetGroupArn"], "filterExpression": too_long},
+    )
+    assert refused is not None
+    assert (
+        f"Value at 'filterExpression' failed to satisfy constraint: Member must have length less than or equal to {expression.metadata['max']}"
+        in refused.message
+    )
+    assert too_long not in refused.message
+    assert f"Value '{'b' * 64}' at 'name'" in refused.message

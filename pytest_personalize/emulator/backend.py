@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import email.utils
 import json
 import re
 import threading
@@ -23,10 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._constants import DEFAULT_REGION
 from ..model import resources as _resources
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
+from ..model import wire as _wire
 from ..model.errors import ConformanceError, ServiceError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 from .engine import Engine, routes
@@ -386,7 +387,7 @@ class Backend:
         operation: str,
         params: Mapping[str, Any] | None = None,
         *,
-        region: str = _templates.DEFAULT_REGION,
+        region: str = DEFAULT_REGION,
         account: str | None = None,
     ) -> dict[str, Any]:
         """Answer one request: the response (datetimes, no ResponseMetadata), or raise ServiceError."""
@@ -409,7 +410,7 @@ class Backend:
         target: str | None,
         body: bytes,
         *,
-        region: str = _templates.DEFAULT_REGION,
+        region: str = DEFAULT_REGION,
         account: str | None = None,
         content_type: str | None = None,
     ) -> WireResponse:
@@ -516,7 +517,7 @@ def _http_date_now() -> str:
     global _date_header
     second = int(time.time())
     if _date_header[0] != second:
-        _date_header = (second, email.utils.formatdate(second, usegmt=True))
+        _date_header = (second, _templates.http_date(datetime.datetime.fromtimestamp(second, datetime.timezone.utc)))
     return _date_header[1]
 
 
@@ -618,20 +619,18 @@ def _check_region(region: str) -> None:
         )
 
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/")
 _ACCOUNT_KEY = re.compile(r"\d{12}")
 
 
 def identity_from_authorization(
-    authorization: str | None, default_region: str = _templates.DEFAULT_REGION
+    authorization: str | None, default_region: str = DEFAULT_REGION
 ) -> tuple[str, str | None]:
     """The region and account a SigV4-signed request speaks for.
 
     The region is the one in the credential scope. An access key id of 12 digits names the
     account (as moto does), so a test can keep accounts apart; any other key means the default.
     """
-    match = _CREDENTIAL.search(authorization or "")
-    if match is None:
+    scope = _wire.credential_scope(authorization)
+    if scope is None:
         return default_region, None
-    key, region = match.groups()
-    return region, key if _ACCOUNT_KEY.fullmatch(key) else None
+    return scope.region, scope.key if _ACCOUNT_KEY.fullmatch(scope.key) else None

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model import spec as _spec
+from ..model.wire import text as _text
 from . import _seams
 from . import import_data as _import_data
 from ._local import AsyncRawBody, RawBody, is_loopback
@@ -184,10 +185,6 @@ def _body_bytes(body: Any) -> bytes:
         return bytes(body)
     data = body.read()  # a file-like body: Personalize's JSON never is one, but be safe
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-def _text(value: str | bytes | None) -> str | None:
-    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _is_async(client: BaseClient) -> bool:

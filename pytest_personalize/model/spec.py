@@ -179,11 +179,6 @@ def _as_java_reads_it(java_pattern: str) -> str:
     return "".join(out)
 
 
-def matches_pattern(java_pattern: str, value: str) -> bool:
-    """Whether the *whole* value matches: the service anchors every pattern at both ends."""
-    return compiled_pattern(java_pattern).fullmatch(value) is not None
-
-
 @functools.cache
 def partition_for_region(region: str) -> str:
     """The AWS partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...) a region belongs to.

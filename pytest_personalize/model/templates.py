@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._constants import DEFAULT_REGION
 from . import resources as _resources
 from . import rules as _rules
 from . import spec as _spec
@@ -24,7 +25,6 @@ from . import validate as _validate
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-DEFAULT_REGION = "us-east-1"
 # The account id AWS's own documentation uses: it belongs to nobody.
 DEFAULT_ACCOUNT = "123456789012"
 ERROR_STATUS = 400
@@ -133,12 +133,6 @@ def dataset_group_description(
     return group
 
 
-def dataset_group_summary(description: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``DatasetGroupSummary`` ListDatasetGroups gives for a described group (no role or key)."""
-    summary_members = _spec.named_shape("DatasetGroupSummary").members  # type: ignore[attr-defined]
-    return {key: value for key, value in description.items() if key in summary_members}
-
-
 def _describe_dataset_group(params: Mapping[str, Any], context: Context) -> dict[str, Any]:
     arn = str(params.get("datasetGroupArn") or dataset_group_arn("example", context))
     group = dataset_group_description(
@@ -162,22 +156,13 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any], Context], dict[str, Any]]] = {
 }
 
 
-def success_response(
-    operation: str, params: Mapping[str, Any] | None = None, context: Context | None = None
-) -> dict[str, Any]:
-    """A conformant success response to ``operation`` called with ``params`` (no ``ResponseMetadata``).
+def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
+    """A conformant success response to ``name`` (as the model names it) called with ``params``.
 
     The dataset-group operations answer as the service does; any other operation gets a value
-    for every member of its output shape, derived from the shape's constraints.
+    for every member of its output shape, derived from the shape's constraints. No
+    ``ResponseMetadata``: the caller adds it.
     """
-    name = _spec.operation_name(operation)
-    # An expected parameter given as botocore.stub.ANY says nothing the response could echo.
-    params = {key: value for key, value in (params or {}).items() if not _spec.is_stub_wildcard(value)}
-    return template(name, params, context or Context())
-
-
-def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
-    """:func:`success_response` for an operation named as the model names it and a request as sent."""
     builder = _BUILDERS.get(name)
     if builder is not None:
         return builder(params, context)

@@ -35,12 +35,13 @@ from urllib.parse import parse_qsl, urlparse
 from vcr.request import Request
 
 from .._clients import offline_environment
+from .._constants import DEFAULT_REGION, RECORD_MODES
 from ..emulator.backend import identity_from_authorization
+from ..model import wire as _wire
 from . import file as _cassette_file
 from . import scrub as _cassette_scrub
 from .file import CassetteFormatError, Interaction
 
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 TARGET_HEADER = "X-Amz-Target"
 
 
@@ -60,7 +61,7 @@ class RequestKey(NamedTuple):
 
 def header(request: Request, name: str) -> str:
     value = request.headers.get(name)
-    return "" if value is None else _cassette_file.text(value)
+    return "" if value is None else _wire.text(value)
 
 
 def canonical_body(body: Any) -> str:
@@ -133,7 +134,7 @@ def _error_code(response: dict[str, Any]) -> str | None:
     if int(response.get("status", {}).get("code", 200)) < 300:
         return None
     try:
-        document = json.loads(_cassette_file.text(response.get("body", {}).get("string") or b"{}"))
+        document = json.loads(_wire.text(response.get("body", {}).get("string") or b"{}"))
     except (ValueError, TypeError):
         return "UnknownError"
     code = (document.get("__type") or document.get("code")) if isinstance(document, dict) else None
@@ -291,7 +292,7 @@ class PersonalizeCassette:
 
     def record(self, request: Request, response: dict[str, Any]) -> None:
         """Keep one interaction (scrubbed when saved, with every credential the session met)."""
-        headers = {name: _cassette_file.text(value) for name, value in request.headers.items()}
+        headers = {name: _wire.text(value) for name, value in request.headers.items()}
         wire = _cassette_scrub.wire_secrets(headers, request.uri)
         with self._lock:
             self.secrets.learn(wire)
@@ -303,11 +304,11 @@ class PersonalizeCassette:
         # scrubbed from the first. Account ids get placeholders in the order they appear.
         with self._lock:
             for request, _response in interactions:
-                self.secrets.learn(_cassette_scrub.found_secrets(_cassette_file.text(request.body or b"")))
+                self.secrets.learn(_cassette_scrub.found_secrets(_wire.text(request.body or b"")))
             return [(self._scrubbed_request(q), self._scrubbed_response(r)) for q, r in interactions]
 
     def _scrubbed_request(self, request: Request) -> Request:
-        headers = {name: _cassette_file.text(value) for name, value in request.headers.items()}
+        headers = {name: _wire.text(value) for name, value in request.headers.items()}
         return Request(
             method=request.method,
             uri=_cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets),
@@ -322,7 +323,7 @@ class PersonalizeCassette:
         return {
             "status": dict(response["status"]),
             "headers": {
-                self._scrub_text(name): [self._scrub_text(_cassette_file.text(value)) for value in values]
+                self._scrub_text(name): [self._scrub_text(_wire.text(value)) for value in values]
                 for name, values in response["headers"].items()
             },
             "body": {"string": self._scrub_body(response["body"]["string"])},
@@ -517,7 +518,7 @@ _ENDPOINT_VARIABLES = {
 
 
 def replay_environment(
-    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = "us-east-1"
+    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = DEFAULT_REGION
 ) -> dict[str, str | None]:
     """Environment changes a replay needs: dummy credentials, a region, and the recorded endpoints.
 
@@ -543,7 +544,7 @@ def replay_environment(
     return changes
 
 
-def recording_environment(environ: dict[str, str], default_region: str = "us-east-1") -> dict[str, str | None]:
+def recording_environment(environ: dict[str, str], default_region: str = DEFAULT_REGION) -> dict[str, str | None]:
     """Environment changes a recording against a loopback server needs on a clean machine.
 
     A loopback server checks no signature, but botocore still wants credentials to sign with and

@@ -63,7 +63,8 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 
 def check_file(path: Path, report: Report) -> None:
-    from .file import CassetteFormatError, load, text
+    from ..model.wire import text
+    from .file import CassetteFormatError, load
 
     report.cassettes += 1
     try:
@@ -93,13 +94,13 @@ def check_file(path: Path, report: Report) -> None:
             if name.lower() not in ("authorization", "x-amz-security-token"):
                 report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header {name}", value))
         report.credentials.extend(_cassette_scrub.text_findings(f"{where} request uri", request.uri))
-        request_body = _text(request.body)
+        request_body = text(request.body) or ""
         report.credentials.extend(_cassette_scrub.text_findings(f"{where} request body", request_body))
         for name, values in response["headers"].items():
             report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header name", name))
             for value in values:
                 report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header {name}", value))
-        response_body = _text(response["body"]["string"])
+        response_body = text(response["body"]["string"]) or ""
         report.credentials.extend(_cassette_scrub.text_findings(f"{where} response body", response_body))
         if operation:
             status = int(response["status"]["code"])
@@ -110,14 +111,6 @@ def check_file(path: Path, report: Report) -> None:
     for finding in _cassette_scrub.text_findings(f"{path}", raw):
         if (finding.secret or finding.kind) not in seen:
             report.credentials.append(finding)
-
-
-def _text(body: Any) -> str:
-    if body is None:
-        return ""
-    if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
-    return str(body)
 
 
 def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:

@@ -23,6 +23,8 @@ from urllib.parse import urlparse
 import yaml
 from vcr.request import Request
 
+from ..model.wire import text
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -62,17 +64,6 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _represent_str)
-
-
-def text(value: Any) -> str:
-    """A header value as text: botocore hands vcrpy bytes, and putheader tuples of them."""
-    if isinstance(value, (list, tuple)):
-        value = (
-            value[0] if len(value) == 1 else b", ".join(v if isinstance(v, bytes) else str(v).encode() for v in value)
-        )
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
 
 
 def pretty_body(body: bytes | str | None) -> str | dict[str, str] | None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from vcr.request import Request
 
-from . import file as _cassette_file
+from ..model import wire as _wire
 from . import scrub as _cassette_scrub
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 # Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
 # tells its requests apart from any other service's, at any endpoint (loopback included).
-_SIGNING_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
 _HOST = re.compile(r"^personalize(?:-runtime|-events)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 _SIGNING_NAME = "personalize"
 
@@ -49,10 +48,9 @@ def is_personalize(url: str, headers: Any) -> bool:
     """Whether a prepared request is for one of the Personalize APIs."""
     from urllib.parse import urlparse
 
-    authorization = _cassette_file.text(headers.get("Authorization") or "")
-    scope = _SIGNING_SCOPE.search(authorization)
+    scope = _wire.credential_scope(_wire.text(headers.get("Authorization")))
     if scope is not None:
-        return scope.group(1) == _SIGNING_NAME
+        return scope.service == _SIGNING_NAME
     return bool(_HOST.match((urlparse(url).netloc or "").lower()))
 
 
@@ -145,14 +143,14 @@ def _as_vcr_request(request: AWSPreparedRequest) -> Request:
         body = data
     if isinstance(body, str):
         body = body.encode("utf-8")
-    headers = {str(name): _cassette_file.text(value) for name, value in request.headers.items()}
+    headers = {str(name): _wire.text(value) for name, value in request.headers.items()}
     return Request(method=request.method, uri=request.url, body=bytes(body or b""), headers=headers)
 
 
 def _as_recorded_response(response: AWSResponse) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in response.headers.items():
-        headers.setdefault(str(name), []).append(_cassette_file.text(value))
+        headers.setdefault(str(name), []).append(_wire.text(value))
     return {
         "status": {"code": response.status_code, "message": str(getattr(response.raw, "reason", "") or "")},
         "headers": headers,
