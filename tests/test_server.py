@@ -141,17 +141,21 @@ def test_servers_can_share_a_backend() -> None:
     assert [group["name"] for group in listed] == ["shop"]
 
 
-def _aws_cli_runs() -> bool:
+@pytest.fixture
+def aws_cli() -> None:
+    """Skip unless the AWS CLI runs; asked when a test needs it, not while collecting."""
     # A pyenv shim can stand on PATH for a CLI that no installed Python has.
     if shutil.which("aws") is None:
-        return False
+        pytest.skip("the AWS CLI is not installed")
     try:
-        return subprocess.run(["aws", "--version"], capture_output=True, timeout=60).returncode == 0
+        runs = subprocess.run(["aws", "--version"], capture_output=True, timeout=60).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
-        return False
+        runs = False
+    if not runs:
+        pytest.skip("the AWS CLI on PATH doesn't run")
 
 
-@pytest.mark.skipif(not _aws_cli_runs(), reason="the AWS CLI is not installed")
+@pytest.mark.usefixtures("aws_cli")
 def test_the_aws_cli_works_against_it(server: PersonalizeServer, tmp_path: Any) -> None:
     env = {
         "PATH": __import__("os").environ["PATH"],
