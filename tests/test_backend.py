@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock
+from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock, UsageError
 from pytest_personalize.emulator.backend import (
     COMMON_ERRORS,
     DEFAULT_DATASET_GROUP_QUOTA,
@@ -103,16 +103,16 @@ def test_a_manual_clock_drives_the_lifecycle_and_the_timestamps(backend: Backend
 
 
 def test_manual_clock_refuses_naive_times_and_going_back() -> None:
-    with pytest.raises(ConformanceError, match="timezone-aware"):
+    with pytest.raises(UsageError, match="timezone-aware"):
         ManualClock(datetime.datetime(2024, 1, 1))
-    with pytest.raises(ConformanceError, match="forward"):
+    with pytest.raises(UsageError, match="forward"):
         ManualClock().advance(seconds=-1)
 
 
 def test_lifecycle_names_its_choices_when_misconfigured() -> None:
-    with pytest.raises(ConformanceError, match="describe, instant, clock"):
+    with pytest.raises(UsageError, match="describe, instant, clock"):
         Lifecycle("eventually")
-    with pytest.raises(ConformanceError, match="at least 1"):
+    with pytest.raises(UsageError, match="at least 1"):
         Lifecycle(describes_per_stage=0)
 
 
@@ -381,7 +381,7 @@ def test_an_unmodeled_fault_code_lists_the_modeled_ones(backend: Backend) -> Non
     assert "ThrottlingException" in str(raised.value)
     with pytest.raises(ConformanceError, match="not an error Amazon Personalize sends"):
         backend.fail_when(lambda call: True, "NoSuchBucket")
-    with pytest.raises(ConformanceError, match="Did you mean 'CreateDatasetGroup'"):
+    with pytest.raises(UsageError, match="Did you mean 'CreateDatasetGroup'"):
         backend.fail_next("CreateDatasetGroups", "LimitExceededException")
 
 

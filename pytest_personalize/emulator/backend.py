@@ -28,7 +28,7 @@ from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model import wire as _wire
-from ..model.errors import ConformanceError, ServiceError
+from ..model.errors import ServiceError, UsageError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 from .engine import Engine, routes
 from .import_data import ImportSource
@@ -124,7 +124,7 @@ def _kind_named(noun: str) -> _resources.ResourceType:
     kind = _resources.for_noun(noun)
     if kind is None or not kind.arn_type or kind.aws_owned:
         known = ", ".join(k.noun for k in _resources.RESOURCE_TYPES if k.arn_type and not k.aws_owned)
-        raise ConformanceError(f"{noun!r} is not a resource type the emulator creates; choose one of {known}")
+        raise UsageError(f"{noun!r} is not a resource type the emulator creates; choose one of {known}")
     return kind
 
 
@@ -251,7 +251,7 @@ class Backend:
         name = _spec.operation_name(operation)
         _templates.check_error_code(name, code)
         if times < 1:
-            raise ConformanceError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
+            raise UsageError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
         fault = Fault(code, message, operation=name, remaining=times)
         with self._lock:
             self._faults.append(fault)
@@ -438,7 +438,7 @@ class Backend:
 
 def _check_quota_value(what: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConformanceError(f"{what} must be a whole number, 0 or more, not {value!r}")
+        raise UsageError(f"{what} must be a whole number, 0 or more, not {value!r}")
 
 
 # --- the wire: AWS JSON 1.1 -------------------------------------------------------------------
