@@ -274,9 +274,7 @@ class PersonalizeStubber(_StubQueue):
         _templates.check_error_code(name, code)
         _check_expected_params(name, expected_params)
         if message is not None and not isinstance(message, str):
-            raise UsageError(
-                f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}"
-            )
+            raise UsageError(f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}")
 
         def answer(params: Mapping[str, Any]) -> Any:
             text = message if message is not None else _templates.error_message(code, params, self.context)
