@@ -326,7 +326,7 @@ def personalize_fake(
     ``personalize_stubber`` in the same test take precedence for their operation. A client made
     before the fixture is reached with ``attach(client)``; until then its Personalize requests
     raise UnattachedClientError, never sent. moto beside it answers every other service. At
-    teardown the test fails if a ``fail_next`` fault never fired or a request was stopped.
+    teardown the test fails if a ``fail_next`` fault fired fewer times than asked or a request was stopped.
     """
     from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
@@ -356,7 +356,7 @@ def personalize_server(
     ``.endpoint_url`` is its URL; ``AWS_ENDPOINT_URL_PERSONALIZE`` points there during the test,
     with dummy credentials, so clients the code under test creates reach it. ``.backend`` holds
     the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
-    server stops (threads joined) and the test fails if a ``fail_next`` fault never fired.
+    server stops (threads joined) and the test fails if a ``fail_next`` fault fired fewer times than asked.
     """
     from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer

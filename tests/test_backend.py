@@ -417,8 +417,21 @@ def test_unfired_fail_next_faults_are_reported(backend: Backend) -> None:
     error_of(backend, "CreateDatasetGroup", {"name": "shop"})
 
     assert backend.pending_report() == (
-        "1 injected Personalize fault was never triggered:\n"
-        "  - CreateDatasetGroup -> LimitExceededException, 2 of 3 still to fire"
+        "1 injected Personalize fault did not fire as often as asked:\n"
+        "  - CreateDatasetGroup -> LimitExceededException: fired 1 of 3 times"
+    )
+
+
+def test_each_short_fault_is_reported_with_how_often_it_fired(backend: Backend) -> None:
+    backend.fail_next("CreateDatasetGroup", "LimitExceededException")
+    backend.fail_next("DescribeDatasetGroup", "ResourceNotFoundException", times=2)
+    backend.fail_next("ListDatasetGroups", "InvalidNextTokenException")
+    error_of(backend, "ListDatasetGroups", {})
+
+    assert backend.pending_report() == (
+        "2 injected Personalize faults did not fire as often as asked:\n"
+        "  - CreateDatasetGroup -> LimitExceededException: fired 0 of 1 time\n"
+        "  - DescribeDatasetGroup -> ResourceNotFoundException: fired 0 of 2 times"
     )
 
 

@@ -104,8 +104,10 @@ class Fault:
         what = self.operation or "matching calls"
         if self.predicate is not None:
             what += f" where {getattr(self.predicate, '__name__', repr(self.predicate))}"
-        left = "" if self.remaining is None else f", {self.remaining} of {self.remaining + self.hits} still to fire"
-        return f"{what} -> {self.code}{left}"
+        if self.remaining is None:
+            return f"{what} -> {self.code}"
+        asked = self.remaining + self.hits
+        return f"{what} -> {self.code}: fired {self.hits} of {asked} time{'' if asked == 1 else 's'}"
 
 
 def _can_answer(operation: str, code: str) -> bool:
@@ -357,12 +359,13 @@ class Backend:
             return [f for f in self._faults if f.predicate is None and f.remaining]
 
     def pending_report(self) -> str | None:
-        """Why a test that armed faults it never triggered should fail, or None."""
+        """Why a test whose ``fail_next`` faults fired fewer times than asked should fail, or None."""
         pending = self.pending_faults
         if not pending:
             return None
         lines = "\n".join(f"  - {fault.describe()}" for fault in pending)
-        return f"{len(pending)} injected Personalize {'fault was' if len(pending) == 1 else 'faults were'} never triggered:\n{lines}"
+        count = len(pending)
+        return f"{count} injected Personalize fault{'' if count == 1 else 's'} did not fire as often as asked:\n{lines}"
 
     # --- requests ---------------------------------------------------------------------------
 
