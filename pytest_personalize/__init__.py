@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .model.errors import ConformanceError
+from .model.errors import ConformanceError, UsageError
 from .model.rules import common_errors
 from .model.spec import modeled_errors
 
@@ -68,6 +68,7 @@ __all__ = [
     "Stubber",
     "UnattachedClientError",
     "UnrecordedRequestError",
+    "UsageError",
     "__version__",
     "common_errors",
     "modeled_errors",

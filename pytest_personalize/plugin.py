@@ -142,11 +142,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "personalize_error_code" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker(ERROR_MATRIX_MARKER)
-    from .model.errors import ConformanceError
+    from .model.errors import UsageError
 
     try:
         codes = _error_matrix(marker)
-    except (ConformanceError, TypeError) as error:
+    except (UsageError, TypeError) as error:
         problem = str(error)
     else:
         metafunc.parametrize("personalize_error_code", codes, ids=list(codes))
@@ -156,7 +156,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
     """The codes the matrix marker asks for: an operation's modeled errors, common ones, less exclusions."""
-    from .model.errors import ConformanceError
+    from .model.errors import UsageError
     from .model.rules import common_errors
     from .model.spec import modeled_errors, operation_name
 
@@ -165,19 +165,19 @@ def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
 
     operation, common, exclude = arguments(*marker.args, **marker.kwargs) if marker is not None else arguments()
     if not isinstance(common, bool):
-        raise ConformanceError(f"common must be True or False, not {common!r}")
+        raise UsageError(f"common must be True or False, not {common!r}")
     if isinstance(exclude, str) or not all(isinstance(code, str) for code in exclude):
-        raise ConformanceError(f"exclude must be a list of error codes, not {exclude!r}")
+        raise UsageError(f"exclude must be a list of error codes, not {exclude!r}")
     codes = modeled_errors(operation) + (common_errors() if common else ())
     unknown = [code for code in exclude if code not in codes]
     if unknown:
-        raise ConformanceError(
+        raise UsageError(
             f"exclude names {', '.join(unknown)}, which {operation_name(operation)} doesn't answer with here; "
             f"the matrix holds: {', '.join(codes)}"
         )
     kept = tuple(code for code in codes if code not in exclude)
     if not kept:
-        raise ConformanceError("exclude leaves no error code to run the test with")
+        raise UsageError("exclude leaves no error code to run the test with")
     return kept
 
 
@@ -348,7 +348,7 @@ def personalize_fake(
     ``personalize_stubber`` in the same test take precedence for their operation. A client made
     before the fixture is reached with ``attach(client)``; until then its Personalize requests
     raise UnattachedClientError, never sent. moto beside it answers every other service. At
-    teardown the test fails if a ``fail_next`` fault never fired or a request was stopped.
+    teardown the test fails if a ``fail_next`` fault fired fewer times than asked or a request was stopped.
     """
     from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
@@ -378,7 +378,7 @@ def personalize_server(
     ``.endpoint_url`` is its URL; ``AWS_ENDPOINT_URL_PERSONALIZE`` points there during the test,
     with dummy credentials, so clients the code under test creates reach it. ``.backend`` holds
     the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
-    server stops (threads joined) and the test fails if a ``fail_next`` fault never fired.
+    server stops (threads joined) and the test fails if a ``fail_next`` fault fired fewer times than asked.
     """
     from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock
+from pytest_personalize import Backend, ConformanceError, Lifecycle, ManualClock, UsageError
 from pytest_personalize.emulator.backend import (
     COMMON_ERRORS,
     DEFAULT_DATASET_GROUP_QUOTA,
@@ -103,16 +103,16 @@ def test_a_manual_clock_drives_the_lifecycle_and_the_timestamps(backend: Backend
 
 
 def test_manual_clock_refuses_naive_times_and_going_back() -> None:
-    with pytest.raises(ConformanceError, match="timezone-aware"):
+    with pytest.raises(UsageError, match="timezone-aware"):
         ManualClock(datetime.datetime(2024, 1, 1))
-    with pytest.raises(ConformanceError, match="forward"):
+    with pytest.raises(UsageError, match="forward"):
         ManualClock().advance(seconds=-1)
 
 
 def test_lifecycle_names_its_choices_when_misconfigured() -> None:
-    with pytest.raises(ConformanceError, match="describe, instant, clock"):
+    with pytest.raises(UsageError, match="describe, instant, clock"):
         Lifecycle("eventually")
-    with pytest.raises(ConformanceError, match="at least 1"):
+    with pytest.raises(UsageError, match="at least 1"):
         Lifecycle(describes_per_stage=0)
 
 
@@ -381,7 +381,7 @@ def test_an_unmodeled_fault_code_lists_the_modeled_ones(backend: Backend) -> Non
     assert "ThrottlingException" in str(raised.value)
     with pytest.raises(ConformanceError, match="not an error Amazon Personalize sends"):
         backend.fail_when(lambda call: True, "NoSuchBucket")
-    with pytest.raises(ConformanceError, match="Did you mean 'CreateDatasetGroup'"):
+    with pytest.raises(UsageError, match="Did you mean 'CreateDatasetGroup'"):
         backend.fail_next("CreateDatasetGroups", "LimitExceededException")
 
 
@@ -417,8 +417,21 @@ def test_unfired_fail_next_faults_are_reported(backend: Backend) -> None:
     error_of(backend, "CreateDatasetGroup", {"name": "shop"})
 
     assert backend.pending_report() == (
-        "1 injected Personalize fault was never triggered:\n"
-        "  - CreateDatasetGroup -> LimitExceededException, 2 of 3 still to fire"
+        "1 injected Personalize fault did not fire as often as asked:\n"
+        "  - CreateDatasetGroup -> LimitExceededException: fired 1 of 3 times"
+    )
+
+
+def test_each_short_fault_is_reported_with_how_often_it_fired(backend: Backend) -> None:
+    backend.fail_next("CreateDatasetGroup", "LimitExceededException")
+    backend.fail_next("DescribeDatasetGroup", "ResourceNotFoundException", times=2)
+    backend.fail_next("ListDatasetGroups", "InvalidNextTokenException")
+    error_of(backend, "ListDatasetGroups", {})
+
+    assert backend.pending_report() == (
+        "2 injected Personalize faults did not fire as often as asked:\n"
+        "  - CreateDatasetGroup -> LimitExceededException: fired 0 of 1 time\n"
+        "  - DescribeDatasetGroup -> ResourceNotFoundException: fired 0 of 2 times"
     )
 
 

@@ -366,6 +366,52 @@ def test_check_reports_a_second_key_of_the_same_kind_outside_the_interactions(tm
     assert other_key not in result.stdout and FAKE_KEY_ID not in result.stdout
 
 
+LEAKS_IN_ONE_PLACE = {
+    "authorization": lambda: (
+        HOST,
+        {
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={FAKE_KEY_ID}/20240101/us-east-1/personalize/aws4_request, "
+            "SignedHeaders=host, Signature=SCRUBBED"
+        },
+    ),
+    "presigned-url": lambda: (
+        f"{HOST}?X-Amz-Credential={FAKE_KEY_ID}%2F20240101%2Fus-east-1%2Fpersonalize%2Faws4_request",
+        {},
+    ),
+    "session-token": lambda: (HOST, {"X-Amz-Security-Token": FAKE_SECRET * 2}),
+}
+
+
+@pytest.mark.parametrize("leak", sorted(LEAKS_IN_ONE_PLACE))
+def test_check_counts_one_leaked_secret_once(tmp_path: Path, leak: str) -> None:
+    uri, headers = LEAKS_IN_ONE_PLACE[leak]()
+    request = call("ListDatasetGroups", {}, **headers)
+    request.uri = uri
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(request, answer({}))])
+
+    report = check_paths([path])
+
+    # Found where it sits, by the rule for that place, and not again by the scan of the whole file.
+    assert len(report.credentials) == 1, report.render()
+    assert report.render().endswith("1 credential finding(s)")
+
+
+def test_check_reports_one_secret_once_per_place_it_sits(tmp_path: Path) -> None:
+    headers = {
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={FAKE_KEY_ID}/20240101/us-east-1/personalize/aws4_request"
+    }
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(call("ListDatasetGroups", {}, **headers), answer({"echo": FAKE_KEY_ID}))])
+
+    wheres = sorted(finding.where for finding in check_paths([path]).credentials)
+
+    assert wheres == [
+        f"{path}: interaction 1 (ListDatasetGroups) request header Authorization",
+        f"{path}: interaction 1 (ListDatasetGroups) response body",
+    ]
+
+
 # --- encodings the scrubber and check both see -----------------------------------------------------
 
 

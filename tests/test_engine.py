@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize import Backend, ConformanceError
+from pytest_personalize import Backend, UsageError
 from pytest_personalize.emulator.backend import ServiceError
 from pytest_personalize.emulator.engine import routes
 from pytest_personalize.model import resources as _resources
@@ -291,7 +291,7 @@ def test_fail_creation_filters_by_type_and_names_the_types_it_knows(backend: Bac
     backend.fail_creation("no", kind="Solution")
     group = call("CreateDatasetGroup", name="shop")["datasetGroupArn"]
     assert call.status("DatasetGroup", group) == "ACTIVE"
-    with pytest.raises(ConformanceError, match="choose one of Schema, DatasetGroup, Dataset"):
+    with pytest.raises(UsageError, match="choose one of Schema, DatasetGroup, Dataset"):
         backend.fail_creation("no", kind="Recipe")
 
 
@@ -545,7 +545,7 @@ def test_quotas_of_other_types_are_configurable(call: Checked) -> None:
     )
 
     assert error.code == "LimitExceededException" and "More than 1 resources in ACTIVE state" in error.message
-    with pytest.raises(ConformanceError, match="not a resource type"):
+    with pytest.raises(UsageError, match="not a resource type"):
         Backend(quotas={"Filters": 1})
 
 

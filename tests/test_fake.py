@@ -102,8 +102,8 @@ def test_a_fault_that_never_fired_fails_the_test_at_teardown(pytester: pytest.Py
     result.assert_outcomes(passed=1, failed=1, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*1 injected Personalize fault was never triggered:",
-            "*CreateDatasetGroup -> LimitExceededException, 2 of 2 still to fire",
+            "*1 injected Personalize fault did not fire as often as asked:",
+            "*CreateDatasetGroup -> LimitExceededException: fired 0 of 2 times",
         ]
     )
     # errors=1 above: the test that failed on its own is not also blamed for its unused fault.

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pytest_personalize import ConformanceError
+from pytest_personalize import UsageError
 from pytest_personalize.emulator.backend import Backend
 
 
@@ -33,5 +33,5 @@ def test_bad_serve_arguments_are_usage_errors(arguments: list[str], message: str
 
 @pytest.mark.parametrize("quota", [-1, 2.5, True, "5"])
 def test_a_backend_quota_must_be_a_whole_number(quota: object) -> None:
-    with pytest.raises(ConformanceError, match="dataset_group_quota must be a whole number"):
+    with pytest.raises(UsageError, match="dataset_group_quota must be a whole number"):
         Backend(dataset_group_quota=quota)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, modeled_errors
+from pytest_personalize import UsageError, modeled_errors
 from pytest_personalize.model import spec as _spec
 
 
@@ -15,7 +15,7 @@ def test_operation_names_are_accepted_in_both_spellings():
 
 def test_an_unknown_operation_names_the_closest_ones():
     with pytest.raises(
-        ConformanceError, match=r"'CreateDatasetGrup' is not an operation .*Did you mean 'CreateDatasetGroup'"
+        UsageError, match=r"'CreateDatasetGrup' is not an operation .*Did you mean 'CreateDatasetGroup'"
     ):
         _spec.operation_name("CreateDatasetGrup")
 

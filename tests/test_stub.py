@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_personalize import ConformanceError, PersonalizeStubber, common_errors, modeled_errors
+from pytest_personalize import ConformanceError, PersonalizeStubber, UsageError, common_errors, modeled_errors
 from pytest_personalize._clients import make_client
 from pytest_personalize.model import validate as _validate
 
@@ -121,7 +121,7 @@ def test_a_code_the_operation_does_not_model_lists_the_ones_it_does(client):
 
 
 def test_an_unknown_operation_is_refused(client):
-    with pytest.raises(ConformanceError, match="not an operation of Amazon Personalize"):
+    with pytest.raises(UsageError, match="not an operation of Amazon Personalize"):
         PersonalizeStubber(client).add_response("create_dataset_grup")
 
 
@@ -165,7 +165,7 @@ def test_any_in_expected_params_never_reaches_the_response(client):
 
 
 def test_an_operation_that_is_not_a_string_is_refused_clearly(client):
-    with pytest.raises(ConformanceError, match=r"an operation is named by a string .* not NoneType"):
+    with pytest.raises(UsageError, match=r"an operation is named by a string .* not NoneType"):
         PersonalizeStubber(client).add_response(None)
 
 

@@ -28,7 +28,7 @@ from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model import wire as _wire
-from ..model.errors import ConformanceError, ServiceError
+from ..model.errors import ServiceError, UsageError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 from .engine import Engine, routes
 from .import_data import ImportSource
@@ -106,8 +106,10 @@ class Fault:
         what = self.operation or "matching calls"
         if self.predicate is not None:
             what += f" where {getattr(self.predicate, '__name__', repr(self.predicate))}"
-        left = "" if self.remaining is None else f", {self.remaining} of {self.remaining + self.hits} still to fire"
-        return f"{what} -> {self.code}{left}"
+        if self.remaining is None:
+            return f"{what} -> {self.code}"
+        asked = self.remaining + self.hits
+        return f"{what} -> {self.code}: fired {self.hits} of {asked} time{'' if asked == 1 else 's'}"
 
 
 def _can_answer(operation: str, code: str) -> bool:
@@ -126,7 +128,7 @@ def _kind_named(noun: str) -> _resources.ResourceType:
     kind = _resources.for_noun(noun)
     if kind is None or not kind.arn_type or kind.aws_owned:
         known = ", ".join(k.noun for k in _resources.RESOURCE_TYPES if k.arn_type and not k.aws_owned)
-        raise ConformanceError(f"{noun!r} is not a resource type the emulator creates; choose one of {known}")
+        raise UsageError(f"{noun!r} is not a resource type the emulator creates; choose one of {known}")
     return kind
 
 
@@ -265,7 +267,7 @@ class Backend:
         name = _spec.operation_name(operation)
         _templates.check_error_code(name, code)
         if times < 1:
-            raise ConformanceError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
+            raise UsageError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
         fault = Fault(code, message, operation=name, remaining=times)
         with self._lock:
             self._faults.append(fault)
@@ -373,12 +375,13 @@ class Backend:
             return [f for f in self._faults if f.predicate is None and f.remaining]
 
     def pending_report(self) -> str | None:
-        """Why a test that armed faults it never triggered should fail, or None."""
+        """Why a test whose ``fail_next`` faults fired fewer times than asked should fail, or None."""
         pending = self.pending_faults
         if not pending:
             return None
         lines = "\n".join(f"  - {fault.describe()}" for fault in pending)
-        return f"{len(pending)} injected Personalize {'fault was' if len(pending) == 1 else 'faults were'} never triggered:\n{lines}"
+        count = len(pending)
+        return f"{count} injected Personalize fault{'' if count == 1 else 's'} did not fire as often as asked:\n{lines}"
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -475,7 +478,7 @@ def parse_quota(text: str) -> tuple[str, int | None]:
 
 def _check_quota_value(what: str, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise ConformanceError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")
+        raise UsageError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")
 
 
 # --- the wire: AWS JSON 1.1 -------------------------------------------------------------------

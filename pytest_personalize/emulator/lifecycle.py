@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from ..model import resources as _resources
-from ..model.errors import ConformanceError
+from ..model.errors import UsageError
 
 ADVANCE_MODES = ("describe", "instant", "clock")
 
@@ -43,11 +43,11 @@ class Lifecycle:
 
     def __post_init__(self) -> None:
         if self.advance not in ADVANCE_MODES:
-            raise ConformanceError(f"lifecycle advance={self.advance!r} is not one of {', '.join(ADVANCE_MODES)}")
+            raise UsageError(f"lifecycle advance={self.advance!r} is not one of {', '.join(ADVANCE_MODES)}")
         if self.describes_per_stage < 1:
-            raise ConformanceError(f"describes_per_stage must be at least 1, not {self.describes_per_stage}")
+            raise UsageError(f"describes_per_stage must be at least 1, not {self.describes_per_stage}")
         if self.seconds_per_stage < 0:
-            raise ConformanceError(f"seconds_per_stage must not be negative, not {self.seconds_per_stage}")
+            raise UsageError(f"seconds_per_stage must not be negative, not {self.seconds_per_stage}")
 
     def path(self, pending: str, in_progress: str | None, final: str) -> tuple[str, ...]:
         """The stages from ``pending`` to ``final`` in this mode."""
@@ -92,7 +92,7 @@ class ManualClock:
 
     def __init__(self, start: datetime.datetime | None = None) -> None:
         if start is not None and start.tzinfo is None:
-            raise ConformanceError("ManualClock(start=...) needs a timezone-aware datetime (the service speaks UTC)")
+            raise UsageError("ManualClock(start=...) needs a timezone-aware datetime (the service speaks UTC)")
         self._now = start or utcnow()
         self._lock = threading.Lock()
 
@@ -104,7 +104,7 @@ class ManualClock:
         """Move the clock forward by ``seconds`` (and any ``datetime.timedelta`` keywords)."""
         delta = datetime.timedelta(seconds=seconds, **timedelta_kwargs)
         if delta < datetime.timedelta(0):
-            raise ConformanceError("a ManualClock only moves forward")
+            raise UsageError("a ManualClock only moves forward")
         with self._lock:
             self._now += delta
 

@@ -12,7 +12,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from .errors import ConformanceError
+from .errors import UsageError
 
 if TYPE_CHECKING:
     import botocore.session
@@ -76,7 +76,7 @@ def operation_name(operation: str) -> str:
     """The model's name for an operation given as ``"CreateDatasetGroup"`` or ``"create_dataset_group"``."""
     __tracebackhide__ = True
     if not isinstance(operation, str):
-        raise ConformanceError(
+        raise UsageError(
             f"an operation is named by a string such as 'CreateDatasetGroup', not {type(operation).__name__}"
         )
     names = _operation_names_by_key()
@@ -84,7 +84,7 @@ def operation_name(operation: str) -> str:
         return names[operation]
     close = difflib.get_close_matches(operation, list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
-    raise ConformanceError(
+    raise UsageError(
         f"{operation!r} is not an operation of Amazon Personalize "
         f"(botocore's model has {len(service_model().operation_names)} operations).{hint}"
     )

@@ -189,17 +189,10 @@ def _learning_signing_credentials(cassette: PersonalizeCassette) -> Iterator[Non
     up in data (a connection string, a basic-auth header). Signing is where every credential
     provider -- environment, profile, SSO, assumed role, instance metadata -- ends up.
     """
-    from unittest import mock
+    from .._botocore_private import signing_credentials
 
-    from botocore.auth import SigV4Auth
+    def learn(credentials: Any) -> None:
+        cassette.learn({v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v})
 
-    original = SigV4Auth.add_auth
-
-    def add_auth(signer: SigV4Auth, request: Any) -> None:
-        credentials = getattr(signer, "credentials", None)
-        if credentials is not None:
-            cassette.learn({v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v})
-        original(signer, request)
-
-    with mock.patch.object(SigV4Auth, "add_auth", add_auth):
+    with signing_credentials(learn):
         yield

@@ -24,7 +24,7 @@ from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
-from ..model.errors import ConformanceError
+from ..model.errors import ConformanceError, UsageError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -69,7 +69,7 @@ class _StubQueue:
     def __init__(self, client: BaseClient, context: _templates.Context | None = None) -> None:
         service = client.meta.service_model.service_name
         if service != _spec.SERVICE_NAME:
-            raise ConformanceError(f"{type(self).__name__} answers a Personalize client, not a {service!r} client")
+            raise UsageError(f"{type(self).__name__} answers a Personalize client, not a {service!r} client")
         self.client = client
         self.context = context or _templates.Context(region=client.meta.region_name)
         self._handler_id = f"pytest-personalize-stubber-{id(self)}"
@@ -274,9 +274,7 @@ class PersonalizeStubber(_StubQueue):
         _templates.check_error_code(name, code)
         _check_expected_params(name, expected_params)
         if message is not None and not isinstance(message, str):
-            raise ConformanceError(
-                f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}"
-            )
+            raise UsageError(f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}")
 
         def answer(params: Mapping[str, Any]) -> Any:
             text = message if message is not None else _templates.error_message(code, params, self.context)
@@ -349,7 +347,7 @@ class Stubber(_StubQueue):
         name = _spec.operation_name(method)
         _check_expected_params(name, expected_params)
         if not isinstance(service_response, Mapping):
-            raise ConformanceError(
+            raise UsageError(
                 f"add_response({name!r}): service_response must be a dict, not {type(service_response).__name__}"
             )
         body = {key: value for key, value in service_response.items() if key != "ResponseMetadata"}
@@ -474,7 +472,7 @@ def _check_expected_params(operation: str, expected_params: Mapping[str, Any] | 
     if expected_params is None:
         return
     if not isinstance(expected_params, Mapping):
-        raise ConformanceError(
+        raise UsageError(
             f"expected_params for {operation} must be a dict of the call's parameters, not {type(expected_params).__name__}"
         )
     problem = _validate.request_problem(operation, expected_params)

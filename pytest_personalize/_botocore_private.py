@@ -1,0 +1,41 @@
+"""Where the plugin leans on botocore internals that no public hook replaces, each in one function.
+
+botocore's public events belong to one client (or to the session that made it), while the code
+under test builds its own clients in sessions of its own; what must reach every client of the
+process has no public hook. Each function below names what it depends on, and
+tests/test_botocore_private.py fails first if a botocore release moves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.credentials import ReadOnlyCredentials
+
+
+@contextlib.contextmanager
+def signing_credentials(seen: Callable[[ReadOnlyCredentials], None]) -> Iterator[None]:
+    """Call ``seen`` with the credentials of every SigV4 signature made in the block, by any client.
+
+    Depends on ``botocore.auth.SigV4Auth.add_auth(self, request)`` and the signer's
+    ``credentials`` attribute: every credential provider (environment, profile, SSO, assumed
+    role, instance metadata) ends there, and the public ``before-sign`` event carries no
+    credentials. Signing itself is unchanged; ``seen`` runs first.
+    """
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+
+    original = SigV4Auth.add_auth
+
+    def add_auth(signer: SigV4Auth, request: Any) -> None:
+        credentials = getattr(signer, "credentials", None)
+        if credentials is not None:
+            seen(credentials)
+        original(signer, request)
+
+    with mock.patch.object(SigV4Auth, "add_auth", add_auth):
+        yield
