@@ -21,13 +21,38 @@ from collections.abc import Callable, Sequence
 Handler = Callable[[argparse.Namespace], int]
 
 
+_SERVE_EPILOG = """\
+examples:
+  python -m pytest_personalize serve --port 4566
+  python -m pytest_personalize serve --lifecycle instant --quota 20 --quota Filter=3
+  aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566
+
+--lifecycle: how a created resource reaches ACTIVE (and a deleted one disappears):
+  describe  (default) one status per Describe or List that shows it: the first
+            shows CREATE PENDING, the next ACTIVE
+  instant   at once
+  clock     one status per minute on the wall clock
+--quota [TYPE=]N: how many resources each account may hold per region; one more is
+  LimitExceededException, as the service answers. A bare N is for dataset groups;
+  TYPE=N (Filter=3, Solution=none) for another type. Default: the documented quotas.
+
+Each request is printed on standard output, one line per answer: operation, HTTP
+status, error code if any, and the time taken, e.g.
+  CreateDatasetGroup 200 1.3 ms
+  DescribeDatasetGroup 400 ResourceNotFoundException 0.6 ms
+--quiet (-q) prints none; errors of the server itself still go to standard error.
+"""
+
+
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .emulator.backend import ADVANCE_MODES, DEFAULT_DATASET_GROUP_QUOTA
 
     serve = commands.add_parser(
         "serve",
         help="run the loopback Amazon Personalize server until interrupted",
-        description="Serve Amazon Personalize's control plane (AWS JSON 1.1) on 127.0.0.1.",
+        description="Serve Amazon Personalize's control plane (AWS JSON 1.1) on 127.0.0.1 until Ctrl-C or SIGTERM.",
+        epilog=_SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument(
         "--port", type=_port, default=0, help="port to listen on (default: a free one, printed at start)"
@@ -50,6 +75,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--quiet",
+        "-q",
         action="store_true",
         help="don't print a line per request (operation, status and error code, time taken)",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import signal
@@ -19,7 +20,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import Backend, PersonalizeFake, PersonalizeServer
 from pytest_personalize._clients import make_client
 
 TIMEOUT = 10.0
@@ -61,6 +62,34 @@ def raw_exchange(server: PersonalizeServer, data: bytes) -> bytes:
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def raw_post(
+    server: PersonalizeServer, body: bytes, headers: bytes = b"", *, target: str = TARGET, length: bool = True
+) -> bytes:
+    """One POST written byte for byte (headers exactly as given), and everything the server answered."""
+    head = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: " + target.encode() + b"\r\n"
+    head += b"Content-Type: application/x-amz-json-1.1\r\n"
+    if length:
+        head += b"Content-Length: %d\r\n" % len(body)
+    return raw_exchange(server, head + headers + b"\r\n" + body)
+
+
+def parse_reply(reply: bytes) -> tuple[int, dict[str, str], Any]:
+    """Status, headers and JSON body of exactly one HTTP response (it fails on a second one)."""
+    head, _, body = reply.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert len(body) == int(headers["Content-Length"]), f"more than one answer: {reply!r}"
+    return int(lines[0].split()[1]), headers, json.loads(body.decode("utf-8"))
+
+
+def signed(scope: str) -> bytes:
+    """An Authorization header (a SigV4 one in form; signatures aren't checked) with ``scope``."""
+    return (
+        f"Authorization: AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host;x-amz-date, "
+        "Signature=0000000000000000000000000000000000000000000000000000000000000000\r\n"
+    ).encode()
 
 
 # --- the downstream view -------------------------------------------------------------------------
@@ -119,6 +148,7 @@ def test_answers_on_the_wire_look_like_the_services(server: PersonalizeServer) -
 
     assert status == 400
     assert headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert headers["x-amzn-ErrorType"] == "InvalidInputException"
     assert len(headers["x-amzn-RequestId"]) == 36 and headers["x-amzn-RequestId"] == headers["x-amzn-RequestId"].lower()
     assert body["__type"] == "InvalidInputException"
     assert body["message"].startswith("1 validation error detected: Value 'bad name' at 'name'")
@@ -155,28 +185,69 @@ def aws_cli() -> None:
         pytest.skip("the AWS CLI on PATH doesn't run")
 
 
-@pytest.mark.usefixtures("aws_cli")
-def test_the_aws_cli_works_against_it(server: PersonalizeServer, tmp_path: Any) -> None:
+def run_aws(server: PersonalizeServer, home: Any, *arguments: str) -> subprocess.CompletedProcess[str]:
     env = {
-        "PATH": __import__("os").environ["PATH"],
-        "HOME": str(tmp_path),
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL_PERSONALIZE": server.endpoint_url,
     }
-    server.backend.call("CreateDatasetGroup", {"name": "from-python"})
-
-    result = subprocess.run(
-        ["aws", "personalize", "list-dataset-groups", "--endpoint-url", server.endpoint_url, "--output", "json"],
+    return subprocess.run(
+        ["aws", "personalize", *arguments, "--endpoint-url", server.endpoint_url, "--output", "json"],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
 
+
+@pytest.mark.usefixtures("aws_cli")
+def test_the_aws_cli_works_against_it(server: PersonalizeServer, tmp_path: Any) -> None:
+    server.backend.call("CreateDatasetGroup", {"name": "from-python"})
+
+    result = run_aws(server, tmp_path, "list-dataset-groups")
+
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["datasetGroups"][0]["name"] == "from-python"
+
+
+@pytest.mark.usefixtures("aws_cli")
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ("create-dataset-group", "--name", "bad name"),
+            "(InvalidInputException) when calling the CreateDatasetGroup operation: "
+            "1 validation error detected: Value 'bad name' at 'name'",
+        ),
+        (
+            ("list-dataset-groups", "--region", "local"),
+            "(InvalidSignatureException) when calling the ListDatasetGroups operation: "
+            "Credential should be scoped to a valid region, not 'local'.",
+        ),
+    ],
+    ids=["invalid input", "no such region"],
+)
+def test_the_aws_cli_shows_the_services_errors(
+    server: PersonalizeServer, tmp_path: Any, arguments: tuple[str, ...], expected: str
+) -> None:
+    result = run_aws(server, tmp_path, *arguments)
+
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert server.backend.resources() == []
+
+
+@pytest.mark.usefixtures("aws_cli")
+def test_the_aws_cli_region_lands_in_the_arn(server: PersonalizeServer, tmp_path: Any) -> None:
+    result = run_aws(server, tmp_path, "create-dataset-group", "--name", "shop", "--region", "eu-west-1")
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        json.loads(result.stdout)["datasetGroupArn"] == "arn:aws:personalize:eu-west-1:123456789012:dataset-group/shop"
+    )
 
 
 # --- bad input -----------------------------------------------------------------------------------
@@ -220,7 +291,7 @@ CREATE = "AmazonPersonalize.CreateDatasetGroup"
     [
         (b'{"name": "a\\ud800b"}', "unpaired UTF-16 surrogate"),
         (b'{"name": "a\\udc00"}', "unpaired UTF-16 surrogate"),
-        (b'{"name": "shop", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too deeply"),
+        (b'{"name": "shop", "tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nests deeper than 64 levels"),
         (b'{"name": "shop", "x": NaN}', "NaN is not a JSON value"),
         (b'{"name": "shop", "x": -Infinity}', "-Infinity is not a JSON value"),
     ],
@@ -295,6 +366,204 @@ def test_every_partitions_regions_are_served(server: PersonalizeServer, region: 
     arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
 
     assert arn.split(":")[3] == region
+
+
+@pytest.mark.parametrize(
+    ("body", "target", "where"),
+    [
+        (b'{"name":"a","tags":[{"tagKey":"\\udc00","tagValue":"x"}]}', CREATE, "the string at 'tags[0].tagKey'"),
+        (b'{"\\ud800":1}', TARGET, "a member name at the top level"),
+        (
+            b'{"datasetGroupArn":"arn:aws:personalize:us-east-1:123456789012:dataset-group/\\ud800"}',
+            "AmazonPersonalize.DescribeDatasetGroup",
+            "the string at 'datasetGroupArn'",
+        ),
+    ],
+    ids=["in a tag key", "in a member name", "in an ARN that isn't found"],
+)
+def test_an_unpaired_surrogate_is_refused_where_it_is(
+    server: PersonalizeServer, body: bytes, target: str, where: str
+) -> None:
+    status, headers, document = parse_reply(raw_post(server, body, target=target))
+
+    assert (status, document["__type"], headers["x-amzn-ErrorType"]) == (
+        400,
+        "SerializationException",
+        "SerializationException",
+    )
+    assert f"{where} holds an unpaired UTF-16 surrogate escape" in document["message"]
+    assert server.backend.calls == []  # refused before the engine saw it
+
+
+@pytest.mark.parametrize("through", ["fake", "server"])
+def test_the_fake_and_the_server_refuse_an_unpaired_surrogate_alike(server: PersonalizeServer, through: str) -> None:
+    with PersonalizeFake() as fake:
+        # The fake answers clients without an endpoint; it leaves loopback endpoints to the server.
+        client = make_client("us-east-1") if through == "fake" else client_for(server)
+        with pytest.raises(client.exceptions.ClientError) as raised:
+            client.create_dataset_group(name="\ud800")
+
+    assert raised.value.response["Error"]["Code"] == "SerializationException"
+    assert "'name' holds an unpaired UTF-16 surrogate" in raised.value.response["Error"]["Message"]
+    assert fake.calls == [] and server.backend.calls == []
+
+
+def test_an_error_holding_a_surrogate_is_still_answered(server: PersonalizeServer) -> None:
+    # Backend.call takes Python strings, surrogates included; the answer escapes what UTF-8 can't hold.
+    server.backend.fail_next("ListDatasetGroups", "InvalidNextTokenException", message="bad \udc80 byte")
+
+    status, _, document = post(server, b"{}")
+
+    assert (status, document["message"]) == (400, "bad \udc80 byte")
+
+
+@pytest.mark.parametrize("depth", [65, 500], ids=["just over the limit", "well under Python's recursion limit"])
+def test_nesting_past_the_limit_is_refused_at_any_depth(server: PersonalizeServer, depth: int) -> None:
+    # The object is one level; the name's lists make up the rest.
+    body = b'{"name":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+    status, headers, document = parse_reply(raw_post(server, body, target=CREATE))
+
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "SerializationException")
+    assert "nests deeper than 64 levels (at 'name" in document["message"]
+
+
+def test_nesting_within_the_limit_reaches_validation(server: PersonalizeServer) -> None:
+    body = b'{"name":' + b"[" * 63 + b"]" * 63 + b"}"
+
+    status, _, document = parse_reply(raw_post(server, body, target=CREATE))
+
+    assert (status, document["__type"]) == (400, "InvalidInputException")
+
+
+def test_a_number_too_large_for_a_double_is_refused_like_infinity(server: PersonalizeServer) -> None:
+    status, _, document = parse_reply(raw_post(server, b'{"maxResults":1e400}'))
+
+    assert (status, document["__type"]) == (400, "SerializationException")
+    assert "the number 1e400 is too large for a double" in document["message"]
+
+
+def test_unknown_members_are_refused_by_name(server: PersonalizeServer) -> None:
+    # Refused, not ignored: the module docstring of pytest_personalize.emulator.server says why.
+    status, _, document = post(server, b'{"maxResult":5}')
+
+    assert (status, document["__type"]) == (400, "InvalidInputException")
+    assert "'maxResult' is not a member of ListDatasetGroupsRequest" in document["message"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        (b"Content-Length: -0\r\n", "Invalid Content-Length '-0'"),
+        (b"Content-Length: 2\xa0\r\n", r"Invalid Content-Length '2\xa0'"),
+        (b"Content-Length: 2, 2\r\n", "Invalid Content-Length '2, 2'"),
+        (b"Content-Length: 2\r\nContent-Length: 5\r\n", "Content-Length header, not 2"),
+    ],
+    ids=["minus zero", "no-break space", "a list", "twice, differing"],
+)
+def test_more_ambiguous_framing_is_refused(server: PersonalizeServer, headers: bytes, message: str) -> None:
+    status, reply_headers, document = parse_reply(raw_post(server, b"{}", headers, length=False))
+
+    assert (status, document["__type"]) == (400, "SerializationException")
+    assert message in document["message"]
+    assert reply_headers["Connection"] == "close"
+    assert server.backend.calls == []
+
+
+@pytest.mark.parametrize("value", [b"\t2 ", b"0000000000000000000002"], ids=["whitespace", "leading zeros"])
+def test_a_plain_content_length_is_read(server: PersonalizeServer, value: bytes) -> None:
+    status, _, document = parse_reply(raw_post(server, b"{}", b"Content-Length: " + value + b"\r\n", length=False))
+
+    assert (status, document) == (200, {"datasetGroups": []})
+
+
+def test_a_content_length_of_many_digits_is_too_large_not_a_dropped_connection(server: PersonalizeServer) -> None:
+    status, _, document = parse_reply(
+        raw_post(server, b"{}", b"Content-Length: " + b"9" * 5000 + b"\r\n", length=False)
+    )
+
+    assert (status, document["__type"]) == (413, "SerializationException")
+    assert "exceeds the limit" in document["message"]
+
+
+@pytest.mark.parametrize("region", ["local", ""], ids=["not a region", "empty"])
+def test_more_scopes_naming_no_region_are_refused(server: PersonalizeServer, region: str) -> None:
+    scope = f"AKIDEXAMPLE/20240101/{region}/personalize/aws4_request"
+
+    status, headers, document = parse_reply(raw_post(server, b'{"name":"shop"}', signed(scope), target=CREATE))
+
+    assert (status, headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    assert document["message"] == f"Credential should be scoped to a valid region, not '{region}'. "
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status", "code", "message"),
+    [
+        (
+            signed("AKIDEXAMPLE/20240101/us-east-1/aws4_request"),
+            400,
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+            "got 'AKIDEXAMPLE/20240101/us-east-1/aws4_request'",
+        ),
+        (
+            signed("AKIDEXAMPLE/20240101/us-east-1 x/personalize/aws4_request"),
+            400,
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements",
+        ),
+        (
+            signed("AKIDEXAMPLE/20240101/us-east-1/s3/aws4_request"),
+            403,
+            "InvalidSignatureException",
+            "Credential should be scoped to correct service: 'personalize'. ",
+        ),
+        (
+            signed("AKIDEXAMPLE/2024-01-01/us-east-1/personalize/aws4_request"),
+            403,
+            "InvalidSignatureException",
+            "Date in Credential scope does not match YYYYMMDD",
+        ),
+        (
+            signed("AKIDEXAMPLE/20240101/us-east-1/personalize/aws4"),
+            403,
+            "InvalidSignatureException",
+            "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'. ",
+        ),
+        (
+            b"Authorization: Bearer abc\r\n",
+            400,
+            "IncompleteSignatureException",
+            "Authorization header requires 'Credential' parameter.",
+        ),
+    ],
+    ids=[
+        "four elements",
+        "a space in the region",
+        "another service",
+        "a date of another form",
+        "another terminator",
+        "no credential",
+    ],
+)
+def test_a_malformed_credential_scope_is_refused(
+    server: PersonalizeServer, authorization: bytes, status: int, code: str, message: str
+) -> None:
+    got_status, headers, document = parse_reply(raw_post(server, b'{"name":"shop"}', authorization, target=CREATE))
+
+    assert (got_status, document["__type"], headers["x-amzn-ErrorType"]) == (status, code, code)
+    assert message in document["message"]
+    assert server.backend.resources() == []
+
+
+def test_a_client_in_a_region_that_doesnt_exist_is_refused(server: PersonalizeServer) -> None:
+    client = make_client("local", endpoint_url=server.endpoint_url)
+
+    with pytest.raises(client.exceptions.ClientError) as raised:
+        client.create_dataset_group(name="shop")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
 def test_other_methods_are_refused(server: PersonalizeServer) -> None:

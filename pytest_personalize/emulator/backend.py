@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import math
 import re
 import threading
 import time
@@ -49,6 +50,7 @@ __all__ = [
     "ManualClock",
     "ServiceError",
     "WireResponse",
+    "credential_problem",
     "identity_from_authorization",
 ]
 
@@ -417,7 +419,11 @@ class Backend:
         account: str | None = None,
         content_type: str | None = None,
     ) -> WireResponse:
-        """Answer a request as it arrives on the wire (AWS JSON 1.1) with the bytes to send back."""
+        """Answer a request as it arrives on the wire (AWS JSON 1.1) with the bytes to send back.
+
+        ``region`` is the one the request's credential scope names; one that names no AWS region
+        is refused first, as the service refuses it (InvalidSignatureException, 403).
+        """
         try:
             _check_region(region)
             operation = _operation_from_target(target)
@@ -498,16 +504,26 @@ class WireResponse:
 
     @classmethod
     def error(cls, error: ServiceError) -> WireResponse:
-        return cls._make(error.status, _templates.error_body(error.code, error.message))
+        # AWS JSON services name the error twice: "__type" in the body and x-amzn-ErrorType in a
+        # header (SDKs read either; a proxy or a log line can read the header alone).
+        return cls._make(
+            error.status, _templates.error_body(error.code, error.message), {"x-amzn-ErrorType": error.code}
+        )
 
     @classmethod
-    def _make(cls, status: int, document: Any) -> WireResponse:
-        body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    def _make(cls, status: int, document: Any, extra: Mapping[str, str] | None = None) -> WireResponse:
+        try:
+            body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (from Backend.call or a fault's message; the wire refuses them)
+            # has no UTF-8 form: escaped as \udXXX, the answer is still valid JSON.
+            body = json.dumps(document, separators=(",", ":")).encode("ascii")
         headers = {
             "x-amzn-RequestId": _templates.request_id(),
             "Content-Type": _templates.JSON_CONTENT_TYPE,
             "Content-Length": str(len(body)),
             "Date": _http_date_now(),
+            **(extra or {}),
         }
         return cls(status, headers, body)
 
@@ -564,64 +580,108 @@ def _check_content_type(content_type: str | None) -> None:
         )
 
 
+# The deepest request the model allows nests 7 levels (CreateSolution's solutionConfig); the
+# limit leaves room for that many times over, and keeps every recursive walk far from Python's
+# recursion limit, whatever the thread's stack already holds.
+MAX_JSON_DEPTH = 64
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A \uD800-\uDFFF escape: only then can a decoded string hold a surrogate (raw UTF-8 can't).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def _parse_body(body: bytes) -> dict[str, Any]:
+    """The request's JSON object, or SerializationException for a body that isn't strict JSON.
+
+    Strict means RFC 8259 as AWS's JSON protocols read it: UTF-8, no ``NaN`` or ``Infinity``
+    (nor a number too large for a double), no unpaired UTF-16 surrogate escape (``"\\ud800"``
+    alone, which no Unicode string holds), nesting no deeper than :data:`MAX_JSON_DEPTH`.
+    """
     if not body.strip():
         return {}
     try:
-        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ServiceError("SerializationException", f"The request body is not valid JSON: {error}") from None
+        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
-        raise ServiceError(
-            "SerializationException", "The request body nests JSON arrays or objects too deeply to read."
-        ) from None
+        raise _not_json(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise _not_json(str(error)) from None
     if not isinstance(document, dict):
         raise ServiceError(
             "SerializationException", f"The request body must be a JSON object, not {type(document).__name__}."
         )
-    if _SURROGATE_ESCAPE.search(body):
-        _refuse_lone_surrogates(document)
+    # Most bodies can hold neither problem; two C-speed scans spare them the walk.
+    if _SURROGATE_ESCAPE.search(body) or body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH:
+        _check_document(document)
     return document
+
+
+def _not_json(reason: str) -> ServiceError:
+    return ServiceError("SerializationException", f"The request body is not valid JSON: {reason}")
 
 
 def _refuse_constant(name: str) -> Any:
     # Python's json reads NaN and Infinity; JSON has no such values, and the service's parser refuses them.
-    raise ServiceError("SerializationException", f"The request body is not valid JSON: {name} is not a JSON value.")
+    raise ValueError(f"{name} is not a JSON value")
 
 
-# A \uD800-\uDFFF escape: only then can a decoded string hold a surrogate.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as inf: Infinity by another name
+        raise ValueError(f"the number {text[:40]} is too large for a double")
+    return value
 
 
-def _refuse_lone_surrogates(document: Any) -> None:
-    pending = [document]
-    while pending:
-        value = pending.pop()
+def _check_document(document: dict[str, Any]) -> None:
+    """Refuse unpaired surrogates and deep nesting, naming where; iterative, so no body exhausts the stack."""
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise _not_json(f"the string at {_render_path(path)} holds {_unpaired(value)}")
+            continue
         if isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
+            items: Any = value.items()
         elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ServiceError(
-                    "SerializationException",
-                    "The request body is not valid JSON: a string holds an unpaired UTF-16 surrogate escape "
-                    "(\\uD800-\\uDFFF without its pair), which is not a Unicode character.",
-                ) from None
+            items = enumerate(value)
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise _not_json(f"it nests deeper than {MAX_JSON_DEPTH} levels (at {_render_path(path)})")
+        for key, item in items:
+            if isinstance(key, str) and _SURROGATE.search(key):
+                raise _not_json(f"a member name at {_render_path(path)} holds {_unpaired(key)}")
+            stack.append((item, depth + 1, (*path, key)))
+
+
+def _unpaired(text: str) -> str:
+    match = _SURROGATE.search(text)
+    code = ord(match.group()) if match else 0
+    return f"an unpaired UTF-16 surrogate escape (\\u{code:04x}), which is not a Unicode character"
+
+
+def _render_path(path: tuple[str | int, ...]) -> str:
+    if not path:
+        return "the top level"
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+    # The path quotes the body's own member names: keep it encodable.
+    return "'" + text.encode("utf-8", "backslashreplace").decode("utf-8") + "'"
 
 
 def _check_region(region: str) -> None:
-    # AWS answers a SigV4 scope naming no region with this error and text; an unchecked scope
-    # would otherwise land in every ARN the request creates.
+    # AWS answers a SigV4 scope naming a region other than its endpoint's with this error and
+    # text. A loopback endpoint has no region of its own, so any region of any partition is taken
+    # as its own -- including ones without Personalize, since botocore's list of those lags the
+    # service -- and anything else (`local`, text with `:` that would land in every ARN) is refused.
     if not _spec.is_region_name(region):
         raise ServiceError(
-            "InvalidSignatureException", f"Credential should be scoped to a valid region, not '{region}'. ", 403
+            "InvalidSignatureException",
+            f"Credential should be scoped to a valid region, not '{_printable(region)}'. ",
+            403,
         )
 
 
+# Only to say what is wrong with a malformed scope; model/wire.py reads a well-formed one.
+_CREDENTIAL = re.compile(r"\bCredential=([^,\s]*)")
 _ACCOUNT_KEY = re.compile(r"\d{12}")
 
 
@@ -630,10 +690,60 @@ def identity_from_authorization(
 ) -> tuple[str, str | None]:
     """The region and account a SigV4-signed request speaks for.
 
-    The region is the one in the credential scope. An access key id of 12 digits names the
-    account (as moto does), so a test can keep accounts apart; any other key means the default.
+    The region is the one in the credential scope (``key/date/region/service/aws4_request``),
+    as given: :meth:`Backend.handle` refuses one that names no region. An access key id of 12
+    digits names the account (as moto does), so a test can keep accounts apart; any other key
+    means the default. A request without a credential scope speaks for ``default_region``
+    (the server refuses a malformed one first: :func:`credential_problem`).
     """
     scope = _wire.credential_scope(authorization)
     if scope is None:
         return default_region, None
     return scope.region, scope.key if _ACCOUNT_KEY.fullmatch(scope.key) else None
+
+
+def credential_problem(authorization: str | None) -> ServiceError | None:
+    """Why the service would refuse a request's ``Authorization`` header before reading it, or None.
+
+    Signatures are not checked, and an unsigned request (no header) is let through, so that
+    curl can talk to the loopback server. The credential scope's form is checked, with the
+    service's answers: no ``Credential=``, or not five slash-delimited elements, is
+    IncompleteSignatureException (400); a date that isn't YYYYMMDD, an empty region, another
+    service or another terminator than ``aws4_request`` is InvalidSignatureException (403).
+    Whether the region is one is checked by :meth:`Backend.handle`, for the in-process fake too.
+    """
+    if authorization is None:
+        return None
+    match = _CREDENTIAL.search(authorization)
+    if match is None:
+        return ServiceError(
+            "IncompleteSignatureException",
+            f"Authorization header requires 'Credential' parameter. Authorization={_printable(authorization)}",
+        )
+    scope = match.group(1).split("/")
+    if len(scope) != 5:
+        return ServiceError(
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+            f"got '{_printable(match.group(1))}'",
+        )
+    _key, date, region, service, terminator = scope
+    expected = _spec.service_model().signing_name
+    # The checks AWS makes of a scope, with its words, before model/wire.py's reading applies.
+    if not re.fullmatch(r"\d{8}", date, re.ASCII):
+        wrong = f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{_printable(date)}'"
+    elif not region:
+        wrong = "Credential should be scoped to a valid region, not ''. "
+    elif service != expected:
+        wrong = f"Credential should be scoped to correct service: '{expected}'. "
+    elif terminator != "aws4_request":
+        wrong = f"Credential should be scoped with a valid terminator: 'aws4_request', not '{_printable(terminator)}'. "
+    else:
+        return None
+    return ServiceError("InvalidSignatureException", wrong, 403)
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """Header text quoted in a message: shortened, and printable ASCII only."""
+    shown = text if len(text) <= limit else text[:limit] + "..."
+    return "".join(char if " " <= char <= "~" else f"\\x{ord(char):02x}" for char in shown)

@@ -2,19 +2,29 @@
 
 Anything that can take an endpoint URL can use it -- boto3 (``endpoint_url=`` or
 ``AWS_ENDPOINT_URL_PERSONALIZE``), the AWS CLI (``--endpoint-url``), other SDKs. Signatures are
-not checked; the credential scope only says which region (and account) a request speaks for.
+not checked; the credential scope says which region (and account) a request speaks for.
 
-Bad input gets the answer the service would give (SerializationException,
-UnknownOperationException, status 4xx) or a closed connection; it never stops the server:
-a body that isn't JSON (NaN, an unpaired surrogate escape, nesting past the parser's depth),
-framing that could be read two ways (a Content-Length that isn't plain digits, given twice, or
-beside Transfer-Encoding), and a signing scope that names no AWS region (InvalidSignatureException,
-403, before the region could reach an ARN).
+Bad input gets the answer the service would give, in AWS JSON 1.1's error shape (``{"__type":
+..., "message": ...}``, the code again in ``x-amzn-ErrorType``), or a closed connection; never a
+500, and it never stops the server:
 
-A member the operation's input shape doesn't have is refused with InvalidInputException.
-Nothing public shows what Personalize does with one; botocore refuses it before sending, so
-only hand-built requests can carry one, and refusing keeps a request the service might refuse
-from ever succeeding here.
+* a body that isn't strict JSON -- malformed, not UTF-8, NaN or Infinity (or a number too large
+  for a double), an unpaired surrogate escape, nesting deeper than the backend's
+  ``MAX_JSON_DEPTH`` -- is SerializationException (400), as AWS's JSON protocols answer a body
+  they can't read; the message says where;
+* framing that could be read two ways -- a Content-Length that isn't plain ASCII digits
+  (``+2``, ``1_0``), one given twice, one beside Transfer-Encoding -- is refused (400,
+  connection closed); a chunked body is 411, one over :data:`MAX_BODY_BYTES` 413;
+* a credential scope the service would refuse gets its answer: no ``Credential=`` or not five
+  elements is IncompleteSignatureException (400), another service or a region no AWS partition
+  has is InvalidSignatureException (403, before the region could reach an ARN).
+
+A member the operation's input shape doesn't have is refused with InvalidInputException naming
+it, not ignored. AWS JSON services are generally lenient at the wire and nothing public shows
+what Personalize does with one; but botocore refuses one before sending, so only hand-built
+requests can carry one, and refusing is the side of the contract that can't mislead: a request
+accepted here is accepted by the service whichever way it reads unknown members, while ignoring
+them would let a misspelt optional member (``maxResult``) pass silently.
 """
 
 from __future__ import annotations
@@ -22,15 +32,16 @@ from __future__ import annotations
 import contextlib
 import http.server
 import ipaddress
-import json
 import logging
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .backend import Backend, ServiceError, WireResponse, identity_from_authorization
+from ..model import spec as _spec
+from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -43,6 +54,9 @@ MAX_BODY_BYTES = 1024 * 1024
 # sent, body never finished) -- is closed, so no handler thread waits forever.
 IDLE_TIMEOUT_SECONDS = 30.0
 _POLL_SECONDS = 0.05
+# RFC 9110's Content-Length is 1*DIGIT. int() also reads "+2", "1_0", "\xa02" and other scripts'
+# digits, which a proxy in front may read differently: the request-smuggling ambiguity.
+_CONTENT_LENGTH = re.compile(r"[0-9]+", re.ASCII)
 
 
 class PersonalizeServer:
@@ -207,6 +221,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.connection.settimeout(self.server.idle_timeout)
 
     def parse_request(self) -> bool:
+        # Once the request line has arrived: a log line's time leaves out an idle keep-alive wait.
         self._started = time.perf_counter()
         return super().parse_request()
 
@@ -214,7 +229,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
-        region, account = identity_from_authorization(self.headers.get("Authorization"))
+        authorization = self.headers.get("Authorization")
+        refusal = credential_problem(authorization)
+        if refusal is not None:
+            self._send(WireResponse.error(refusal))
+            return
+        region, account = identity_from_authorization(authorization)
         try:
             answer = self.server.backend.handle(
                 self.headers.get("X-Amz-Target"),
@@ -254,14 +274,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if len(lengths) > 1:
             self._refuse(400, f"A request carries one Content-Length header, not {len(lengths)}.")
             return None
-        raw = lengths[0].strip()
-        # int() also reads '+2', '1_0' and ' 7'; HTTP allows decimal digits only.
-        if not (raw.isascii() and raw.isdigit()):
-            self._refuse(400, f"Invalid Content-Length {lengths[0]!r}: give the body's size in decimal digits.")
+        raw = lengths[0].strip(" \t")  # optional whitespace around a field value: SP and HTAB only
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        if not _CONTENT_LENGTH.fullmatch(raw):
+            self._refuse(400, f"Invalid Content-Length {shown!r}: give the body's size in decimal digits.")
             return None
-        length = int(raw)
+        significant = raw.lstrip("0") or "0"  # and no int() of a thousand digits
+        length = int(significant) if len(significant) <= len(str(MAX_BODY_BYTES)) else MAX_BODY_BYTES + 1
         if length > MAX_BODY_BYTES:
-            self._refuse(413, f"The request body of {length} bytes exceeds the limit of {MAX_BODY_BYTES} bytes.")
+            self._refuse(413, f"The request body of {shown} bytes exceeds the limit of {MAX_BODY_BYTES} bytes.")
             return None
         body = self.rfile.read(length)
         if len(body) < length:  # the client went away mid-body: nobody is left to answer
@@ -293,12 +314,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.request_log(self._log_line(answer))
 
     def _log_line(self, answer: WireResponse) -> str:
-        target = self.headers.get("X-Amz-Target") if self.headers is not None else None
-        operation = target.rpartition(".")[2] if target else f"{self.command or '-'} {self.path or '-'}"
-        outcome = str(answer.status)
-        if answer.status >= 400:
-            with contextlib.suppress(ValueError, AttributeError):
-                outcome += " " + str(json.loads(answer.body)["__type"])
+        # Only the model's operation names: header text never reaches a terminal (escape codes).
+        headers = getattr(self, "headers", None)  # absent when the request line was unreadable
+        target = headers.get("X-Amz-Target", "") if headers is not None else ""
+        prefix, _, operation = target.partition(".")
+        if prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
+            operation = "-"
+        error = answer.headers.get("x-amzn-ErrorType")
+        outcome = f"{answer.status} {error}" if error else str(answer.status)
         elapsed = (time.perf_counter() - self._started) * 1000 if self._started else 0.0
         return f"{operation} {outcome} {elapsed:.1f} ms"
 
