@@ -687,6 +687,8 @@ def _shown(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _generated(kind: ResourceType, seed: str, context: _templates.Context) -> dict[str, Any]:
+    if not kind.generated:  # most kinds: nothing to make up
+        return {}
     made = {
         "trackingId": f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}",
         "accountId": context.account,
