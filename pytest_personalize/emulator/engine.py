@@ -109,6 +109,8 @@ class Engine:
 
     def observe(self, store: RegionStore, resource: Resource, now: datetime.datetime) -> None:
         """A Describe or a List showed the resource: in the describe mode, that moves it on."""
+        if not resource.moving:  # settled: an observation changes nothing
+            return
         lifecycle = self.host.lifecycle
         resource.progress.observe(lifecycle, now)
         if resource.update is not None:
@@ -298,14 +300,19 @@ class Engine:
             answer["nextToken"] = token
         return answer
 
-    def description(self, store: RegionStore, resource: Resource) -> dict[str, Any]:
-        """The resource as Describe<X> shows it, members in the model's order, none null."""
+    def description(
+        self, store: RegionStore, resource: Resource, members: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """The resource as Describe<X> shows it, members in the model's order, none null.
+
+        ``members``: only these members of the description, in this order (a summary's).
+        """
         kind = resource.kind
-        shape = _spec.named_shape(kind.shapes[0])
-        defaults = dict(kind.describe_defaults)
+        described: Mapping[str, Shape] = _description_shape(kind).members  # type: ignore[attr-defined]
+        defaults = _describe_defaults(kind)
         shown = resource.shown
         out: dict[str, Any] = {}
-        for member in shape.members:  # type: ignore[attr-defined]
+        for member in described if members is None else members:
             value: Any = None
             if member == kind.arn_member:
                 value = resource.arn
@@ -328,7 +335,7 @@ class Engine:
             elif member in resource.refs:
                 value = resource.refs[member]
             elif member.startswith("latest"):
-                value = self._latest(store, resource, member, shape.members[member])  # type: ignore[attr-defined]
+                value = self._latest(store, resource, member, described[member])
             elif member in defaults:
                 value = defaults[member]
             if value is not None:
@@ -336,8 +343,8 @@ class Engine:
         return out
 
     def summary(self, store: RegionStore, resource: Resource, shape: Shape) -> dict[str, Any]:
-        description = self.description(store, resource)
-        return {member: description[member] for member in shape.members if member in description}  # type: ignore[attr-defined]
+        """The resource as a List's summary shows it: the description's members the summary shape has."""
+        return self.description(store, resource, _summary_members(resource.kind, shape.name))
 
     def _latest(self, store: RegionStore, resource: Resource, member: str, shape: Shape) -> dict[str, Any] | None:
         noun = member[len("latest") :]
@@ -629,6 +636,18 @@ def _description_shape(kind: ResourceType) -> Shape:
 
 
 @functools.cache
+def _describe_defaults(kind: ResourceType) -> dict[str, Any]:
+    return dict(kind.describe_defaults)
+
+
+@functools.cache
+def _summary_members(kind: ResourceType, summary: str) -> tuple[str, ...]:
+    """The members of the summary shape ``summary`` the description of ``kind`` has, in the summary's order."""
+    described = _description_shape(kind).members  # type: ignore[attr-defined]
+    return tuple(member for member in _spec.named_shape(summary).members if member in described)  # type: ignore[attr-defined]
+
+
+@functools.cache
 def _output_members(operation: str) -> tuple[str, ...]:
     output = _spec.operation_model(operation).output_shape
     return tuple(output.members) if output is not None else ()
@@ -668,6 +687,8 @@ def _shown(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _generated(kind: ResourceType, seed: str, context: _templates.Context) -> dict[str, Any]:
+    if not kind.generated:  # most kinds: nothing to make up
+        return {}
     made = {
         "trackingId": f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}",
         "accountId": context.account,
