@@ -69,15 +69,6 @@ USAGE_MISTAKES: dict[str, tuple[Callable[[Any], object], str]] = {
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(USAGE_MISTAKES))
-def test_a_mistake_in_using_the_plugin_is_a_usage_error(client: Any, mistake: str) -> None:
-    make, message = USAGE_MISTAKES[mistake]
-    with pytest.raises(UsageError, match=message) as raised:
-        make(client)
-    assert not isinstance(raised.value, ConformanceError)
-    assert isinstance(raised.value, ValueError)  # what code that caught ValueError keeps catching
-
-
 SERVICE_NEVER: dict[str, tuple[Callable[[Any], object], str]] = {
     "an error the operation doesn't answer with": (
         lambda client: PersonalizeStubber(client).add_error("CreateDatasetGroup", "ResourceNotFoundException"),
@@ -104,9 +95,16 @@ SERVICE_NEVER: dict[str, tuple[Callable[[Any], object], str]] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(SERVICE_NEVER))
-def test_what_the_service_would_never_do_is_a_conformance_error(client: Any, case: str) -> None:
-    make, message = SERVICE_NEVER[case]
-    with pytest.raises(ConformanceError, match=message) as raised:
+CASES = [(case, UsageError, ConformanceError) for case in sorted(USAGE_MISTAKES)] + [
+    (case, ConformanceError, UsageError) for case in sorted(SERVICE_NEVER)
+]
+
+
+@pytest.mark.parametrize(("case", "kind", "other"), CASES, ids=[case for case, _, _ in CASES])
+def test_each_error_is_of_its_kind(client: Any, case: str, kind: type[Exception], other: type[Exception]) -> None:
+    # A usage error is a mistake in the test; a conformance error, what the service would never do.
+    make, message = {**USAGE_MISTAKES, **SERVICE_NEVER}[case]
+    with pytest.raises(kind, match=message) as raised:
         make(client)
-    assert not isinstance(raised.value, UsageError)
+    assert not isinstance(raised.value, other)
+    assert isinstance(raised.value, ValueError)  # what code that caught ValueError keeps catching

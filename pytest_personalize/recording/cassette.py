@@ -141,12 +141,6 @@ def _error_code(response: dict[str, Any]) -> str | None:
     return str(code).rsplit("#", 1)[-1] if code else "UnknownError"
 
 
-def personalize_request(r1: Request, r2: Request) -> None:
-    """vcrpy matcher with the same rule as the index, for anyone using plain ``vcr.use_cassette``."""
-    a, b = request_key(r1), request_key(r2)
-    assert a == b, f"{a.operation} {a.body} != {b.operation} {b.body}"
-
-
 class UnrecordedRequestError(Exception):
     """A request the cassette has no (unplayed) answer for, while the record mode may not record it.
 
@@ -399,10 +393,6 @@ class PersonalizeCassette:
     def __contains__(self, request: Request) -> bool:
         with self._lock:
             return self._next_index(self._lookup_key(request)) is not None
-
-    def responses_of(self, request: Request) -> list[dict[str, Any]]:
-        with self._lock:
-            return [self.data[i][1] for i in self._index.get(self._lookup_key(request), [])]
 
     # --- telling the user -----------------------------------------------------------------
 
