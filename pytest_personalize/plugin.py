@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from mypy_boto3_personalize import PersonalizeClient
+    from mypy_boto3_personalize_events import PersonalizeEventsClient
+    from mypy_boto3_personalize_runtime import PersonalizeRuntimeClient
 
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
@@ -223,6 +225,60 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
     from .stub.stubber import PersonalizeStubber
 
     stubber = PersonalizeStubber(personalize_client)
+    with stubber:
+        yield stubber
+    _record_coverage(request.config, stubber.answered)
+    _fail_if_unused(request, stubber.pending_report())
+
+
+@pytest.fixture
+def personalize_runtime_client(personalize_region: str) -> PersonalizeRuntimeClient:
+    """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
+    from ._clients import make_client
+
+    return cast("PersonalizeRuntimeClient", make_client(personalize_region, "personalize-runtime"))
+
+
+@pytest.fixture
+def personalize_events_client(personalize_region: str) -> PersonalizeEventsClient:
+    """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
+    from ._clients import make_client
+
+    return cast("PersonalizeEventsClient", make_client(personalize_region, "personalize-events"))
+
+
+@pytest.fixture
+def personalize_runtime_stubber(
+    request: pytest.FixtureRequest, personalize_runtime_client: BaseClient
+) -> Iterator[PersonalizeStubber]:
+    """``personalize_stubber`` for ``personalize_runtime_client``: queued GetRecommendations,
+    GetPersonalizedRanking and GetActionRecommendations answers, every request checked.
+
+    ``add_response("get_recommendations", itemList=[{"itemId": "i1"}])`` queues a conformant
+    answer; ``add_error("get_recommendations", "ResourceNotFoundException")`` the service's
+    404. The same teardown check as ``personalize_stubber``.
+    """
+    yield from _stubber(request, personalize_runtime_client)
+
+
+@pytest.fixture
+def personalize_events_stubber(
+    request: pytest.FixtureRequest, personalize_events_client: BaseClient
+) -> Iterator[PersonalizeStubber]:
+    """``personalize_stubber`` for ``personalize_events_client``: queued PutEvents, PutItems,
+    PutUsers, PutActions and PutActionInteractions answers, every request checked against the model.
+
+    The same teardown check as ``personalize_stubber``.
+    """
+    yield from _stubber(request, personalize_events_client)
+
+
+def _stubber(request: pytest.FixtureRequest, client: BaseClient) -> Iterator[PersonalizeStubber]:
+    from .stub.stubber import PersonalizeStubber
+
+    stubber = PersonalizeStubber(client)
     with stubber:
         yield stubber
     _record_coverage(request.config, stubber.answered)
