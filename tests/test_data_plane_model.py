@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from pytest_personalize import ConformanceError, PersonalizeStubber, modeled_errors
@@ -154,3 +157,18 @@ def test_every_modeled_error_of_every_data_plane_operation_can_be_queued(operati
         parsed = stubber.add_error(operation, code)
         assert parsed["Error"]["Code"] == code
         assert parsed["ResponseMetadata"]["HTTPStatusCode"] == _templates.error_status(code, operation)
+
+
+def test_replay_refuses_a_runtime_request_the_service_would_refuse_in_rest_json(tmp_path: Any) -> None:
+    from vcr.request import Request
+
+    from pytest_personalize.recording.cassette import PersonalizeCassette
+
+    cassette = PersonalizeCassette(tmp_path / "empty.yaml", "none")
+    body = json.dumps({"campaignArn": CAMPAIGN, "userId": "u" * 257}).encode()
+    uri = "https://personalize-runtime.us-east-1.amazonaws.com/recommendations"
+    response = cassette.answer(Request("POST", uri, body, {"Content-Type": "application/json"}))
+    assert response is not None and response["status"]["code"] == 400
+    assert response["headers"]["x-amzn-ErrorType"] == ["InvalidInputException"]
+    assert "less than or equal to 256" in json.loads(response["body"]["string"])["message"]
+    assert cassette.answered == [("GetRecommendations", "InvalidInputException")]
