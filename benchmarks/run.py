@@ -207,6 +207,69 @@ def bench_fake_floor(sizes: Sizes) -> Row:
     )
 
 
+def bench_runtime_floor(sizes: Sizes) -> Row:
+    """A GetRecommendations call through the fake against the same floor: constant bytes at before-send.
+
+    The fake's side finds the campaign, works out its recipe's needs, picks the declared rule and
+    scores it; each call asks for another user (the default rule answers), so nothing is cached.
+    """
+    from botocore.awsrequest import AWSResponse
+
+    from pytest_personalize import PersonalizeFake
+    from pytest_personalize._clients import make_client
+
+    body = b'{"itemList":[{"itemId":"i3","score":0.6667},{"itemId":"i1","score":0.3333}],"recommendationId":"RID-1"}'
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": "0" * 32}
+
+    class _Raw:
+        def __init__(self) -> None:
+            self.body = body
+
+        def stream(self, **kwargs: object) -> Iterator[bytes]:
+            yield self.body
+
+        def read(self, amt: int | None = None) -> bytes:
+            data, self.body = self.body, b""
+            return data
+
+    def constant(request: object, **kwargs: object) -> AWSResponse:
+        return AWSResponse("https://personalize-runtime.us-east-1.amazonaws.com/recommendations", 200, headers, _Raw())
+
+    campaign = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+    floor_client = make_client(REGION, "personalize-runtime")
+    floor_client.meta.events.register("before-send.personalize-runtime", constant)
+    fake_client = make_client(REGION, "personalize-runtime")
+    counter = iter(range(10**9))
+
+    def ours() -> float:
+        with PersonalizeFake() as fake:
+            fake.attach(fake_client)
+            fake.declare(fake.deploy_campaign("shop-recs"), items=["i3", "i1"])
+            return per_call(
+                lambda: fake_client.get_recommendations(campaignArn=campaign, userId=f"u{next(counter)}"),
+                sizes.calls,
+                1,
+            )
+
+    def floor() -> float:
+        return per_call(
+            lambda: floor_client.get_recommendations(campaignArn=campaign, userId=f"u{next(counter)}"), sizes.calls, 1
+        )
+
+    value, base, ratio = paired(ours, floor, sizes.rounds)
+    return Row(
+        11,
+        "personalize_fake GetRecommendations call (personalize-runtime), another user each",
+        "bare botocore before-send handler, constant response",
+        value,
+        base,
+        "s",
+        "<= 1.5x",
+        ratio <= 1.5,
+        median_ratio=ratio,
+    )
+
+
 def _moto_available() -> bool:
     import importlib.util
 
@@ -636,10 +699,11 @@ BENCHMARKS: dict[int, Callable[[Sizes], Row | Iterator[Row]]] = {
     8: bench_collection,
     9: bench_threads_replay,
     10: bench_threads_record,
+    11: bench_runtime_floor,
 }
 # Importing moto adds its handler to every botocore session made afterwards: its row runs after
 # the other in-process rows, so theirs are measured without it.
-RUN_ORDER = (1, 2, 4, 5, 6, 9, 10, 3, 7, 8)
+RUN_ORDER = (1, 2, 11, 4, 5, 6, 9, 10, 3, 7, 8)
 
 
 def _format(rows: list[Row]) -> str:

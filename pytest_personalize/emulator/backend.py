@@ -494,9 +494,9 @@ class WireResponse:
     @classmethod
     def rest_ok(cls, result: Mapping[str, Any]) -> WireResponse:
         """A REST-JSON success: the events API's carries no body at all."""
-        if not result:
-            return cls._make(200, None, content_type=_data_plane_model.REST_JSON_CONTENT_TYPE)
-        return cls._make(200, _to_wire(result), content_type=_data_plane_model.REST_JSON_CONTENT_TYPE)
+        # Runtime answers hold strings, numbers, lists and dicts only (no timestamps, no None):
+        # they go out as they are, without _to_wire's walk.
+        return cls._make(200, result or None, content_type=_data_plane_model.REST_JSON_CONTENT_TYPE)
 
     @classmethod
     def rest_error(cls, error: ServiceError) -> WireResponse:

@@ -252,7 +252,9 @@ def _item_properties(state: State, store: RegionStore, group: str) -> dict[str, 
 
 
 def _recommendation_id() -> str:
-    return _model.recommendation_id(_templates.request_id())
+    # A fresh id per answer, as the service gives; a request id's random digits serve.
+    digits = _templates.request_id()
+    return f"RID-{digits[:2]}-{digits[9:13]}-{digits[14:18]}-{digits[19:23]}-{digits[24:]}"
 
 
 def _get_recommendations(
