@@ -86,7 +86,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     try:
         print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
-        print(f"  AWS_ENDPOINT_URL_PERSONALIZE={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
+        # One port serves the control plane, runtime and events: the path tells them apart.
+        for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME"):
+            print(f"  AWS_ENDPOINT_URL_{api}={server.endpoint_url}", flush=True)
+        print(f"  AWS_ENDPOINT_URL_PERSONALIZE_EVENTS={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

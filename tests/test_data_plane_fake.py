@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -415,3 +418,47 @@ def test_one_server_port_serves_all_three_apis() -> None:
         assert _error(raised)[1] == 404
         operations = [call.operation for call in server.backend.calls]
         assert operations == ["CreateDatasetGroup", "GetRecommendations", "PutItems"]
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_the_aws_cli_reaches_runtime_and_events_on_the_server(tmp_path: Any) -> None:
+    # Another process, another botocore: what any client of the endpoint sees.
+    with PersonalizeServer() as server:
+        server.backend.set_lifecycle("instant")
+        campaign = server.backend.deploy_campaign("recs")
+        server.backend.declare(campaign, user_id="u1", items=["i3", "i1"])
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+        def aws(*args: str) -> subprocess.CompletedProcess[str]:
+            command = ["aws", *args, "--endpoint-url", server.endpoint_url, "--output", "json"]
+            return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+        found = aws("personalize-runtime", "get-recommendations", "--campaign-arn", campaign, "--user-id", "u1")
+        assert found.returncode == 0, found.stderr
+        assert [item["itemId"] for item in json.loads(found.stdout)["itemList"]] == ["i3", "i1"]
+
+        missing = aws("personalize-runtime", "get-recommendations", "--campaign-arn", campaign + "x", "--user-id", "u1")
+        assert missing.returncode != 0
+        assert "(ResourceNotFoundException) when calling the GetRecommendations operation: The given campaign" in (
+            missing.stderr
+        )
+        refused = aws(
+            "personalize-events",
+            "put-events",
+            "--tracking-id",
+            "nope",
+            "--session-id",
+            "s1",
+            "--event-list",
+            "eventType=click,sentAt=1700000000",
+        )
+        assert "(InvalidInputException) when calling the PutEvents operation" in refused.stderr
