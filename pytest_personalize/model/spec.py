@@ -25,6 +25,11 @@ SERVICE_NAME = "personalize"
 RUNTIME_SERVICE_NAME = "personalize-runtime"
 EVENTS_SERVICE_NAME = "personalize-events"
 SERVICE_NAMES = (SERVICE_NAME, RUNTIME_SERVICE_NAME, EVENTS_SERVICE_NAME)
+_STUBBER_FIXTURES = {
+    SERVICE_NAME: "personalize_stubber",
+    RUNTIME_SERVICE_NAME: "personalize_runtime_stubber",
+    EVENTS_SERVICE_NAME: "personalize_events_stubber",
+}
 
 
 @functools.cache
@@ -116,7 +121,7 @@ def operation_name(operation: str, service: str | None = None) -> str:
     if elsewhere is not None and service is not None:
         raise ConformanceError(
             f"{operation!r} is an operation of {api_title(service_of(elsewhere))}, not of {api_title(service)}: "
-            f"a {service_of(elsewhere)} client calls it"
+            f"a {service_of(elsewhere)} client calls it (stub it on {_STUBBER_FIXTURES[service_of(elsewhere)]})"
         )
     close = difflib.get_close_matches(operation, list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
@@ -149,11 +154,6 @@ def modeled_errors(operation: str) -> tuple[str, ...]:
 def all_modeled_errors() -> frozenset[str]:
     """Every error code any Personalize operation declares."""
     return frozenset(code for name in service_model().operation_names for code in modeled_errors(name))
-
-
-def protocol(operation: str) -> str:
-    """The wire protocol of an operation's API: ``json`` (AWS JSON 1.1) or ``rest-json``."""
-    return str(operation_model(operation).metadata["protocol"])
 
 
 def target_prefix() -> str:
