@@ -172,3 +172,16 @@ def test_replay_refuses_a_runtime_request_the_service_would_refuse_in_rest_json(
     assert response["headers"]["x-amzn-ErrorType"] == ["InvalidInputException"]
     assert "less than or equal to 256" in json.loads(response["body"]["string"])["message"]
     assert cassette.answered == [("GetRecommendations", "InvalidInputException")]
+
+
+def test_check_holds_recorded_runtime_and_events_traffic_to_their_models() -> None:
+    from pytest_personalize.recording.check import _model_findings
+
+    request = json.dumps({"campaignArn": CAMPAIGN, "userId": "u1"})
+    too_long = json.dumps({"itemList": [{"itemId": "x" * 257}]})
+    (finding,) = _model_findings("w", "GetRecommendations", 200, request, too_long)
+    assert "itemList.1.member.itemId" in finding.kind
+    # REST-JSON names the error in x-amzn-ErrorType; PutEvents models InvalidInputException only.
+    (finding,) = _model_findings("w", "PutEvents", 404, "{}", '{"message": "m"}', "ResourceNotFoundException:http://x/")
+    assert finding.kind.startswith("ResourceNotFoundException is not modeled for PutEvents")
+    assert _model_findings("w", "PutItems", 409, "{}", '{"message": "m"}', "ResourceInUseException") == []

@@ -8,6 +8,7 @@ import pytest
 
 # Imported here, in the outer process: pytester's in-process runs would otherwise import yaml
 # afresh each run, and its C loader doesn't survive that.
+from pytest_personalize.recording.check import check_paths
 from pytest_personalize.recording.file import load
 
 pytest_plugins = ["pytester"]
@@ -176,6 +177,9 @@ def test_the_shelf_records_against_the_server_and_replays_offline(shop_project: 
     assert [response["status"]["code"] for _, response in interactions] == [200, 404]
     assert interactions[1][1]["headers"]["x-amzn-ErrorType"] == ["ResourceNotFoundException"]
     assert all(request.host == "127.0.0.1" for request, _ in interactions)
+    # The recorded runtime traffic conforms to the runtime model, its 404 included.
+    report = check_paths([shop_project.path / "cassettes"])
+    assert report.interactions == 2 and report.clean, report.render()
 
     # Replay: no server, no credentials; the 404 comes back as ResourceNotFoundException.
     replayed = shop_project.runpytest("-p", "no:randomly")
