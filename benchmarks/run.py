@@ -296,20 +296,20 @@ def _canned_body(operation: Operation) -> bytes:
     return answer.body
 
 
-def _floor_client(body: bytes) -> Any:
+def _floor_client(body: bytes, service: str = "personalize", content_type: str = "application/x-amz-json-1.1") -> Any:
     """A client whose every request a before-send handler answers with ``body``: no fake is cheaper."""
     from botocore.awsrequest import AWSResponse
 
     from pytest_personalize._clients import make_client
     from pytest_personalize.emulator._local import RawBody
 
-    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "0" * 32}
+    headers = {"Content-Type": content_type, "x-amzn-RequestId": "0" * 32}
 
     def constant(request: Any, **kwargs: Any) -> AWSResponse:
         return AWSResponse(request.url, 200, headers, RawBody(body))  # type: ignore[arg-type]
 
-    client = make_client(REGION)
-    client.meta.events.register("before-send.personalize", constant)
+    client = make_client(REGION, service)
+    client.meta.events.register(f"before-send.{service}", constant)
     return client
 
 
@@ -342,6 +342,40 @@ def bench_fake_per_operation(sizes: Sizes) -> Iterator[Row]:
             "<= 1.5x",
             1.5,
         )
+
+
+def bench_runtime_per_call(sizes: Sizes) -> Row:
+    """A GetRecommendations call through the fake against the floor answering the same bytes.
+
+    The fake finds the campaign, works out its recipe's needs, picks the declared rule and scores
+    it; each call asks for another user (the declared default answers), so nothing is cached.
+    """
+    from pytest_personalize._clients import make_client
+
+    campaign = _arn("campaign", "shop-recs")
+    body = b'{"itemList":[{"itemId":"i3","score":0.6667},{"itemId":"i1","score":0.3333}],"recommendationId":"RID-1"}'
+    floor_client = _floor_client(body, "personalize-runtime", "application/json")
+    fake_client = make_client(REGION, "personalize-runtime")
+
+    def ours() -> float:
+        with _fake() as fake:
+            fake.attach(fake_client)
+            fake.declare(fake.deploy_campaign("shop-recs"), items=["i3", "i1"])
+            return per_call(
+                lambda i: fake_client.get_recommendations(campaignArn=campaign, userId=f"u{i}"), sizes.calls
+            )
+
+    def floor() -> float:
+        return per_call(lambda i: floor_client.get_recommendations(campaignArn=campaign, userId=f"u{i}"), sizes.calls)
+
+    return _row(
+        15,
+        "personalize_fake GetRecommendations call (personalize-runtime), another user each",
+        "bare before-send handler answering the same bytes",
+        paired(ours, floor, sizes.rounds),
+        "<= 1.5x",
+        1.5,
+    )
 
 
 def _moto_available() -> bool:
@@ -1207,10 +1241,11 @@ BENCHMARKS: dict[int, Callable[[Sizes], Row | Iterator[Row]]] = {
     12: bench_scale,
     13: bench_engine_lookup,
     14: bench_engine_record,
+    15: bench_runtime_per_call,
 }
 # Importing moto adds its handler to every botocore session made afterwards: its row runs after
 # the other in-process rows, so theirs are measured without it.
-RUN_ORDER = (1, 2, 11, 12, 13, 14, 4, 5, 6, 9, 10, 3, 7, 8)
+RUN_ORDER = (1, 2, 15, 11, 12, 13, 14, 4, 5, 6, 9, 10, 3, 7, 8)
 
 
 def _figure(value: float, unit: str, scale: tuple[float, str]) -> str:

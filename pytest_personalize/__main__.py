@@ -50,7 +50,10 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = commands.add_parser(
         "serve",
         help="run the loopback Amazon Personalize server until interrupted",
-        description="Serve Amazon Personalize's control plane (AWS JSON 1.1) on 127.0.0.1 until Ctrl-C or SIGTERM.",
+        description=(
+            "Serve Amazon Personalize (the control plane, personalize-runtime and personalize-events) "
+            "on 127.0.0.1 until Ctrl-C or SIGTERM."
+        ),
         epilog=_SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -126,7 +129,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     try:
         print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
-        print(f"  AWS_ENDPOINT_URL_PERSONALIZE={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
+        # One port serves the control plane, runtime and events: the path tells them apart.
+        for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME"):
+            print(f"  AWS_ENDPOINT_URL_{api}={server.endpoint_url}", flush=True)
+        print(f"  AWS_ENDPOINT_URL_PERSONALIZE_EVENTS={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
-def make_client(region: str, **kwargs: Any) -> BaseClient:
-    """A Personalize client from the process's shared session (a few ms, not ~100 ms)."""
+def make_client(region: str, service: str = _spec.SERVICE_NAME, **kwargs: Any) -> BaseClient:
+    """A Personalize client (or ``personalize-runtime``, ``personalize-events``) from the process's
+    shared session (a few ms, not ~100 ms)."""
     options: dict[str, Any] = {**DUMMY_CREDENTIALS, "region_name": region, **kwargs}
-    return _spec.botocore_session().create_client(_spec.SERVICE_NAME, **options)
+    return _spec.botocore_session().create_client(service, **options)
 
 
 def offline_environment(region: str | None = None) -> dict[str, str | None]:

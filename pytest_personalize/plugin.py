@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from mypy_boto3_personalize import PersonalizeClient
+    from mypy_boto3_personalize_events import PersonalizeEventsClient
+    from mypy_boto3_personalize_runtime import PersonalizeRuntimeClient
 
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
@@ -237,6 +239,60 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
 
 @pytest.fixture
+def personalize_runtime_client(personalize_region: str) -> PersonalizeRuntimeClient:
+    """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
+    from ._clients import make_client
+
+    return cast("PersonalizeRuntimeClient", make_client(personalize_region, "personalize-runtime"))
+
+
+@pytest.fixture
+def personalize_events_client(personalize_region: str) -> PersonalizeEventsClient:
+    """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
+    from ._clients import make_client
+
+    return cast("PersonalizeEventsClient", make_client(personalize_region, "personalize-events"))
+
+
+@pytest.fixture
+def personalize_runtime_stubber(
+    request: pytest.FixtureRequest, personalize_runtime_client: BaseClient
+) -> Iterator[PersonalizeStubber]:
+    """``personalize_stubber`` for ``personalize_runtime_client``: queued GetRecommendations,
+    GetPersonalizedRanking and GetActionRecommendations answers, every request checked.
+
+    ``add_response("get_recommendations", itemList=[{"itemId": "i1"}])`` queues a conformant
+    answer; ``add_error("get_recommendations", "ResourceNotFoundException")`` the service's
+    404. The same teardown check as ``personalize_stubber``.
+    """
+    yield from _stubber(request, personalize_runtime_client)
+
+
+@pytest.fixture
+def personalize_events_stubber(
+    request: pytest.FixtureRequest, personalize_events_client: BaseClient
+) -> Iterator[PersonalizeStubber]:
+    """``personalize_stubber`` for ``personalize_events_client``: queued PutEvents, PutItems,
+    PutUsers, PutActions and PutActionInteractions answers, every request checked against the model.
+
+    The same teardown check as ``personalize_stubber``.
+    """
+    yield from _stubber(request, personalize_events_client)
+
+
+def _stubber(request: pytest.FixtureRequest, client: BaseClient) -> Iterator[PersonalizeStubber]:
+    from .stub.stubber import PersonalizeStubber
+
+    stubber = PersonalizeStubber(client)
+    with stubber:
+        yield stubber
+    _record_coverage(request.config, stubber.answered)
+    _fail_if_unused(request, stubber.pending_report())
+
+
+@pytest.fixture
 def personalize_error_code(request: pytest.FixtureRequest) -> str:
     """One modeled error code per test run: mark the test ``@pytest.mark.personalize_error_matrix("Operation")``.
 
@@ -349,24 +405,32 @@ def personalize_fake(
     before the fixture is reached with ``attach(client)``; until then its Personalize requests
     raise UnattachedClientError, never sent. moto beside it answers every other service. At
     teardown the test fails if a ``fail_next`` fault fired fewer times than asked or a request was stopped.
+
+    ``personalize-runtime`` and ``personalize-events`` clients are answered too: ``declare(arn,
+    user_id=..., items=[...])`` says what a campaign recommends (``deploy_campaign(name)`` makes
+    one at once), ``events()``, ``items()`` and ``users()`` show what was sent. A filter the fake
+    can't evaluate answers NotEmulatedException, and fails the test at teardown.
     """
     from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
 
     _offline_environment(monkeypatch, personalize_region)
     fake = PersonalizeFake(**_backend_settings(request.config))
+    fake.default_region = personalize_region
     with contextlib.ExitStack() as stack:
         if not _options(request.node).get("sleep_on_retry", False):
             stack.enter_context(recorded_retry_sleeps(fake.retry_sleeps))
         stack.enter_context(fake)
-        if "personalize_client" in request.fixturenames:
-            fake.attach(request.getfixturevalue("personalize_client"))
+        for client in ("personalize_client", "personalize_runtime_client", "personalize_events_client"):
+            if client in request.fixturenames:
+                fake.attach(request.getfixturevalue(client))
         yield fake
     _record_coverage(request.config, ((call.operation, call.error) for call in fake.calls))
     _fail_if_unused(request, fake.pending_report())
     if fake.refused and not request.node.stash.get(_CALL_FAILED, False):
         # The code under test caught the UnattachedClientError: the test must not pass on it.
         pytest.fail(f"personalize_fake stopped {len(fake.refused)} request(s): {fake.refused[0]}", pytrace=False)
+    _fail_if_unevaluated(request, "personalize_fake", fake.unevaluated)
 
 
 @pytest.fixture
@@ -375,8 +439,10 @@ def personalize_server(
 ) -> Iterator[PersonalizeServer]:
     """A loopback HTTP server (127.0.0.1, a free port) speaking AWS JSON 1.1, fresh for each test.
 
-    ``.endpoint_url`` is its URL; ``AWS_ENDPOINT_URL_PERSONALIZE`` points there during the test,
-    with dummy credentials, so clients the code under test creates reach it. ``.backend`` holds
+    ``.endpoint_url`` is its URL; ``AWS_ENDPOINT_URL_PERSONALIZE``, ``AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME``
+    and ``AWS_ENDPOINT_URL_PERSONALIZE_EVENTS`` point there during the test (one port serves the
+    control plane, runtime and events), with dummy credentials, so clients the code under test
+    creates reach it. ``.backend`` holds
     the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
     server stops (threads joined) and the test fails if a ``fail_next`` fault fired fewer times than asked.
     """
@@ -384,11 +450,25 @@ def personalize_server(
     from .emulator.server import PersonalizeServer
 
     _offline_environment(monkeypatch, personalize_region)
-    with PersonalizeServer(Backend(**_backend_settings(request.config))) as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", server.endpoint_url)
+    backend = Backend(**_backend_settings(request.config))
+    backend.default_region = personalize_region
+    with PersonalizeServer(backend) as server:
+        # One port serves all three APIs: the path tells a runtime or events request apart.
+        for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME", "PERSONALIZE_EVENTS"):
+            monkeypatch.setenv(f"AWS_ENDPOINT_URL_{api}", server.endpoint_url)
         yield server
     _record_coverage(request.config, ((call.operation, call.error) for call in server.backend.calls))
     _fail_if_unused(request, server.backend.pending_report())
+    _fail_if_unevaluated(request, "personalize_server", server.backend.unevaluated)
+
+
+def _fail_if_unevaluated(request: pytest.FixtureRequest, fixture: str, unevaluated: list[str]) -> None:
+    # The code under test may have caught the NotEmulatedException and fallen back: the test
+    # must still not pass on an answer the emulator couldn't give.
+    if unevaluated and not request.node.stash.get(_CALL_FAILED, False):
+        pytest.fail(
+            f"{fixture} couldn't evaluate {len(unevaluated)} runtime request(s): {unevaluated[0]}", pytrace=False
+        )
 
 
 def _record_mode(config: pytest.Config) -> str:

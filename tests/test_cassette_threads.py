@@ -409,7 +409,9 @@ def test_runtime_and_events_calls_record_and_replay_matched_on_path_and_body(
     monkeypatch.setenv("USER_ID", "u2")
     result = project.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*POST /recommendations has no recorded response*", "*body member 'userId'*"])
+    result.stdout.fnmatch_lines(
+        ["*GetRecommendations (POST /recommendations) has no recorded response*", "*body member 'userId'*"]
+    )
 
 
 def test_a_client_made_at_import_time_records_and_replays_too(

@@ -338,8 +338,9 @@ def test_other_services_are_left_alone(fake: PersonalizeFake) -> None:
         client = boto3.client(service, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
         return "pytest-personalize-fake" in client.meta.events._emitter._unique_id_handlers
 
-    assert wired("personalize")
-    assert not wired("personalize-runtime") and not wired("personalize-events")
+    # The three Personalize APIs are the fake's; any other service is left alone.
+    assert wired("personalize") and wired("personalize-runtime") and wired("personalize-events")
+    assert not wired("s3") and not wired("sts")
 
 
 def test_a_client_made_before_activation_is_reached_once_attached() -> None:

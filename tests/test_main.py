@@ -108,7 +108,9 @@ def test_serve_logs_each_request_on_one_line() -> None:
     ]
     assert not any("\x1b" in line for line in lines)
     assert lines[-1] == "pytest-personalize: stopped"
-    assert len(lines) == 2 + len(logged) + 1  # the banner's two lines, one per request, the goodbye
+    banner = [line for line in lines if line.startswith(("pytest-personalize: serving", "  AWS_ENDPOINT_URL_"))]
+    assert len(banner) == 4  # where it serves, and the variable of each API: control plane, runtime, events
+    assert len(lines) == len(banner) + len(logged) + 1  # and nothing else: one line per request, the goodbye
 
 
 def test_serve_q_is_quiet() -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._constants import DEFAULT_REGION
+from ..model import data_plane as _data_plane_model
 from ..model import resources as _resources
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -31,6 +32,7 @@ from ..model import validate as _validate
 from ..model import wire as _wire
 from ..model.errors import ServiceError, UsageError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
+from . import data_plane as _data_plane
 from .engine import Engine, routes
 from .import_data import ImportSource
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
@@ -115,7 +117,7 @@ class Fault:
 
 
 def _can_answer(operation: str, code: str) -> bool:
-    return code in COMMON_ERRORS or (operation in _spec.operation_names() and code in _spec.modeled_errors(operation))
+    return code in COMMON_ERRORS or (_spec.is_operation(operation) and code in _spec.modeled_errors(operation))
 
 
 @dataclass
@@ -134,7 +136,7 @@ def _kind_named(noun: str) -> _resources.ResourceType:
     return kind
 
 
-class Backend:
+class Backend(_data_plane.DataPlaneAPI):
     """Amazon Personalize's control plane, kept in memory, per account and region.
 
     Used directly (``backend.call("CreateDatasetGroup", {"name": "shop"})``), or behind the
@@ -151,6 +153,9 @@ class Backend:
     caps another type per region (by type: ``"Solution"``, ``"Filter"``, ...; None: no cap);
     ``dataset_group_quota`` is the dataset groups' alone. Tags are limited to the documented 50
     per resource.
+
+    The runtime and events APIs are answered too, from results the test declares
+    (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`).
     """
 
     def __init__(
@@ -176,6 +181,7 @@ class Backend:
         self._calls: list[Call] = []
         self._faults: list[Fault] = []
         self._failures: list[_PlannedFailure] = []
+        self._data_plane = _data_plane.State()
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -307,6 +313,7 @@ class Backend:
             self._calls.clear()
             self._faults.clear()
             self._failures.clear()
+            self._data_plane = _data_plane.State()
 
     # --- what the engine asks ----------------------------------------------------------------
 
@@ -418,12 +425,19 @@ class Backend:
         region: str = DEFAULT_REGION,
         account: str | None = None,
         content_type: str | None = None,
+        method: str = "POST",
+        path: str | None = None,
     ) -> WireResponse:
-        """Answer a request as it arrives on the wire (AWS JSON 1.1) with the bytes to send back.
+        """Answer a request as it arrives on the wire with the bytes to send back.
 
+        AWS JSON 1.1 (the control plane) names the operation in ``X-Amz-Target``; a request
+        without one is REST-JSON (runtime, events), and ``method`` and ``path`` name it.
         ``region`` is the one the request's credential scope names; one that names no AWS region
         is refused first, as the service refuses it (InvalidSignatureException, 403).
         """
+        rest = _data_plane_model.rest_operation(method, path) if not target and path is not None else None
+        if rest is not None:
+            return self._handle_rest(rest, body, region=region, account=account, content_type=content_type)
         try:
             _check_region(region)
             operation = _operation_from_target(target)
@@ -434,6 +448,18 @@ class Backend:
             return WireResponse.error(error)
         return WireResponse.ok(result)
 
+    def _handle_rest(
+        self, operation: str, body: bytes, *, region: str, account: str | None, content_type: str | None
+    ) -> WireResponse:
+        try:
+            _check_region(region)
+            _check_content_type(content_type, _REST_CONTENT_TYPES)
+            params = _parse_body(body)
+            result = self.call(operation, params, region=region, account=account)
+        except ServiceError as error:
+            return WireResponse.rest_error(error)
+        return WireResponse.rest_ok(result)
+
     def _answer(self, call: Call) -> dict[str, Any]:
         for fault in self._faults:
             if fault.matches(call):
@@ -441,7 +467,7 @@ class Backend:
                 if fault.remaining is not None:
                     fault.remaining -= 1
                 raise self._fault_error(fault, call)
-        if not self._engine.emulates(call.operation):
+        if not self._engine.emulates(call.operation) and not _data_plane.emulates(call.operation):
             raise ServiceError(
                 NOT_EMULATED,
                 f"{call.operation} is an Amazon Personalize operation that pytest-personalize does not "
@@ -452,6 +478,8 @@ class Backend:
         if problem is not None:
             raise ServiceError(problem.code, problem.message)
         context = _templates.Context(region=call.region, account=call.account, now=self.clock())
+        if _data_plane.emulates(call.operation):
+            return _data_plane.answer(self._data_plane, self._engine, call.operation, call.params, context)
         return self._engine.answer(call.operation, call.params, context)
 
     def _fault_error(self, fault: Fault, call: Call) -> ServiceError:
@@ -459,7 +487,8 @@ class Backend:
         if common is not None:
             return ServiceError(fault.code, fault.message or common.message, common.status)
         context = _templates.Context(region=call.region, account=call.account, now=self.clock())
-        return ServiceError(fault.code, fault.message or _templates.error_message(fault.code, call.params, context))
+        message = fault.message or _templates.error_message(fault.code, call.params, context, operation=call.operation)
+        return ServiceError(fault.code, message, _templates.error_status(fault.code, call.operation))
 
 
 def parse_quota(text: str) -> tuple[str, int | None]:
@@ -507,20 +536,48 @@ class WireResponse:
         # AWS JSON services name the error twice: "__type" in the body and x-amzn-ErrorType in a
         # header (SDKs read either; a proxy or a log line can read the header alone).
         return cls._make(
-            error.status, _templates.error_body(error.code, error.message), {"x-amzn-ErrorType": error.code}
+            error.status,
+            _templates.error_body(error.code, error.message),
+            {_data_plane_model.ERROR_TYPE_HEADER: error.code},
         )
 
     @classmethod
-    def _make(cls, status: int, document: Any, extra: Mapping[str, str] | None = None) -> WireResponse:
-        try:
-            body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            # A lone surrogate (from Backend.call or a fault's message; the wire refuses them)
-            # has no UTF-8 form: escaped as \udXXX, the answer is still valid JSON.
-            body = json.dumps(document, separators=(",", ":")).encode("ascii")
+    def rest_ok(cls, result: Mapping[str, Any]) -> WireResponse:
+        """A REST-JSON success: the events API's carries no body at all."""
+        # Runtime answers hold strings, numbers, lists and dicts only (no timestamps, no None):
+        # they go out as they are, without _to_wire's walk.
+        return cls._make(200, result or None, content_type=_data_plane_model.REST_JSON_CONTENT_TYPE)
+
+    @classmethod
+    def rest_error(cls, error: ServiceError) -> WireResponse:
+        """A REST-JSON error: the code in ``x-amzn-ErrorType``, the message in the body."""
+        return cls._make(
+            error.status,
+            _data_plane_model.rest_error_body(error.message),
+            {_data_plane_model.ERROR_TYPE_HEADER: error.code},
+            content_type=_data_plane_model.REST_JSON_CONTENT_TYPE,
+        )
+
+    @classmethod
+    def _make(
+        cls,
+        status: int,
+        document: Any,
+        extra: Mapping[str, str] | None = None,
+        content_type: str = _templates.JSON_CONTENT_TYPE,
+    ) -> WireResponse:
+        if document is None:
+            body = b""
+        else:
+            try:
+                body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                # A lone surrogate (from Backend.call or a fault's message; the wire refuses them)
+                # has no UTF-8 form: escaped as \udXXX, the answer is still valid JSON.
+                body = json.dumps(document, separators=(",", ":")).encode("ascii")
         headers = {
             "x-amzn-RequestId": _templates.request_id(),
-            "Content-Type": _templates.JSON_CONTENT_TYPE,
+            "Content-Type": content_type,
             "Content-Length": str(len(body)),
             "Date": _http_date_now(),
             **(extra or {}),
@@ -567,16 +624,17 @@ def _operation_from_target(target: str | None) -> str:
 
 
 _ACCEPTED_CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0")
+_REST_CONTENT_TYPES = (_data_plane_model.REST_JSON_CONTENT_TYPE,)
 
 
-def _check_content_type(content_type: str | None) -> None:
+def _check_content_type(content_type: str | None, accepted: tuple[str, ...] = _ACCEPTED_CONTENT_TYPES) -> None:
     if content_type is None:
         return
     media = content_type.split(";", 1)[0].strip().lower()
-    if media not in _ACCEPTED_CONTENT_TYPES:
+    if media not in accepted:
         raise ServiceError(
             "SerializationException",
-            f"Unsupported Content-Type {content_type!r}: expected {_templates.JSON_CONTENT_TYPE}.",
+            f"Unsupported Content-Type {content_type!r}: expected {accepted[0]}.",
         )
 
 

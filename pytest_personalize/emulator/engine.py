@@ -199,7 +199,7 @@ class Engine:
             progress=Progress(self.host.lifecycle.creation(kind, failed=reason is not None), context.now),
             seq=seq,
             failure_reason=reason,
-            extra=_generated(kind, seed, context),
+            extra=_generated(kind, seed, context, params),
             shown=_shown(kind, kept),
         )
         store.add(resource)
@@ -686,14 +686,19 @@ def _shown(kind: ResourceType, params: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _generated(kind: ResourceType, seed: str, context: _templates.Context) -> dict[str, Any]:
-    if not kind.generated:  # most kinds: nothing to make up
+def _generated(kind: ResourceType, seed: str, context: _templates.Context, params: Mapping[str, Any]) -> dict[str, Any]:
+    members = kind.generated
+    if kind.noun == "Dataset" and str(params.get("datasetType", "")).upper() == "ACTION_INTERACTIONS":
+        # The Dataset shape: "The ID of the event tracker for an Action interactions dataset", the
+        # one PutActionInteractions takes. Only that type of dataset has one.
+        members = ("trackingId",)
+    if not members:  # most kinds: nothing to make up
         return {}
     made = {
         "trackingId": f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}",
         "accountId": context.account,
     }
-    return {member: made[member] for member in kind.generated}
+    return {member: made[member] for member in members}
 
 
 def _apply_change(params: dict[str, Any], key: str, value: Any) -> None:

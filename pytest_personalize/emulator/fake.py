@@ -16,11 +16,13 @@ job's CSV header is checked against the dataset's schema (:mod:`.import_data`).
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..model import data_plane as _data_plane_model
 from ..model import spec as _spec
 from ..model.wire import text as _text
 from . import _seams
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.client import BaseClient
 
-_EVENT = f"before-send.{_spec.SERVICE_NAME}"
+_EVENT = "before-send"
 _HANDLER_ID = "pytest-personalize-fake"
 
 # The active fakes, innermost last: the innermost answers. Shared by every thread of the process.
@@ -115,7 +117,9 @@ class PersonalizeFake(Backend):
         name Personalize).
         """
         route = _route_async if _is_async(client) else _route
-        client.meta.events.register(_EVENT, route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
+        # botocore names a client's events after its service id: personalize-runtime, not personalize.
+        event = f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
+        client.meta.events.register(event, route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
         return client
 
     def __enter__(self) -> PersonalizeFake:
@@ -147,6 +151,8 @@ class PersonalizeFake(Backend):
             region=region,
             account=account,
             content_type=_text(headers.get("Content-Type")),
+            method=request.method or "POST",
+            path=_path(request.url),
         )
 
 
@@ -162,8 +168,29 @@ def _innermost() -> PersonalizeFake | None:
 
 
 def _owns(request: AWSPreparedRequest) -> bool:
-    """Whether a request is the active fake's to answer: a control-plane request while a fake is active."""
-    return bool(_active) and (_text(request.headers.get("X-Amz-Target")) or "").startswith(_spec.target_prefix())
+    """Whether a request is the active fake's to answer, while a fake is active: a control-plane
+    request (its X-Amz-Target), or a runtime or events one (signed for Personalize, to one of their paths)."""
+    return bool(_active) and _operation_of(request) is not None
+
+
+# Every Personalize API signs as "personalize": the credential scope's service.
+_SIGNED_FOR_PERSONALIZE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/personalize/aws4_request")
+
+
+def _operation_of(request: AWSPreparedRequest) -> str | None:
+    target = _text(request.headers.get("X-Amz-Target")) or ""
+    if target:
+        return target[len(_spec.target_prefix()) :] if target.startswith(_spec.target_prefix()) else None
+    operation = _data_plane_model.rest_operation(request.method or "POST", _path(request.url))
+    if operation is None or not _SIGNED_FOR_PERSONALIZE.search(_text(request.headers.get("Authorization")) or ""):
+        return None
+    return operation
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path or "/"
 
 
 def _defer_moto() -> None:
@@ -222,7 +249,7 @@ def _wire_if_personalize(client: BaseClient) -> None:
         with _active_lock:
             if _active:
                 _defer_moto()
-    if client.meta.service_model.service_name == _spec.SERVICE_NAME:
+    if client.meta.service_model.service_name in _spec.SERVICE_NAMES:
         PersonalizeFake.attach(client)
 
 
@@ -233,7 +260,7 @@ def _refuse_unattached(request: AWSPreparedRequest) -> None:
         return
     if not _owns(request) or is_loopback(request.url):
         return
-    operation = (_text(request.headers.get("X-Amz-Target")) or "")[len(_spec.target_prefix()) :]
+    operation = _operation_of(request)
     message = (
         f"A Personalize client made before the fake became active sent {operation} to {request.url}; it isn't "
         "attached to the fake, so the request was stopped here instead of reaching AWS. Attach the client with "

@@ -242,6 +242,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 region=region,
                 account=account,
                 content_type=self.headers.get("Content-Type"),
+                path=self.path,  # runtime and events (REST-JSON) requests are named by their path
             )
         except Exception as error:  # a bug in the backend must not take the connection down silently
             logger.exception("pytest-personalize server: the backend failed")

@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
 SERVICE_NAME = "personalize"
+# The data-plane APIs: REST-JSON, signed as "personalize" too. Their operation names are distinct
+# from the control plane's and from each other's, so a name alone says which API it belongs to.
+RUNTIME_SERVICE_NAME = "personalize-runtime"
+EVENTS_SERVICE_NAME = "personalize-events"
+SERVICE_NAMES = (SERVICE_NAME, RUNTIME_SERVICE_NAME, EVENTS_SERVICE_NAME)
+_STUBBER_FIXTURES = {
+    SERVICE_NAME: "personalize_stubber",
+    RUNTIME_SERVICE_NAME: "personalize_runtime_stubber",
+    EVENTS_SERVICE_NAME: "personalize_events_stubber",
+}
 
 
 @functools.cache
@@ -34,8 +44,9 @@ def botocore_session() -> botocore.session.Session:
 
 
 @functools.cache
-def service_model() -> ServiceModel:
-    return botocore_session().get_service_model(SERVICE_NAME)
+def service_model(service: str = SERVICE_NAME) -> ServiceModel:
+    """The botocore model of one Personalize API: the control plane unless ``service`` names another."""
+    return botocore_session().get_service_model(service)
 
 
 @functools.cache
@@ -50,18 +61,38 @@ def is_region_name(region: str) -> bool:
 
 
 @functools.cache
-def operation_names() -> frozenset[str]:
+def operation_names(service: str = SERVICE_NAME) -> frozenset[str]:
     """The model's operation names, for membership tests (botocore's list is scanned)."""
-    return frozenset(service_model().operation_names)
+    return frozenset(service_model(service).operation_names)
 
 
 @functools.cache
-def _operation_names_by_key() -> dict[str, str]:
+def service_of(operation: str) -> str:
+    """Which Personalize API an operation (as the model names it) belongs to; the control plane if none."""
+    for service in SERVICE_NAMES:
+        if operation in operation_names(service):
+            return service
+    return SERVICE_NAME
+
+
+def is_operation(operation: str) -> bool:
+    """Whether ``operation`` is an operation (as the model names it) of any Personalize API."""
+    return any(operation in operation_names(service) for service in SERVICE_NAMES)
+
+
+@functools.cache
+def _operation_names_by_key(service: str | None = SERVICE_NAME) -> dict[str, str]:
     names: dict[str, str] = {}
-    for name in service_model().operation_names:
-        names[name] = name
-        names[method_name(name)] = name
+    for each in SERVICE_NAMES if service is None else (service,):
+        for name in service_model(each).operation_names:
+            names[name] = name
+            names[method_name(name)] = name
     return names
+
+
+def api_title(service: str) -> str:
+    """How messages name an API: ``Amazon Personalize``, ``Amazon Personalize Runtime``, ..."""
+    return str(service_model(service).metadata.get("serviceFullName", service))
 
 
 @functools.cache  # a handful of names, asked on every queued stub
@@ -72,26 +103,37 @@ def method_name(operation: str) -> str:
     return str(xform_name(operation))
 
 
-def operation_name(operation: str) -> str:
-    """The model's name for an operation given as ``"CreateDatasetGroup"`` or ``"create_dataset_group"``."""
+def operation_name(operation: str, service: str | None = None) -> str:
+    """The model's name for an operation given as ``"CreateDatasetGroup"`` or ``"create_dataset_group"``.
+
+    ``service`` limits the names to one API's (``"personalize-runtime"``); by default an operation
+    of any Personalize API is found (control plane, runtime or events).
+    """
     __tracebackhide__ = True
     if not isinstance(operation, str):
         raise UsageError(
             f"an operation is named by a string such as 'CreateDatasetGroup', not {type(operation).__name__}"
         )
-    names = _operation_names_by_key()
+    names = _operation_names_by_key(service)
     if operation in names:
         return names[operation]
+    elsewhere = _operation_names_by_key(None).get(operation)
+    if elsewhere is not None and service is not None:
+        raise UsageError(
+            f"{operation!r} is an operation of {api_title(service_of(elsewhere))}, not of {api_title(service)}: "
+            f"a {service_of(elsewhere)} client calls it (stub it on {_STUBBER_FIXTURES[service_of(elsewhere)]})"
+        )
     close = difflib.get_close_matches(operation, list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(names[c]) for c in close)}?" if close else ""
-    raise UsageError(
-        f"{operation!r} is not an operation of Amazon Personalize "
-        f"(botocore's model has {len(service_model().operation_names)} operations).{hint}"
-    )
+    where = api_title(service or SERVICE_NAME)
+    count = len(service_model(service or SERVICE_NAME).operation_names)
+    raise UsageError(f"{operation!r} is not an operation of {where} (botocore's model has {count} operations).{hint}")
 
 
-def operation_model(operation: str) -> OperationModel:
-    return service_model().operation_model(operation_name(operation))
+def operation_model(operation: str, service: str | None = None) -> OperationModel:
+    """The botocore model of an operation of any Personalize API (or of ``service``'s only)."""
+    name = operation_name(operation, service)
+    return service_model(service_of(name)).operation_model(name)
 
 
 @functools.cache
@@ -128,19 +170,29 @@ def is_stub_wildcard(value: object) -> bool:
 
 
 @functools.cache
-def named_shape(name: str) -> Shape:
-    """A shape of the model by name, always the same object.
+def named_shape(name: str, service: str = SERVICE_NAME) -> Shape:
+    """A shape of the model (of ``service``) by name, always the same object.
 
     botocore builds a new Shape per ``shape_for`` call; what is cached per shape (the
     validator's compiled checks) must see one.
     """
-    return service_model().shape_for(name)
+    return service_model(service).shape_for(name)
 
 
-def error_documentation(code: str) -> str:
+def error_documentation(code: str, service: str = SERVICE_NAME) -> str:
     """The model's one-line description of an error shape, stripped of its HTML."""
-    documentation = named_shape(code).documentation or ""
+    documentation = named_shape(code, service).documentation or ""
     return re.sub(r"<[^>]+>", "", documentation).strip()
+
+
+def error_http_status(operation: str, code: str) -> int | None:
+    """The HTTP status the model gives an operation's error (REST-JSON APIs: 404, 409), or None."""
+    model = operation_model(operation)
+    for shape in model.error_shapes:
+        if shape.name == code:
+            status = shape.metadata.get("error", {}).get("httpStatusCode")
+            return int(status) if status is not None else None
+    return None
 
 
 @functools.cache

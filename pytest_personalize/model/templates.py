@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_REGION
+from . import data_plane as _data_plane
 from . import resources as _resources
 from . import rules as _rules
 from . import spec as _spec
@@ -163,7 +164,7 @@ def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str
     for every member of its output shape, derived from the shape's constraints. No
     ``ResponseMetadata``: the caller adds it.
     """
-    builder = _BUILDERS.get(name)
+    builder = _BUILDERS.get(name) or _data_plane.TEMPLATES.get(name)
     if builder is not None:
         return builder(params, context)
     output = _spec.operation_model(name).output_shape
@@ -428,13 +429,27 @@ _CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context], str | Non
 }
 
 
-def error_message(code: str, params: Mapping[str, Any] | None = None, context: Context | None = None) -> str:
+def error_message(
+    code: str,
+    params: Mapping[str, Any] | None = None,
+    context: Context | None = None,
+    *,
+    operation: str | None = None,
+) -> str:
     """The message an error carries when the test doesn't give one.
 
     Where the request says what the service would name (the ARN that already exists), the message
     names it; otherwise it is the model's own description of the error, or for a common error
-    the API reference's.
+    the API reference's. ``operation`` says which API's wording applies (runtime and events
+    have their own).
     """
+    if operation is not None and _data_plane.is_data_plane(operation):
+        service = _spec.service_of(operation)
+        message = _data_plane.error_message(operation, code, params or {})
+        common = _rules.COMMON_ERRORS.get(code)
+        if message is None:
+            message = common.message if common is not None else _spec.error_documentation(code, service)
+        return message or code
     contextual = _CONTEXTUAL_MESSAGES.get(code)
     message = contextual(params or {}, context or Context()) if contextual else None
     if message:
@@ -468,10 +483,14 @@ def check_error_code(operation: str | None, code: str) -> None:
     )
 
 
-def error_status(code: str) -> int:
-    """The HTTP status an error travels with: a common error's own, 400 for every modeled one."""
+def error_status(code: str, operation: str | None = None) -> int:
+    """The HTTP status an error travels with: a common error's own; for a modeled one, the status
+    the operation's model gives it (the REST-JSON APIs: 404, 409), else 400."""
     common = _rules.COMMON_ERRORS.get(code)
-    return common.status if common is not None else ERROR_STATUS
+    if common is not None:
+        return common.status
+    modeled = _spec.error_http_status(operation, code) if operation is not None else None
+    return modeled if modeled is not None else ERROR_STATUS
 
 
 def error_body(code: str, message: str) -> dict[str, str]:

@@ -56,7 +56,12 @@ class RequestKey(NamedTuple):
 
     @property
     def operation(self) -> str:
-        return self.target.rsplit(".", 1)[-1] if self.target else f"{self.method} {self.path}"
+        if self.target:
+            return self.target.rsplit(".", 1)[-1]
+        # Runtime and events (REST-JSON): the path names the operation (POST /recommendations).
+        from ..model.data_plane import rest_operation
+
+        return rest_operation(self.method, self.path) or f"{self.method} {self.path}"
 
 
 def header(request: Request, name: str) -> str:
@@ -101,8 +106,12 @@ def _refusal(key: RequestKey) -> tuple[str, str] | None:
     from ..model import spec as _spec
     from ..model import validate as _validate
 
-    if not key.target.startswith(_spec.target_prefix()) or key.operation not in _spec.operation_names():
-        return None  # runtime and events (REST-JSON), or no operation the model knows
+    if key.target and (
+        not key.target.startswith(_spec.target_prefix()) or key.operation not in _spec.operation_names()
+    ):
+        return None  # no operation the model knows
+    if not key.target and not _spec.is_operation(key.operation):
+        return None  # REST-JSON: a path of no runtime or events operation
     try:
         params = json.loads(key.body) if key.body else {}
     except ValueError:
@@ -113,18 +122,27 @@ def _refusal(key: RequestKey) -> tuple[str, str] | None:
     return None if problem is None else (problem.code, problem.message)
 
 
-def _error_response(code: str, message: str) -> dict[str, Any]:
-    """A refusal in the recorded-response form: what the service's bytes would be."""
+def _error_response(code: str, message: str, operation: str | None = None) -> dict[str, Any]:
+    """A refusal in the recorded-response form: what the service's bytes would be.
+
+    A runtime or events operation answers in REST-JSON: the code in ``x-amzn-ErrorType``.
+    """
+    from ..model import data_plane as _data_plane
     from ..model import templates as _templates
 
-    body = json.dumps(_templates.error_body(code, message), separators=(",", ":")).encode()
+    rest = operation is not None and _data_plane.is_data_plane(operation)
+    document = _data_plane.rest_error_body(message) if rest else _templates.error_body(code, message)
+    body = json.dumps(document, separators=(",", ":")).encode()
+    headers = {
+        "x-amzn-RequestId": [_templates.request_id()],
+        "Content-Type": [_data_plane.REST_JSON_CONTENT_TYPE if rest else _templates.JSON_CONTENT_TYPE],
+        "Content-Length": [str(len(body))],
+    }
+    if rest:
+        headers[_data_plane.ERROR_TYPE_HEADER] = [code]
     return {
-        "status": {"code": _templates.error_status(code), "message": "Bad Request"},
-        "headers": {
-            "x-amzn-RequestId": [_templates.request_id()],
-            "Content-Type": [_templates.JSON_CONTENT_TYPE],
-            "Content-Length": [str(len(body))],
-        },
+        "status": {"code": _templates.error_status(code, operation), "message": "Bad Request"},
+        "headers": headers,
         "body": {"string": body},
     }
 
@@ -133,6 +151,10 @@ def _error_code(response: dict[str, Any]) -> str | None:
     """The error a recorded response carries (``__type``, as AWS JSON sends it), or None for a success."""
     if int(response.get("status", {}).get("code", 200)) < 300:
         return None
+    for name, values in (response.get("headers") or {}).items():
+        if str(name).lower() == "x-amzn-errortype" and values:
+            # REST-JSON: "ResourceNotFoundException:http://internal.amazon.com/..." names the code.
+            return str(values[0] if isinstance(values, list) else values).split(":", 1)[0]
     try:
         document = json.loads(_wire.text(response.get("body", {}).get("string") or b"{}"))
     except (ValueError, TypeError):
@@ -385,7 +407,7 @@ class PersonalizeCassette:
             refusal = _refusal(key)
             if refusal is not None:
                 self.answered.append((key.operation, refusal[0]))
-                return _error_response(*refusal)
+                return _error_response(*refusal, key.operation)
             message = self.unmatched_message(request, key)
             self.failures.append(message)
         raise UnrecordedRequestError(message, self, request)
@@ -452,9 +474,9 @@ class PersonalizeCassette:
                 )
             else:
                 problem = "no recorded request matches it"
-            lines.append(
-                f"Amazon Personalize call {key.operation} has no recorded response in cassette {path}: {problem}."
-            )
+            # A REST-JSON call is shown with its path too: POST /recommendations is what a log shows.
+            call = key.operation if key.target else f"{key.operation} ({key.method} {key.path})"
+            lines.append(f"Amazon Personalize call {call} has no recorded response in cassette {path}: {problem}.")
             lines.append(f"  request:  {key.method} {request.uri} {_short(key.body)}")
             closest = None if recorded else self._closest(key)
             if closest is not None:

@@ -86,6 +86,13 @@ def check_file(path: Path, report: Report) -> None:
         target = text(request.headers.get("X-Amz-Target", ""))
         prefix = _spec.target_prefix()
         operation = target[len(prefix) :] if target.startswith(prefix) else ""
+        if not target:
+            # Runtime and events (REST-JSON): the path names the operation.
+            from urllib.parse import urlparse
+
+            from ..model.data_plane import rest_operation
+
+            operation = rest_operation(request.method, urlparse(request.uri).path or "/") or ""
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
         for name, value in request.headers.items():
             value = text(value)
@@ -104,7 +111,17 @@ def check_file(path: Path, report: Report) -> None:
         report.credentials.extend(_cassette_scrub.text_findings(f"{where} response body", response_body))
         if operation:
             status = int(response["status"]["code"])
-            report.violations.extend(_model_findings(where, operation, status, request_body, response_body))
+            error_type = next(
+                (
+                    values[0]
+                    for name, values in response["headers"].items()
+                    if name.lower() == "x-amzn-errortype" and values
+                ),
+                "",
+            )
+            report.violations.extend(
+                _model_findings(where, operation, status, request_body, response_body, text(error_type))
+            )
     # Comments and anything else outside the interactions.
     # Each secret once: the raw text holds again what the interactions' scan reported.
     seen = {finding.secret or finding.kind for finding in report.credentials[before:]}
@@ -113,7 +130,9 @@ def check_file(path: Path, report: Report) -> None:
             report.credentials.append(finding)
 
 
-def _model_findings(where: str, operation: str, status: int, request_body: str, response_body: str) -> list[Finding]:
+def _model_findings(
+    where: str, operation: str, status: int, request_body: str, response_body: str, error_type: str = ""
+) -> list[Finding]:
     from ..model import validate as _validate
     from ..model.errors import UsageError
     from ..model.rules import COMMON_ERRORS
@@ -138,7 +157,8 @@ def _model_findings(where: str, operation: str, status: int, request_body: str, 
                     Finding(f"{where} request", f"the service would refuse it ({problem.explain()}), yet it succeeded")
                 )
         return found
-    code = str(body.get("__type", "")).rsplit("#", 1)[-1]
+    # AWS JSON names the code in the body's __type; REST-JSON in the x-amzn-ErrorType header.
+    code = error_type.split(":", 1)[0] or str(body.get("__type", "")).rsplit("#", 1)[-1]
     if not code:
         return [Finding(f"{where} response", f"HTTP {status} error without an __type error code")]
     modeled = _spec.modeled_errors(model.name)
@@ -153,7 +173,7 @@ def _model_findings(where: str, operation: str, status: int, request_body: str, 
             )
         ]
     members = {key: value for key, value in body.items() if key != "__type"}
-    shape = _spec.named_shape(code)
+    shape = _spec.named_shape(code, _spec.service_of(model.name))
     return [Finding(f"{where} response", v.explain()) for v in _validate.validate(shape, members)]
 
 

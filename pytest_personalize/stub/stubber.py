@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any
 
+from ..model import data_plane as _data_plane
 from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.model import OperationModel
 
-_PARAMETERS_EVENT = f"before-parameter-build.{_spec.SERVICE_NAME}"
-_CALL_EVENT = f"before-call.{_spec.SERVICE_NAME}"
+_PARAMETERS_EVENT = "before-parameter-build"
+_CALL_EVENT = "before-call"
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,17 @@ class _StubQueue:
 
     def __init__(self, client: BaseClient, context: _templates.Context | None = None) -> None:
         service = client.meta.service_model.service_name
-        if service != _spec.SERVICE_NAME:
-            raise UsageError(f"{type(self).__name__} answers a Personalize client, not a {service!r} client")
+        if service not in _spec.SERVICE_NAMES:
+            raise UsageError(
+                f"{type(self).__name__} answers a Personalize client ({', '.join(_spec.SERVICE_NAMES)}), "
+                f"not a {service!r} client"
+            )
         self.client = client
+        self.service = service
+        # botocore names a client's events after its service id: personalize-runtime, not personalize.
+        event_service = client.meta.service_model.service_id.hyphenize()
+        self._parameters_event = f"{_PARAMETERS_EVENT}.{event_service}"
+        self._call_event = f"{_CALL_EVENT}.{event_service}"
         self.context = context or _templates.Context(region=client.meta.region_name)
         self._handler_id = f"pytest-personalize-stubber-{id(self)}"
         self._queue: deque[_Entry] = deque()
@@ -105,13 +114,13 @@ class _StubQueue:
     def activate(self) -> None:
         """Answer the client's calls from the queue, in order."""
         events = self.client.meta.events
-        events.register_first(_PARAMETERS_EVENT, self._check_request, unique_id=f"{self._handler_id}-request")
-        events.register(_CALL_EVENT, self._answer_call, unique_id=f"{self._handler_id}-answer")
+        events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
+        events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
 
     def deactivate(self) -> None:
         events = self.client.meta.events
-        events.unregister(_PARAMETERS_EVENT, unique_id=f"{self._handler_id}-request")
-        events.unregister(_CALL_EVENT, unique_id=f"{self._handler_id}-answer")
+        events.unregister(self._parameters_event, unique_id=f"{self._handler_id}-request")
+        events.unregister(self._call_event, unique_id=f"{self._handler_id}-answer")
 
     def _enter(self) -> None:
         self.activate()
@@ -137,6 +146,11 @@ class _StubQueue:
 
     def _error(self, operation: str, code: str, message: str) -> Any:
         return parsed_error(_spec.operation_model(operation), code, message, self.context)
+
+    def _operation(self, operation: str) -> str:
+        """The model's name of an operation of this client's API (a ConformanceError otherwise)."""
+        __tracebackhide__ = True
+        return _spec.operation_name(operation, self.service)
 
     # --- the client's side ------------------------------------------------------------------
 
@@ -235,7 +249,7 @@ class PersonalizeStubber(_StubQueue):
         resource never reports, an ARN of the wrong form or not the one the request names).
         """
         __tracebackhide__ = True
-        name = _spec.operation_name(operation)
+        name = self._operation(operation)
         _check_expected_params(name, expected_params)
         known = _known_params(expected_params)
         response = self._build(name, known, overrides, check_request_rules=expected_params is not None)
@@ -270,21 +284,23 @@ class PersonalizeStubber(_StubQueue):
         named. Any other code raises :class:`ConformanceError` listing the ones allowed.
         """
         __tracebackhide__ = True
-        name = _spec.operation_name(operation)
+        name = self._operation(operation)
         _templates.check_error_code(name, code)
         _check_expected_params(name, expected_params)
         if message is not None and not isinstance(message, str):
             raise UsageError(f"add_error({name!r}, {code!r}): message must be a string, not {type(message).__name__}")
 
         def answer(params: Mapping[str, Any]) -> Any:
-            text = message if message is not None else _templates.error_message(code, params, self.context)
+            text = (
+                message if message is not None else _templates.error_message(code, params, self.context, operation=name)
+            )
             return self._error(name, code, text)
 
         self._queue_answer(name, code, expected_params, answer)
         shown = (
             message
             if message is not None
-            else _templates.error_message(code, _known_params(expected_params), self.context)
+            else _templates.error_message(code, _known_params(expected_params), self.context, operation=name)
         )
         return self._error(name, code, shown)[1]  # type: ignore[no-any-return]
 
@@ -344,7 +360,7 @@ class Stubber(_StubQueue):
     ) -> None:
         """Queue ``service_response`` for the next call of ``method`` (botocore's signature)."""
         __tracebackhide__ = True
-        name = _spec.operation_name(method)
+        name = self._operation(method)
         _check_expected_params(name, expected_params)
         if not isinstance(service_response, Mapping):
             raise UsageError(
@@ -390,17 +406,17 @@ class Stubber(_StubQueue):
         it must be that one.
         """
         __tracebackhide__ = True
-        name = _spec.operation_name(method)
+        name = self._operation(method)
         _templates.check_error_code(name, service_error_code)
         _check_expected_params(name, expected_params)
-        status = _templates.error_status(service_error_code)
+        status = _templates.error_status(service_error_code, name)
         if http_status_code is not None and http_status_code != status:
             raise ConformanceError(
                 f"add_client_error({name!r}, {service_error_code!r}): the service sends {service_error_code} "
                 f"with HTTP status {status}, not {http_status_code}"
             )
         message = (modeled_fields or {}).get("message", service_message) or _templates.error_message(
-            service_error_code, _known_params(expected_params), self.context
+            service_error_code, _known_params(expected_params), self.context, operation=name
         )
 
         def answer(params: Mapping[str, Any]) -> Any:
@@ -426,17 +442,21 @@ def parsed_error(operation_model: OperationModel, code: str, message: str, conte
     """An error as the client receives it: its bytes on the wire, read by botocore's own parser."""
     from botocore.awsrequest import AWSResponse
 
-    status = _templates.error_status(code)
-    body = json.dumps(_templates.error_body(code, message), separators=(",", ":")).encode()
+    protocol = str(operation_model.metadata["protocol"])
+    status = _templates.error_status(code, operation_model.name)
     rid = _templates.request_id()
-    headers = {
-        "x-amzn-requestid": rid,
-        "content-type": _templates.JSON_CONTENT_TYPE,
-        "content-length": str(len(body)),
-        "date": _templates.http_date(context.now),
-    }
+    if protocol == "rest-json":
+        document: Any = _data_plane.rest_error_body(message)
+        headers = {_data_plane.ERROR_TYPE_HEADER.lower(): code, "content-type": _data_plane.REST_JSON_CONTENT_TYPE}
+    else:
+        document = _templates.error_body(code, message)
+        headers = {"content-type": _templates.JSON_CONTENT_TYPE}
+    body = json.dumps(document, separators=(",", ":")).encode()
+    headers.update(
+        {"x-amzn-requestid": rid, "content-length": str(len(body)), "date": _templates.http_date(context.now)}
+    )
     wire = {"status_code": status, "headers": headers, "body": body}
-    parser = _json_parser()
+    parser = _json_parser(protocol)
     parsed: dict[str, Any] = parser.parse(wire, operation_model.output_shape)
     # What botocore's endpoint adds for an error the model declares: its members (``message``).
     error_shape = operation_model.service_model.shape_for_error_code(code)  # type: ignore[arg-type]
@@ -447,10 +467,10 @@ def parsed_error(operation_model: OperationModel, code: str, message: str, conte
 
 
 @functools.cache
-def _json_parser() -> Any:
+def _json_parser(protocol: str = "json") -> Any:
     from botocore.parsers import create_parser
 
-    return create_parser("json")
+    return create_parser(protocol)
 
 
 def _copy(value: Any) -> Any:

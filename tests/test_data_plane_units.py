@@ -1,0 +1,126 @@
+"""The pieces the data plane is built from: filter expressions and schema checks of records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pytest_personalize.emulator import filters
+from pytest_personalize.model import records
+from pytest_personalize.model.errors import ServiceError
+
+ITEMS = {
+    "i1": {"genre": "shoes|boots", "price": 12.5},
+    "i2": {"genre": "hats", "price": "8"},
+    "i3": {"genre": "shoes"},
+}
+
+
+def _apply(
+    expression: str, candidates: list[str], *, events: dict[str, set[str]] | None = None, **values: str
+) -> list[str]:
+    data = filters.Data(
+        user_id="u1",
+        event_types={item: frozenset(types) for item, types in (events or {}).items()},
+        item_properties=ITEMS,
+    )
+    return filters.apply(filters.parse(expression), candidates, data, filters.parse_filter_values(values))
+
+
+@pytest.mark.parametrize(
+    ("expression", "kept"),
+    [
+        ('EXCLUDE ItemID WHERE Items.GENRE IN ("boots")', ["i2", "i3"]),
+        ('INCLUDE ItemID WHERE Items.GENRE NOT IN ("shoes")', ["i2"]),
+        ("INCLUDE ItemID WHERE Items.PRICE < 10", ["i2"]),
+        ("INCLUDE ItemID WHERE Items.PRICE >= 8 AND Items.PRICE != 12.5", ["i2"]),
+        ('INCLUDE ItemID WHERE Items.GENRE IN ("hats") OR Items.GENRE IN ("boots")', ["i1", "i2"]),
+        ('EXCLUDE ItemID WHERE Items.GENRE IN ("hats") | EXCLUDE ItemID WHERE Items.GENRE IN ("boots")', ["i3"]),
+        ('EXCLUDE ItemID WHERE Items.GENRE IN ("a|b")', ["i1", "i2", "i3"]),  # a quoted | is no chain
+    ],
+)
+def test_item_conditions(expression: str, kept: list[str]) -> None:
+    candidates = ["i1", "i2", "i3"]
+    if "PRICE" in expression:
+        candidates = ["i1", "i2"]  # i3 has no price: a comparison can't read it
+    assert _apply(expression, candidates) == [item for item in kept if item in candidates]
+
+
+def test_interaction_conditions_match_event_types_without_case_and_star_is_any() -> None:
+    events = {"i1": {"purchase"}, "i2": {"click"}}
+    assert _apply(
+        'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("PURCHASE")', ["i1", "i2", "i3"], events=events
+    ) == [
+        "i2",
+        "i3",
+    ]
+    assert _apply("EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (*)", ["i1", "i2", "i3"], events=events) == ["i3"]
+    assert _apply(
+        "INCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ($TYPES)", ["i1", "i2", "i3"], events=events, TYPES='"click"'
+    ) == ["i2"]
+
+
+def test_parameters_exclude_leaves_out_include_demands() -> None:
+    assert _apply("EXCLUDE ItemID WHERE Items.GENRE IN ($G)", ["i1", "i2"]) == ["i1", "i2"]
+    assert _apply("EXCLUDE ItemID WHERE Items.GENRE IN ($G)", ["i1", "i2"], G='"hats","x"') == ["i1"]
+    with pytest.raises(ServiceError, match=r"needs? a value for every parameter"):
+        _apply("INCLUDE ItemID WHERE Items.GENRE IN ($G)", ["i1"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "why"),
+    [
+        ('INCLUDE ItemID WHERE Items.GENRE IN ("x") IF CurrentUser.AGE > 30', "IF conditions"),
+        ("INCLUDE ItemID WHERE Items.GENRE IN (CurrentItem.GENRE)", "CurrentItem.GENRE compares"),
+        ('EXCLUDE ActionID WHERE Actions.KIND IN ("x")', "ActionID filters"),
+        ('INCLUDE ItemID WHERE Users.AGE IN ("30")', "Users conditions"),
+        ('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE NOT IN ("x")', "only Interactions.EVENT_TYPE IN"),
+        ("EXCLUDE ItemID WHERE Items.GENRE IN ('x')", "can't read"),
+        ('INCLUDE ItemID WHERE Items.GENRE IN ("shoes")', "no PutItems sent it"),
+    ],
+)
+def test_what_cant_be_evaluated_says_why(expression: str, why: str) -> None:
+    with pytest.raises(filters.NotEvaluable, match=why):
+        _apply(expression, ["i1", "unknown-item"])
+
+
+@pytest.mark.parametrize(
+    ("field", "key"),
+    [("NUMBER_OF_RATINGS", "numberOfRatings"), ("GENRE", "genre"), ("CATEGORY_L1", "categoryL1"), ("price", "price")],
+)
+def test_properties_use_camel_case_field_names(field: str, key: str) -> None:
+    assert records.camel_case(field) == key
+
+
+SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Users",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "AGE", "type": "int"},
+            {"name": "MEMBER", "type": ["null", "boolean"]},
+            {"name": "TIER", "type": "string", "default": "basic"},
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("properties", "problems"),
+    [
+        ({"age": 30}, []),
+        ({"age": "30", "member": "True"}, []),
+        ({"age": 30, "member": None}, []),
+        ({"age": 30.5}, ["'age' (AGE, int): 30.5 is not an integer"]),
+        ({"age": True}, ["'age' (AGE, int): true is not an integer"]),
+        ({}, ["'age' is missing: the schema's field AGE is int, not nullable, so every record must give it"]),
+        ({"age": 1, "userId": "u2"}, ["'userId' is not a field of the dataset's schema"]),
+    ],
+)
+def test_record_problems(properties: dict[str, object], problems: list[str]) -> None:
+    found = records.record_problems(properties, SCHEMA, "USERS")
+    assert len(found) == len(problems)
+    for problem, expected in zip(found, problems, strict=True):
+        assert problem.startswith(expected)
