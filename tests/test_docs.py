@@ -159,6 +159,27 @@ def test_the_reference_names_every_option_ini_key_marker_fixture_and_export() ->
     assert not missing, f"docs/reference.md doesn't mention: {', '.join(missing)}"
 
 
+def test_the_services_table_names_each_apis_operations_and_fixtures() -> None:
+    import pytest_personalize.plugin as plugin
+    from pytest_personalize.model import spec as _spec
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- services-table -->", 1)[1].split("\n\n", 1)[0]
+    rows = {
+        cells[0].split("`")[1]: cells
+        for line in table.strip().splitlines()[2:]
+        if (cells := [cell.strip() for cell in line.strip("|").split("|")])
+    }
+    assert set(rows) == set(_spec.SERVICE_NAMES)
+    for service in ("personalize-runtime", "personalize-events"):
+        listed = [name.strip() for name in rows[service][1].split(",")]
+        assert sorted(listed) == sorted(_spec.operation_names(service)), service
+    for service, cells in rows.items():
+        fixture = cells[2].split("`")[1]
+        assert hasattr(plugin, fixture), f"{fixture} is not a fixture of the plugin"
+        assert "every operation" in cells[4], f"{service}: replay covers every operation"
+
+
 def test_security_md_names_tests_that_exist() -> None:
     text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     sources = {path.name: path.read_text(encoding="utf-8") for path in TESTS.glob("test_*.py")}

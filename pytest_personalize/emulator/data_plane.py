@@ -725,7 +725,5 @@ def _check_scores(arn: str, ids: Sequence[str], scores: Sequence[float] | None) 
         return None
     values = tuple(scores)
     if len(values) != len(ids) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in values):
-        raise UsageError(
-            f"declare({arn!r}, ...): scores must be one number per id ({len(ids)}), not {list(values)!r}"
-        )
+        raise UsageError(f"declare({arn!r}, ...): scores must be one number per id ({len(ids)}), not {list(values)!r}")
     return tuple(float(s) for s in values)
