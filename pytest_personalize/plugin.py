@@ -124,8 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        f"{OPTIONS_MARKER}(*, assert_all_used=True): options of the Personalize fixtures for a test; "
-        "assert_all_used=False lets queued answers and fail_next faults go unused.",
+        f"{OPTIONS_MARKER}(*, assert_all_used=True, sleep_on_retry=False): options of the Personalize "
+        "fixtures for a test; assert_all_used=False lets queued answers and fail_next faults go unused; "
+        "sleep_on_retry=True lets botocore's retries sleep their back-off under personalize_fake.",
     )
     config.addinivalue_line(
         "markers",

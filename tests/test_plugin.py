@@ -161,6 +161,8 @@ def test_help_lists_the_options_in_their_own_group(pytester: pytest.Pytester) ->
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.personalize_error_matrix*"])
+    # Each option the personalize marker takes is in its help line.
+    result.stdout.fnmatch_lines(["@pytest.mark.personalize(*assert_all_used=True, sleep_on_retry=False)*"])
 
 
 def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
