@@ -610,3 +610,20 @@ def test_only_requests_signed_for_personalize_or_sent_to_its_hosts_are_caught(
         {"Authorization": f"AWS4-HMAC-SHA256 {authorization}, SignedHeaders=host, Signature=0"} if authorization else {}
     )
     assert is_personalize(url, headers) is ours
+
+
+@pytest.mark.parametrize("variable", ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"])
+def test_recording_on_loopback_gets_dummy_credentials_when_a_credentials_file_is_named_but_missing(
+    tmp_path: Path, variable: str
+) -> None:
+    from pytest_personalize.recording.cassette import recording_environment
+
+    loopback = {"HOME": str(tmp_path), "AWS_ENDPOINT_URL_PERSONALIZE": "http://127.0.0.1:4566"}
+    missing = {**loopback, variable: str(tmp_path / "nowhere")}
+    present = {**loopback, variable: str(tmp_path / "there")}
+    (tmp_path / "there").write_text("[default]\n", encoding="utf-8")
+
+    # A path to no file gives botocore no credentials: the recording signs with dummy ones.
+    assert recording_environment(missing).get("AWS_ACCESS_KEY_ID")
+    # A file that is there is the user's own setup, used as it would be against AWS.
+    assert "AWS_ACCESS_KEY_ID" not in recording_environment(present)

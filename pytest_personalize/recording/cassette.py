@@ -575,24 +575,32 @@ def recording_environment(environ: dict[str, str], default_region: str = DEFAULT
     return changes
 
 
-_CREDENTIAL_SOURCES = (
+_CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_CONFIG_FILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
+# A file botocore reads credentials from: the variable's path when it is set, else the default.
+_CREDENTIAL_FILES = {
+    "AWS_SHARED_CREDENTIALS_FILE": Path(".aws", "credentials"),
+    "AWS_CONFIG_FILE": Path(".aws", "config"),
+    "AWS_WEB_IDENTITY_TOKEN_FILE": None,
+}
 
 
 def _has_credentials(environ: dict[str, str]) -> bool:
     # Asking botocore would try the instance metadata service: a network call, slow off EC2.
-    if any(environ.get(name) for name in _CREDENTIAL_SOURCES):
+    if any(environ.get(name) for name in _CREDENTIAL_VARIABLES):
         return True
     home = Path(environ.get("HOME") or Path.home())
-    return (home / ".aws" / "credentials").is_file() or (home / ".aws" / "config").is_file()
+    for variable, default in _CREDENTIAL_FILES.items():
+        given = environ.get(variable)
+        path = Path(given).expanduser() if given else (home / default if default is not None else None)
+        if path is not None and path.is_file():
+            return True
+    return False
 
 
 def _is_loopback(host: str | None) -> bool:
