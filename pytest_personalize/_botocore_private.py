@@ -9,11 +9,17 @@ tests/test_botocore_private.py fails first if a botocore release moves it.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._patching import Undo, patch_on_top
+
 if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.credentials import ReadOnlyCredentials
+
+Send = Callable[["AWSPreparedRequest"], "AWSResponse"]
 
 
 @contextlib.contextmanager
@@ -39,3 +45,24 @@ def signing_credentials(seen: Callable[[ReadOnlyCredentials], None]) -> Iterator
 
     with mock.patch.object(SigV4Auth, "add_auth", add_auth):
         yield
+
+
+def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -> Undo:
+    """Let ``handle(send, request)`` answer each HTTP request a botocore client sends, by any client.
+
+    ``send(request)`` sends it on as botocore would have. Depends on
+    ``botocore.httpsession.URLLib3Session.send(self, request)``: every botocore client, however
+    and whenever it was made, hands its signed request to it, while the public ``before-send``
+    event belongs to one client (or its session). The undo leaves a tool that patched over it in
+    place (:func:`pytest_personalize._patching.patch_on_top`).
+    """
+    from botocore.httpsession import URLLib3Session
+
+    def make(original: Callable[..., AWSResponse]) -> Callable[..., AWSResponse]:
+        @functools.wraps(original)
+        def send(session: URLLib3Session, request: AWSPreparedRequest) -> AWSResponse:
+            return handle(functools.partial(original, session), request)
+
+        return send
+
+    return patch_on_top(URLLib3Session, "send", make, handle)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize._botocore_private import signing_credentials
+from pytest_personalize._botocore_private import intercept_sends, signing_credentials
 from pytest_personalize._clients import make_client
 
 
@@ -65,3 +65,51 @@ def test_what_the_adapter_relies_on_is_still_there() -> None:
     signer = SigV4Auth(Credentials("k", "s", "t").get_frozen_credentials(), "personalize", "us-east-1")
     credentials = signer.credentials
     assert (credentials.access_key, credentials.secret_key, credentials.token) == ("k", "s", "t")
+
+    from botocore.httpsession import URLLib3Session
+
+    assert list(inspect.signature(URLLib3Session.send).parameters) == ["self", "request"]
+
+
+def test_every_clients_sends_reach_the_handler_until_the_undo() -> None:
+    from botocore.httpsession import URLLib3Session
+
+    original = URLLib3Session.__dict__["send"]
+    seen: list[str] = []
+
+    def handle(send: Any, request: Any) -> Any:
+        seen.append(request.url)
+        raise _Sent
+
+    undo = intercept_sends(handle)
+    try:
+        with pytest.raises(_Sent):
+            make_client("us-east-1").list_dataset_groups()
+        with pytest.raises(_Sent):
+            make_client("eu-west-1", "personalize-runtime").get_recommendations(campaignArn="arn:x", userId="u1")
+    finally:
+        undo()
+
+    assert seen == [
+        "https://personalize.us-east-1.amazonaws.com/",
+        "https://personalize-runtime.eu-west-1.amazonaws.com/recommendations",
+    ]
+    assert URLLib3Session.__dict__["send"] is original
+
+
+def test_the_undo_leaves_a_patch_made_over_ours_in_place() -> None:
+    from botocore.httpsession import URLLib3Session
+
+    original = URLLib3Session.__dict__["send"]
+    undo = intercept_sends(lambda send, request: send(request))
+    ours = URLLib3Session.__dict__["send"]
+
+    def theirs(self: Any, request: Any) -> Any:
+        return ours(self, request)
+
+    URLLib3Session.send = theirs  # type: ignore[method-assign]
+    try:
+        undo()
+        assert URLLib3Session.__dict__["send"] is theirs
+    finally:
+        URLLib3Session.send = original  # type: ignore[method-assign]

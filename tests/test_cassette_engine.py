@@ -627,3 +627,28 @@ def test_recording_on_loopback_gets_dummy_credentials_when_a_credentials_file_is
     assert recording_environment(missing).get("AWS_ACCESS_KEY_ID")
     # A file that is there is the user's own setup, used as it would be against AWS.
     assert "AWS_ACCESS_KEY_ID" not in recording_environment(present)
+
+
+def test_a_cassette_wrapper_left_beneath_another_tools_records_each_request_once(tmp_path: Path) -> None:
+    from botocore.httpsession import URLLib3Session
+
+    from pytest_personalize import PersonalizeServer
+    from pytest_personalize._clients import make_client
+    from pytest_personalize.recording import transport
+    from pytest_personalize.recording.cassette import use_cassette
+
+    original = URLLib3Session.__dict__["send"]
+    first = PersonalizeCassette(tmp_path / "first.yaml", "all")
+    transport.activate(first)
+    ours = URLLib3Session.__dict__["send"]
+    URLLib3Session.send = lambda self, request: ours(self, request)  # type: ignore[method-assign]
+    other_tool = URLLib3Session.__dict__["send"]
+    try:
+        transport.deactivate(first)
+        assert URLLib3Session.__dict__["send"] is other_tool  # ours stays beneath, passing requests on
+        with PersonalizeServer() as server, use_cassette(tmp_path / "second.yaml", "all") as second:
+            make_client("us-east-1", endpoint_url=server.endpoint_url).list_dataset_groups()
+        assert len(second) == 1
+        assert len(first) == 0
+    finally:
+        URLLib3Session.send = original  # type: ignore[method-assign]

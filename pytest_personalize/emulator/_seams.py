@@ -21,9 +21,10 @@ aiobotocore 2.10.0) as on the newest:
   the fake owns, on every client at once: moto's configuration has no per-service switch a
   library may set (``passthrough`` belongs to the test's ``mock_aws(config=...)``).
 
-Each patch wraps what is there and is undone only while it is still on top: another tool that
-patched over it (the cassette transport patches ``URLLib3Session.send`` too) keeps its place, and
-the wrapper left underneath does nothing once no fake is active.
+Each patch wraps what is there and is undone only while it is still on top
+(:func:`pytest_personalize._patching.patch_on_top`): another tool that patched over it (the
+cassette transport wraps ``URLLib3Session.send`` too) keeps its place, and the wrapper left
+underneath does nothing once no fake is active.
 """
 
 from __future__ import annotations
@@ -33,40 +34,17 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._patching import Undo, patch_on_top
+
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
     from botocore.client import BaseClient
-
-Undo = Callable[[], None]
-
-# Marks the functions put in place here with the callback they call.
-_MARK = "_pytest_personalize_seam"
 
 # The aiobotocore HTTP sessions a client may send through; only those already imported can
 # belong to a client made earlier, so nothing here imports aiobotocore.
 _ASYNC_SESSIONS = (("aiobotocore.httpsession", "AIOHTTPSession"), ("aiobotocore.httpxsession", "HttpxSession"))
 
 _MOTO_MODULE = "moto.core.botocore_stubber"
-
-
-def _patch(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]], token: object) -> Undo:
-    """Put ``make(current)`` in place of ``owner.name``; the undo restores it only if still on top.
-
-    ``token`` (the callback the wrapper calls) tells our wrappers apart: one left on top for the
-    same callback (a tool that patched over it put it back after our undo) is used again.
-    """
-    current = owner.__dict__[name]
-    if getattr(current, _MARK, None) is token:
-        return lambda: None
-    replacement = make(current)
-    setattr(replacement, _MARK, token)
-    setattr(owner, name, replacement)
-
-    def undo() -> None:
-        if owner.__dict__.get(name) is replacement:
-            setattr(owner, name, current)
-
-    return undo
 
 
 def on_new_clients(callback: Callable[[BaseClient], None]) -> Undo:
@@ -85,7 +63,7 @@ def on_new_clients(callback: Callable[[BaseClient], None]) -> Undo:
 
         return __init__
 
-    return _patch(BaseClient, "__init__", make, callback)
+    return patch_on_top(BaseClient, "__init__", make, callback)
 
 
 def guard_sends(check: Callable[[AWSPreparedRequest], None]) -> Undo:
@@ -112,11 +90,11 @@ def guard_sends(check: Callable[[AWSPreparedRequest], None]) -> Undo:
 
         return send
 
-    undos = [_patch(URLLib3Session, "send", make, check)]
+    undos = [patch_on_top(URLLib3Session, "send", make, check)]
     for module_name, class_name in _ASYNC_SESSIONS:
         session_class = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(session_class, type) and "send" in session_class.__dict__:
-            undos.append(_patch(session_class, "send", make_async, check))
+            undos.append(patch_on_top(session_class, "send", make_async, check))
 
     def undo() -> None:
         for each in reversed(undos):
@@ -144,4 +122,4 @@ def moto_defers(owns: Callable[[AWSPreparedRequest], bool]) -> Undo | None:
 
         return __call__
 
-    return _patch(stubber_class, "__call__", make, owns)
+    return patch_on_top(stubber_class, "__call__", make, owns)

@@ -11,6 +11,8 @@ One level up, ``URLLib3Session.send`` is where every botocore client -- however 
 was made, on whichever thread -- hands over a signed request. A replayed request is answered
 there and never reaches urllib3: no pool, no socket, no lookup. A request that isn't for
 Personalize goes on untouched, to the network or to whatever else (vcrpy) is patched below.
+The wrapping itself is botocore's internals, kept in one adapter
+(:func:`pytest_personalize._botocore_private.intercept_sends`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import functools
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from vcr.request import Request
@@ -31,6 +33,8 @@ from . import scrub as _cassette_scrub
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
+    from .._botocore_private import Send
+    from .._patching import Undo
     from .cassette import PersonalizeCassette
 
 # Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
@@ -41,7 +45,9 @@ _SIGNING_NAME = "personalize"
 # The active cassettes, innermost last: the innermost answers. Shared by every thread.
 _active: list[PersonalizeCassette] = []
 _active_lock = threading.Lock()
-_original_send: Callable[..., Any] | None = None
+_undo: Undo | None = None
+# Set on a thread while its request is being sent on for recording.
+_handling = threading.local()
 
 
 def is_personalize(url: str, headers: Any) -> bool:
@@ -78,26 +84,23 @@ def api_of(method: str, path: str, target: str) -> str:
 
 
 def activate(cassette: PersonalizeCassette) -> None:
-    global _original_send
-    from botocore.httpsession import URLLib3Session
+    global _undo
+    from .._botocore_private import intercept_sends
 
     with _active_lock:
         if not _active:
-            _original_send = URLLib3Session.send
-            URLLib3Session.send = _send  # type: ignore[method-assign,assignment]
+            _undo = intercept_sends(_handle)
         _active.append(cassette)
 
 
 def deactivate(cassette: PersonalizeCassette) -> None:
-    global _original_send
-    from botocore.httpsession import URLLib3Session
-
+    global _undo
     with _active_lock:
         if cassette in _active:
             _active.remove(cassette)
-        if not _active and _original_send is not None:
-            URLLib3Session.send = _original_send  # type: ignore[method-assign]
-            _original_send = None
+        if not _active and _undo is not None:
+            _undo()
+            _undo = None
 
 
 @contextlib.contextmanager
@@ -112,22 +115,21 @@ def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]
         yield cassette
 
 
-def _send(session: Any, request: AWSPreparedRequest) -> AWSResponse:
-    send = _original_send
+def _handle(send: Send, request: AWSPreparedRequest) -> AWSResponse:
     innermost = _active[-1:]  # one read: another thread may deactivate the last cassette meanwhile
     cassette = innermost[0] if innermost else None
-    if send is None:  # deactivated between the lookup and here: the class has the original back
-        from botocore.httpsession import URLLib3Session
-
-        send = URLLib3Session.send
-    if cassette is None or not is_personalize(request.url, request.headers):
-        response: AWSResponse = send(session, request)
-        return response
+    # A wrapper of ours left beneath another tool's, and a new one on top: the outer one answers.
+    if cassette is None or getattr(_handling, "active", False) or not is_personalize(request.url, request.headers):
+        return send(request)
     recorded = _as_vcr_request(request)
     answer = cassette.answer(recorded)
     if answer is not None:
         return _as_aws_response(request.url, answer)
-    response = send(session, request)
+    _handling.active = True
+    try:
+        response = send(request)
+    finally:
+        _handling.active = False
     cassette.record(recorded, _as_recorded_response(response))
     return response
 
