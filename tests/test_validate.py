@@ -224,26 +224,48 @@ def input_member(operation, *path):
 SOLUTION_PARAMS = {"name": "movies", "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"}
 
 
-def test_map_keys_are_checked_against_the_key_shape():
+def test_map_keys_are_checked_against_the_key_shape_and_reported_as_the_service_does():
     hyperparameters = input_member("CreateSolution", "solutionConfig", "algorithmHyperParameters")
     high = hyperparameters.key.metadata["max"]
     config = {"algorithmHyperParameters": {"k" * high: "1"}}
     assert _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config}) is None
-    config = {"algorithmHyperParameters": {"k" * (high + 1): "1"}}
+    too_long = "k" * (high + 1)
+    config = {"algorithmHyperParameters": {too_long: "1", "other": "2"}}
     refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config})
     assert refused is not None
-    assert [(v.path, v.constraint) for v in refused.violations] == [
-        ("solutionConfig.algorithmHyperParameters.key", f"Member must have length less than or equal to {high}")
-    ]
+    # Once for the map, at its path, with every constraint of the key shape, as real AWS
+    # validation messages show it ("Map keys must satisfy constraint: [Member must have length
+    # less than or equal to 256, Member must have length greater than or equal to 1, ...]").
+    ((path, constraint, shown),) = [(v.path, v.constraint, v.value) for v in refused.violations]
+    assert path == "solutionConfig.algorithmHyperParameters"
+    assert constraint.startswith(
+        f"Map keys must satisfy constraint: [Member must have length less than or equal to {high}"
+    )
+    assert constraint.endswith("]")
+    assert shown == f"{{{too_long}=1, other=2}}"
+    assert f"Value '{{{too_long}=1, other=2}}' at 'solutionConfig.algorithmHyperParameters'" in refused.message
 
 
 def test_map_values_are_checked_against_the_value_shape():
     hyperparameters = input_member("CreateSolution", "solutionConfig", "algorithmHyperParameters")
     high = hyperparameters.value.metadata["max"]
-    config = {"algorithmHyperParameters": {"k": "v" * (high + 1)}}
+    config = {"algorithmHyperParameters": {"k": "v" * (high + 1), "j": "v" * (high + 2)}}
     refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config})
     assert refused is not None
-    assert [v.constraint for v in refused.violations] == [f"Member must have length less than or equal to {high}"]
+    (constraint,) = [v.constraint for v in refused.violations]  # one for the map, however many values fail
+    assert constraint.startswith(
+        f"Map value must satisfy constraint: [Member must have length less than or equal to {high}"
+    )
+
+
+def test_failing_keys_and_values_are_reported_keys_first():
+    config = {"algorithmHyperParameters": {"k" * 1000: "v" * 1001}}
+    refused = _validate.request_problem("CreateSolution", {**SOLUTION_PARAMS, "solutionConfig": config})
+    assert refused is not None
+    assert [v.constraint.split(":")[0] for v in refused.violations] == [
+        "Map keys must satisfy constraint",
+        "Map value must satisfy constraint",
+    ]
 
 
 @pytest.mark.parametrize("value", [True, False])

@@ -160,20 +160,71 @@ def _build_list(shape: Shape) -> Checker:
 
 
 def _build_map(shape: Shape) -> Checker:
+    """A map's check. Its keys' (and scalar values') constraint failures are reported as the service
+    reports them: once per aspect, keys first, at the map's path, naming every constraint of the
+    key (or value) shape -- ``Map keys must satisfy constraint: [Member must have length less than
+    or equal to 256, ...]`` -- with the map shown as Java shows one, ``{key=value, ...}``.
+    """
     size = _bounds(shape, "length")
     key_shape: Shape = shape.key  # type: ignore[attr-defined]
     value_shape: Shape = shape.value  # type: ignore[attr-defined]
+    key_rules = _constraint_list(key_shape)
+    value_rules = _constraint_list(value_shape)
+    sensitive = any(part.metadata.get("sensitive") for part in (shape, key_shape, value_shape))
 
     def check(value: Any, path: str) -> list[Violation]:
         if not isinstance(value, Mapping):
             return [Violation(path, f"Member must be a map ({shape.name}), not {type(value).__name__}")]
         found = list(size(len(value), path, _OMITTED))
+        keys_fail = values_fail = False
         for key, item in value.items():
-            found.extend(_check(key_shape, key, f"{path}.key"))
-            found.extend(_check(value_shape, item, f"{path}.{key}"))
+            for violation in _check(key_shape, key, f"{path}.key"):
+                if key_rules is not None and not violation.constraint.startswith(_TYPE_CONSTRAINT):
+                    keys_fail = True
+                else:
+                    found.append(violation)
+            for violation in _check(value_shape, item, f"{path}.{key}"):
+                if value_rules is not None and not violation.constraint.startswith(_TYPE_CONSTRAINT):
+                    values_fail = True
+                else:
+                    found.append(violation)
+        shown = _OMITTED if sensitive else _java_map(value)
+        if keys_fail:
+            found.append(Violation(path, f"Map keys must satisfy constraint: [{key_rules}]", shown))
+        if values_fail:
+            found.append(Violation(path, f"Map value must satisfy constraint: [{value_rules}]", shown))
         return found
 
     return check
+
+
+# How a type mismatch (which botocore refuses before sending) is worded, unlike a constraint.
+_TYPE_CONSTRAINT = "Member must be "
+
+
+def _constraint_list(shape: Shape) -> str | None:
+    """Every constraint of a string or number shape, in the service's order; None for other shapes."""
+    if shape.type_name == "string":
+        what = "length"
+    elif shape.type_name in ("integer", "long", "float", "double"):
+        what = "value"
+    else:
+        return None
+    rules = []
+    if shape.metadata.get("max") is not None:
+        rules.append(f"Member must have {what} less than or equal to {shape.metadata['max']}")
+    if shape.metadata.get("min") is not None:
+        rules.append(f"Member must have {what} greater than or equal to {shape.metadata['min']}")
+    if shape.metadata.get("pattern") is not None:
+        rules.append(f"Member must satisfy regular expression pattern: {shape.metadata['pattern']}")
+    enum = getattr(shape, "enum", None)
+    if enum:
+        rules.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
+    return ", ".join(rules) if rules else None
+
+
+def _java_map(value: Mapping[Any, Any]) -> str:
+    return "{" + ", ".join(f"{key}={item}" for key, item in value.items()) + "}"
 
 
 def _build_string(shape: Shape) -> Checker:
