@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -336,6 +337,23 @@ def _filter(clients: Any, group: str, name: str, expression: str) -> str:
     return str(
         clients.control.create_filter(name=name, datasetGroupArn=group, filterExpression=expression)["filterArn"]
     )
+
+
+def test_create_filter_refuses_an_expression_the_service_refuses(
+    fake: PersonalizeFake, clients: Any, shop: dict[str, str]
+) -> None:
+    mixed = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click") AND Items.GENRE IN ("a")'
+    for expression, why in (
+        ('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click"', "is invalid"),
+        ("EXCLUDE ItemID WHERE Items.GENRE NOT IN ($GENRE)", "placeholder parameter with NOT IN"),
+        (mixed, "chain expressions with |"),
+    ):
+        with pytest.raises(clients.control.exceptions.InvalidInputException, match=re.escape(why)):
+            _filter(clients, shop["group"], "refused", expression)
+    assert fake.resources("Filter") == []
+    # The same conditions chained, as the guide says, make a filter.
+    _filter(clients, shop["group"], "chained", mixed.replace(" AND ", " | EXCLUDE ItemID WHERE "))
+    assert len(fake.resources("Filter")) == 1
 
 
 def test_an_interactions_filter_reads_the_events_the_test_sent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,13 +77,59 @@ def test_parameters_exclude_leaves_out_include_demands() -> None:
         ('EXCLUDE ActionID WHERE Actions.KIND IN ("x")', "ActionID filters"),
         ('INCLUDE ItemID WHERE Users.AGE IN ("30")', "Users conditions"),
         ('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE NOT IN ("x")', "only Interactions.EVENT_TYPE IN"),
-        ("EXCLUDE ItemID WHERE Items.GENRE IN ('x')", "can't read"),
         ('INCLUDE ItemID WHERE Items.GENRE IN ("shoes")', "no PutItems sent it"),
     ],
 )
 def test_what_cant_be_evaluated_says_why(expression: str, why: str) -> None:
     with pytest.raises(filters.NotEvaluable, match=why):
         _apply(expression, ["i1", "unknown-item"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "why"),
+    [
+        ("garbage here", "expected INCLUDE or EXCLUDE"),
+        ('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click"', r"expected \) closing the values"),
+        ("EXCLUDE ItemID WHERE Items.GENRE IN ('x')", "can't start a token"),
+        ("EXCLUDE ItemID WHERE Items.GENRE NOT IN ($GENRE)", "placeholder parameter with NOT IN"),
+        (
+            'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click") AND Items.GENRE IN ("a")',
+            "reads INTERACTIONS and ITEMS: one expression reads one dataset",
+        ),
+        ('EXCLUDE ItemID WHERE Interactions.DEVICE IN ("phone")', "EVENT_TYPE only"),
+        ('INCLUDE ItemID WHERE Items.GENRE IN ("x") IF Items.PRICE > 3', "IF checks CurrentUser"),
+        (
+            " | ".join(f'EXCLUDE ItemID WHERE Items.F{n} IN ("x")' for n in range(6)),
+            "6 distinct dataset fields; a filter reads at most 5",
+        ),
+    ],
+)
+def test_create_filter_refuses_what_the_guide_rules_out(expression: str, why: str) -> None:
+    problem = filters.expression_problem(expression)
+    assert problem is not None and re.search(why, problem), problem
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")',
+        'INCLUDE ItemID WHERE Items.GENRE IN ($GENRE) | EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
+        'INCLUDE ItemID WHERE Items.PRICE < 10 AND Items.GENRE IN ("a", "b")',
+        'INCLUDE ItemID WHERE Items.GENRE IN ("x") IF CurrentUser.AGE > 30',
+        "INCLUDE ItemID WHERE Items.GENRE IN (CurrentItem.GENRE)",
+        'EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("NOT_TAKEN")',
+        " | ".join(f'EXCLUDE ItemID WHERE Items.F{n} IN ("x")' for n in range(5)),
+    ],
+)
+def test_the_guides_expressions_are_taken(expression: str) -> None:
+    assert filters.expression_problem(expression) is None
+
+
+@pytest.mark.parametrize("star", ['"*"', "*"])
+def test_an_asterisk_quoted_or_not_is_any_event_type(star: str) -> None:
+    data = filters.Data("u1", {"i1": frozenset({"click"}), "i2": frozenset({"purchase"})}, None)
+    statements = filters.parse(f"EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ({star})")
+    assert filters.apply(statements, ["i1", "i2", "i3"], data, {}) == ["i3"]
 
 
 @pytest.mark.parametrize(

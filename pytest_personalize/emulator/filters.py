@@ -36,6 +36,10 @@ class NotEvaluable(Exception):
     """A filter expression (or part of one) the emulator can't evaluate from what the test declared."""
 
 
+class InvalidExpression(NotEvaluable):
+    """Not a filter expression at all: the service refuses it at CreateFilter."""
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -46,7 +50,14 @@ class Star:
     pass
 
 
-Value = str | float | Param | Star
+@dataclass(frozen=True)
+class Reference:
+    """``CurrentItem.FIELD`` (or ``CurrentUser.FIELD``) as a value: the request's item or user."""
+
+    name: str
+
+
+Value = str | float | Param | Star | Reference
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise NotEvaluable(f"the filter expression {text!r} has a token the emulator can't read at {position}")
+            raise InvalidExpression(
+                f"the filter expression {text!r} has a character that can't start a token at {position}"
+            )
         kind = match.lastgroup or ""
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -138,7 +151,7 @@ class _Parser:
     def _word(self, *allowed: str) -> str:
         kind, value = self._next()
         if kind != "word" or (allowed and value.upper() not in allowed):
-            raise NotEvaluable(f"expected {' or '.join(allowed) or 'a name'} in {self.text!r}, found {value!r}")
+            raise InvalidExpression(f"expected {' or '.join(allowed) or 'a name'} in {self.text!r}, found {value!r}")
         return value
 
     def statement(self) -> Statement:
@@ -168,7 +181,7 @@ class _Parser:
     def _condition(self) -> Condition:
         name = self._word()
         if "." not in name:
-            raise NotEvaluable(f"expected Dataset.FIELD in {self.text!r}, found {name!r}")
+            raise InvalidExpression(f"expected Dataset.FIELD in {self.text!r}, found {name!r}")
         dataset, field = name.split(".", 1)
         kind, value = self._peek()
         if kind == "op":
@@ -179,13 +192,13 @@ class _Parser:
             self._word("IN")
             operator = "NOT IN"
         if self._next() != ("punct", "("):
-            raise NotEvaluable(f"expected ( after {operator} in {self.text!r}")
+            raise InvalidExpression(f"expected ( after {operator} in {self.text!r}")
         values = [self._value()]
         while self._peek() == ("punct", ","):
             self._next()
             values.append(self._value())
         if self._next() != ("punct", ")"):
-            raise NotEvaluable(f"expected ) closing the values in {self.text!r}")
+            raise InvalidExpression(f"expected ) closing the values in {self.text!r}")
         return Condition(dataset, field, operator, tuple(values))
 
     def _value(self) -> Value:
@@ -199,8 +212,8 @@ class _Parser:
         if (kind, value) == ("punct", "*"):
             return Star()
         if kind == "word" and "." in value:
-            raise NotEvaluable(f"{value} compares with the request's user or item, which the emulator doesn't evaluate")
-        raise NotEvaluable(f"expected a value in {self.text!r}, found {value!r}")
+            return Reference(value)
+        raise InvalidExpression(f"expected a value in {self.text!r}, found {value!r}")
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -267,6 +280,11 @@ def _statement_predicate(
 def _resolve(condition: Condition, statement: Statement, filter_values: Mapping[str, list[str]]) -> list[Any] | None:
     resolved: list[Any] = []
     for value in condition.values:
+        if isinstance(value, Reference):
+            raise NotEvaluable(
+                f"{value.name} compares with the request's user or item, which the emulator doesn't evaluate: "
+                f"{statement.text!r}"
+            )
         if isinstance(value, Param):
             given = filter_values.get(value.name)
             if given is None:
@@ -292,7 +310,8 @@ def _condition_check(
             raise NotEvaluable(
                 f"only Interactions.EVENT_TYPE IN (...) is evaluated, not {condition.describe()}: {statement.text!r}"
             )
-        any_type = any(isinstance(value, Star) for value in values)
+        # The guide's "any event type" is an asterisk, quoted or not.
+        any_type = any(isinstance(value, Star) or value == "*" for value in values)
         wanted = {str(value).lower() for value in values if not isinstance(value, Star)}
 
         def interacted(item: str) -> bool:
@@ -366,3 +385,57 @@ def event_types_by_item(events: Iterable[Mapping[str, Any]]) -> dict[str, frozen
         if isinstance(item, str):
             found.setdefault(item, set()).add(str(event.get("eventType", "")).lower())
     return {item: frozenset(types) for item, types in found.items()}
+
+
+# --- what CreateFilter refuses -----------------------------------------------------------------
+
+_INTERACTION_DATASETS = ("INTERACTIONS", "ACTION_INTERACTIONS")
+# "The maximum number of distinct dataset fields for a filter, either in one expression or across
+# multiple expressions chained together, is 5." (Guidelines and requirements)
+MAX_FILTER_FIELDS = 5
+
+
+def expression_problem(expression: str) -> str | None:
+    """Why CreateFilter refuses ``expression``, or None.
+
+    The developer guide's "Guidelines and requirements": the grammar; one dataset per expression
+    (chain expressions with ``|`` to read several); interactions filtered by EVENT_TYPE only; no
+    placeholder parameter with NOT IN; at most 5 distinct dataset fields. The wording is ours.
+    """
+    try:
+        statements = parse(expression)
+    except InvalidExpression as error:
+        return f"The filter expression is invalid: {error}."
+    if not statements:
+        return "The filter expression is empty: give EXCLUDE|INCLUDE ItemID|ActionID|UserID WHERE Dataset.FIELD ..."
+    fields: set[tuple[str, str]] = set()
+    for statement in statements:
+        conditions = [condition for group in statement.groups for condition in group]
+        datasets = sorted({condition.dataset.upper() for condition in conditions})
+        if len(datasets) > 1:
+            return (
+                f"The filter expression {statement.text!r} reads {' and '.join(datasets)}: one expression reads one "
+                f"dataset; chain expressions with | to filter by several."
+            )
+        for condition in (*conditions, *statement.conditional):
+            if condition.operator == "NOT IN" and any(isinstance(value, Param) for value in condition.values):
+                return (
+                    f"The filter expression {statement.text!r} uses a placeholder parameter with NOT IN: use IN "
+                    f"with the opposite action (INCLUDE for EXCLUDE)."
+                )
+            fields.add((condition.dataset.upper(), condition.field.upper()))
+        for condition in conditions:
+            if condition.dataset.upper() in _INTERACTION_DATASETS and condition.field.upper() != "EVENT_TYPE":
+                return (
+                    f"The filter expression {statement.text!r} filters by {condition.dataset}.{condition.field}: "
+                    f"interactions data is filtered by EVENT_TYPE only."
+                )
+        for condition in statement.conditional:
+            if condition.dataset.upper() != "CURRENTUSER":
+                return f"The filter expression {statement.text!r} has an IF condition on {condition.dataset}: IF checks CurrentUser."
+    if len(fields) > MAX_FILTER_FIELDS:
+        return (
+            f"The filter reads {len(fields)} distinct dataset fields; a filter reads at most {MAX_FILTER_FIELDS}, "
+            f"in one expression or across chained ones."
+        )
+    return None

@@ -3,7 +3,8 @@
 Each rule looks at the request (merged with the resource, for an update) and the ARNs it names,
 and raises the service's error when the service would refuse it: a schema that isn't an Avro
 record, a dataset whose schema lacks its type's fields or has another domain than its group, a
-solution on a retired or domain recipe, a recommender outside a Domain dataset group.
+filter expression the grammar or the guide's requirements refuse, a solution on a retired or
+domain recipe, a recommender outside a Domain dataset group.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..model import catalogue as _catalogue
 from ..model import resources as _resources
 from ..model.errors import ServiceError
 from ..model.resources import ResourceType
+from . import filters as _filters
 from .store import RegionStore
 
 INVALID = "InvalidInputException"
@@ -50,6 +52,14 @@ def dataset_schema_rule(
         )
 
 
+def filter_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]) -> None:
+    """A filter's expression follows the filter grammar and the guide's requirements."""
+    if kind.noun == "Filter":
+        problem = _filters.expression_problem(str(params.get("filterExpression", "")))
+        if problem is not None:
+            raise ServiceError(INVALID, problem)
+
+
 def recipe_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]) -> None:
     """Solutions take a current custom recipe; recommenders a use case of their group's domain."""
     recipe_arn = refs.get("recipeArn")
@@ -75,4 +85,4 @@ def recipe_rule(store: RegionStore, kind: ResourceType, params: Mapping[str, Any
             raise ServiceError(INVALID, f"The recipe {recipe_arn} is not a use case of the {domain} domain.")
 
 
-RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, recipe_rule)
+RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, filter_rule, recipe_rule)
