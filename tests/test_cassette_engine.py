@@ -652,3 +652,17 @@ def test_a_cassette_wrapper_left_beneath_another_tools_records_each_request_once
         assert len(first) == 0
     finally:
         URLLib3Session.send = original  # type: ignore[method-assign]
+
+
+def test_a_loopback_recording_sends_every_personalize_api_to_the_loopback_server(tmp_path: Path) -> None:
+    from pytest_personalize.recording.cassette import recording_environment
+
+    environ = {"HOME": str(tmp_path), "AWS_ENDPOINT_URL_PERSONALIZE": "http://127.0.0.1:4566"}
+    changes = recording_environment(environ)
+
+    assert changes["AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME"] == "http://127.0.0.1:4566"
+    assert changes["AWS_ENDPOINT_URL_PERSONALIZE_EVENTS"] == "http://127.0.0.1:4566"
+    # One the user set stays theirs; a recording against AWS itself changes nothing.
+    own = {**environ, "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS": "http://localhost:9000"}
+    assert "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS" not in recording_environment(own)
+    assert recording_environment({"HOME": str(tmp_path)}) == {}

@@ -186,6 +186,37 @@ def test_the_shelf_records_against_the_server_and_replays_offline(shop_project: 
     replayed.assert_outcomes(passed=1)
 
 
+def test_recording_with_only_the_control_planes_loopback_variable_keeps_runtime_calls_on_loopback(
+    shop_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_personalize import PersonalizeServer
+
+    shop_project.makepyfile(
+        test_shelf="""
+        import pytest
+        from personalize_recommendations import recommended_for_you
+
+        @pytest.mark.personalize_cassette
+        def test_missing_campaign_falls_back():
+            shelf = recommended_for_you("u1", campaign_arn="arn:aws:personalize:us-east-1:123456789012:campaign/gone")
+            assert shelf.title == "Bestsellers"
+        """
+    )
+    with PersonalizeServer() as server:
+        # As the docs' by-hand recording sets it: the control plane's variable only.
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", server.endpoint_url)
+        for variable in ("AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME", "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS"):
+            monkeypatch.delenv(variable, raising=False)
+        shop_project.runpytest("--personalize-record-mode=all").assert_outcomes(passed=1)
+        served = [call.operation for call in server.backend.calls]
+
+    ((request, response),) = load(
+        shop_project.path / "cassettes" / "test_shelf" / "test_missing_campaign_falls_back.yaml"
+    )
+    assert (request.host, request.path, response["status"]["code"]) == ("127.0.0.1", "/recommendations", 404)
+    assert served == ["GetRecommendations"]
+
+
 def test_the_events_module_with_schema_violations(shop_project: pytest.Pytester) -> None:
     shop_project.makepyfile(
         test_catalogue="""

@@ -560,7 +560,9 @@ def recording_environment(environ: dict[str, str], default_region: str = DEFAULT
     """Environment changes a recording against a loopback server needs on a clean machine.
 
     A loopback server checks no signature, but botocore still wants credentials to sign with and
-    a region: with none configured, dummy credentials and ``default_region`` are supplied.
+    a region: with none configured, dummy credentials and ``default_region`` are supplied. A
+    Personalize API whose endpoint variable is unset is pointed at the same loopback URL as the
+    others, never left to reach AWS.
     Credentials the machine does have are used (and scrubbed) as they would be against AWS.
     Recording against anything else changes nothing: that is the user's own AWS setup.
     """
@@ -568,6 +570,12 @@ def recording_environment(environ: dict[str, str], default_region: str = DEFAULT
     if not endpoints or not all(_is_loopback(urlparse(endpoint).hostname) for endpoint in endpoints):
         return {}
     changes: dict[str, str | None] = {}
+    if not environ.get("AWS_ENDPOINT_URL"):
+        # The loopback server answers every Personalize API on one port: an API left unset would
+        # otherwise go to AWS, signed with the dummy credentials below, mid-recording.
+        for variable in _ENDPOINT_VARIABLES.values():
+            if not environ.get(variable):
+                changes[variable] = endpoints[0]
     if not _has_credentials(environ):
         changes.update(offline_environment())
     if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
