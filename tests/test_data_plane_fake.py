@@ -210,6 +210,10 @@ def test_declaring_against_nothing_names_what_exists(fake: PersonalizeFake) -> N
         fake.declare(campaign, items=["x" * 257])
     with pytest.raises(UsageError, match="one number per id"):
         fake.declare(campaign, items=["a", "b"], scores=[0.5])
+    with pytest.raises(UsageError, match=r"items is a list, not a string \(one id a string: items=\['abc'\]\)"):
+        fake.declare(campaign, items="abc")
+    with pytest.raises(ConformanceError, match="'i1' given twice"):
+        fake.declare(campaign, items=["i1", "i2", "i1"])
 
 
 def test_injected_runtime_faults_carry_their_status(fake: PersonalizeFake, clients: Any) -> None:
@@ -286,7 +290,9 @@ def test_records_need_their_dataset_ready_and_of_their_type(
     with pytest.raises(clients.events.exceptions.ResourceNotFoundException) as raised:
         clients.events.put_users(datasetArn=missing, users=[{"userId": "u1"}])
     assert _error(raised)[:2] == ("ResourceNotFoundException", 404)
-    with pytest.raises(clients.events.exceptions.InvalidInputException, match="is a Items dataset"):
+    with pytest.raises(
+        clients.events.exceptions.InvalidInputException, match="is an Items dataset: PutUsers adds to a Users dataset"
+    ):
         clients.events.put_users(datasetArn=shop["items"], users=[{"userId": "u1"}])
 
     fake.set_lifecycle("describe")
@@ -326,6 +332,12 @@ def test_action_interactions_go_to_the_datasets_tracker(fake: PersonalizeFake, c
     }
     clients.events.put_action_interactions(trackingId=tracking_id, actionInteractions=[interaction])
     assert [(i["actionId"], i["eventType"]) for i in fake.action_interactions(user_id="u1")] == [("join", "Taken")]
+    # The model's documented event types only: Viewed, Taken, Not Taken.
+    with pytest.raises(clients.events.exceptions.InvalidInputException, match="one of Viewed, Taken, Not Taken"):
+        clients.events.put_action_interactions(
+            trackingId=tracking_id, actionInteractions=[{**interaction, "eventType": "Clicked"}]
+        )
+    assert len(fake.action_interactions()) == 1
     with pytest.raises(clients.events.exceptions.ResourceNotFoundException):
         clients.events.put_action_interactions(trackingId="nope", actionInteractions=[interaction])
 

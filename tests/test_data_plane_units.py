@@ -160,8 +160,11 @@ SCHEMA = json.dumps(
         ({"age": 30}, []),
         ({"age": "30", "member": "True"}, []),
         ({"age": 30, "member": None}, []),
-        ({"age": 30.5}, ["'age' (AGE, int): 30.5 is not an integer"]),
-        ({"age": True}, ["'age' (AGE, int): true is not an integer"]),
+        ({"age": 30.5}, ["'age' (AGE, int): 30.5 is not a 32-bit integer"]),
+        ({"age": True}, ["'age' (AGE, int): true is not a 32-bit integer"]),
+        ({"age": 2**31 - 1}, []),
+        ({"age": 2**31}, ["'age' (AGE, int): 2147483648 is not a 32-bit integer"]),
+        ({"age": "-2147483649"}, ["'age' (AGE, int): \"-2147483649\" is not a 32-bit integer"]),
         ({}, ["'age' is missing: the schema's field AGE is int, not nullable, so every record must give it"]),
         ({"age": 1, "userId": "u2"}, ["'userId' is not a field of the dataset's schema"]),
     ],
@@ -171,3 +174,12 @@ def test_record_problems(properties: dict[str, object], problems: list[str]) -> 
     assert len(found) == len(problems)
     for problem, expected in zip(found, problems, strict=True):
         assert problem.startswith(expected)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_properties_holding_nan_or_infinity_are_not_json(constant: str) -> None:
+    from pytest_personalize.model import data_plane as model
+
+    assert model.parse_properties(f'{{"price": {constant}}}') is None
+    assert model.properties_problem(f'{{"price": {constant}}}', reserved=False) is not None
+    assert model.parse_properties('{"price": 1.5}') == {"price": 1.5}

@@ -58,7 +58,7 @@ def raw_request(url: str, data: bytes) -> bytes:
 
 
 def serve_and_call(*arguments: str) -> list[str]:
-    """Run ``serve`` with ``arguments``, send four requests, stop it: its standard output, by line."""
+    """Run ``serve`` with ``arguments``, send five requests, stop it: its standard output, by line."""
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest_personalize", "serve", "--lifecycle", "instant", *arguments],
         stdout=subprocess.PIPE,
@@ -77,6 +77,14 @@ def serve_and_call(*arguments: str) -> list[str]:
             client.describe_dataset_group(
                 datasetGroupArn="arn:aws:personalize:us-east-1:123456789012:dataset-group/none"
             )
+        runtime = make_client(
+            "us-east-1",
+            "personalize-runtime",
+            endpoint_url=url,
+            config=Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT),
+        )
+        with pytest.raises(runtime.exceptions.ResourceNotFoundException):
+            runtime.get_recommendations(campaignArn="arn:aws:personalize:us-east-1:123456789012:campaign/x", userId="u")
         # A target with a terminal escape sequence, and a request line nothing can read.
         nothing = (
             b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonPersonalize.\x1b[2J\r\nContent-Length: 2\r\n\r\n{}"
@@ -103,6 +111,7 @@ def test_serve_logs_each_request_on_one_line() -> None:
     assert [(entry["operation"], entry["status"], entry["error"]) for entry in logged] == [
         ("CreateDatasetGroup", "200", None),
         ("DescribeDatasetGroup", "400", "ResourceNotFoundException"),
+        ("GetRecommendations", "404", "ResourceNotFoundException"),  # REST-JSON: named by its path
         ("-", "400", "UnknownOperationException"),  # a header's text is never printed
         ("-", "400", "SerializationException"),
     ]

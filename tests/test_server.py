@@ -39,13 +39,17 @@ def client_for(server: PersonalizeServer, **kwargs: Any) -> Any:
 
 
 def post(
-    server: PersonalizeServer, body: bytes, headers: dict[str, str] | None = None, method: str = "POST"
+    server: PersonalizeServer,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+    path: str = "/",
 ) -> tuple[int, dict[str, str], Any]:
     host, port = server.endpoint_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
     try:
         sent = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET, **(headers or {})}
-        connection.request(method, "/", body=body, headers={k: v for k, v in sent.items() if v})
+        connection.request(method, path, body=body, headers={k: v for k, v in sent.items() if v})
         response = connection.getresponse()
         raw = response.read()
         return response.status, dict(response.getheaders()), json.loads(raw) if raw else None
@@ -570,6 +574,17 @@ def test_other_methods_are_refused(server: PersonalizeServer) -> None:
     status, _, document = post(server, b"", method="GET")
 
     assert (status, document["__type"]) == (405, "UnknownOperationException")
+    assert "to the operation's path for the runtime and events APIs" in document["message"]
+
+
+def test_a_path_no_operation_has_names_the_paths_that_have_one(server: PersonalizeServer) -> None:
+    status, headers, document = post(
+        server, b"{}", {"X-Amz-Target": "", "Content-Type": "application/json"}, path="/recomendations"
+    )
+
+    assert (status, headers["x-amzn-ErrorType"]) == (404, "UnknownOperationException")
+    assert "No operation is at POST /recomendations" in document["message"]
+    assert "POST /recommendations" in document["message"] and "POST /events" in document["message"]
 
 
 def test_an_oversized_body_is_refused_without_reading_it(server: PersonalizeServer) -> None:

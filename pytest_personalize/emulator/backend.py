@@ -438,6 +438,8 @@ class Backend(_data_plane.DataPlaneAPI):
         rest = _data_plane_model.rest_operation(method, path) if not target and path is not None else None
         if rest is not None:
             return self._handle_rest(rest, body, region=region, account=account, content_type=content_type)
+        if not target and path is not None and path.split("?", 1)[0] not in ("", "/"):
+            return WireResponse.rest_error(_unknown_path(method, path))
         try:
             _check_region(region)
             operation = _operation_from_target(target)
@@ -608,6 +610,17 @@ def _to_wire(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_to_wire(item) for item in value]
     return value
+
+
+def _unknown_path(method: str, path: str) -> ServiceError:
+    routes = ", ".join(f"{verb} {route}" for verb, route in sorted(_data_plane_model.rest_routes()))
+    shown = _printable(path.split("?", 1)[0][:100])
+    return ServiceError(
+        "UnknownOperationException",
+        f"No operation is at {method.upper()} {shown}: the runtime and events APIs answer {routes}; the control "
+        "plane answers POST / with an X-Amz-Target header.",
+        404,
+    )
 
 
 def _operation_from_target(target: str | None) -> str:

@@ -19,10 +19,11 @@ and are what interaction and item filters read.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -439,6 +440,14 @@ def _put_action_interactions(
     if dataset.status != "ACTIVE":
         raise _error(operation, IN_USE, f"The dataset {dataset.arn} is {dataset.status}: it takes data once ACTIVE.")
     interactions = list(params["actionInteractions"])
+    for index, interaction in enumerate(interactions, start=1):
+        if interaction.get("eventType") not in _model.ACTION_EVENT_TYPES:
+            raise _error(
+                operation,
+                INVALID,
+                f"actionInteractions.{index}.eventType is {interaction.get('eventType')!r}: an action interaction's "
+                f"event type is one of {', '.join(_model.ACTION_EVENT_TYPES)}.",
+            )
     _check_records(operation, store, dataset, "ACTION_INTERACTIONS", "actionInteractions", interactions, "actionId")
     for interaction in interactions:
         kept = {key: _when(value) if key == "timestamp" else value for key, value in interaction.items()}
@@ -461,7 +470,7 @@ def _put_records(
         raise _error(
             operation,
             INVALID,
-            f"The dataset {arn} is a {actual.title()} dataset: {operation} adds to a {dataset_type.title()} dataset.",
+            f"The dataset {arn} is {_a(actual.title())} dataset: {operation} adds to {_a(dataset_type.title())} dataset.",
         )
     if dataset.status != "ACTIVE":
         raise _error(operation, IN_USE, f"The dataset {arn} is {dataset.status}: it takes data once ACTIVE.")
@@ -550,6 +559,12 @@ class DataPlaneAPI:
                     raise UsageError(
                         f"declare({arn!r}, {member}=...): a {needs.label} recipe doesn't use "
                         f"{member.replace('_id', 'Id')}, so no request would ever reach this rule"
+                    )
+            for listed, member in ((items, "items"), (actions, "actions"), (scores, "scores")):
+                if isinstance(listed, (str, bytes)):
+                    raise UsageError(
+                        f"declare({arn!r}, {member}={listed!r}): {member} is a list, not a string "
+                        f"(one id a string: {member}=[{listed!r}])"
                     )
             wants_actions = needs.operation == "GetActionRecommendations"
             if (actions is not None) == (items is not None) or (actions is not None) != wants_actions:
@@ -708,8 +723,18 @@ class DataPlaneAPI:
         return deploying()
 
 
-def _check_ids(arn: str, ids: Iterable[str], member: str) -> None:
+def _a(dataset_type: str) -> str:
+    # Items, Interactions, Actions, Action_Interactions take "an"; Users "a".
+    return f"{'an' if dataset_type[:1].lower() in 'aei' else 'a'} {dataset_type}"
+
+
+def _check_ids(arn: str, ids: Sequence[str], member: str) -> None:
     __tracebackhide__ = True
+    repeated = sorted(identifier for identifier, count in collections.Counter(ids).items() if count > 1)
+    if repeated:
+        raise ConformanceError(
+            f"declare({arn!r}, ...): {', '.join(map(repr, repeated))} given twice; an answer never lists an id twice"
+        )
     shape_name = "ItemID" if member == "itemId" else "ActionID"
     shape = _spec.named_shape(shape_name, _spec.RUNTIME_SERVICE_NAME)
     for index, identifier in enumerate(ids, start=1):

@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model import spec as _spec
+from ..model.data_plane import rest_operation
 from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
 
 if TYPE_CHECKING:
@@ -253,7 +254,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _other_method(self) -> None:
         self.close_connection = True
-        message = f"AWS JSON 1.1 requests are POSTs to /, not {self.command} {self.path}."
+        message = (
+            f"Amazon Personalize requests are POSTs, not {self.command}: to / for the control plane (AWS JSON "
+            "1.1), to the operation's path for the runtime and events APIs (REST-JSON)."
+        )
         self._send(
             WireResponse.error(ServiceError("UnknownOperationException", message, 405)), body=self.command != "HEAD"
         )
@@ -319,7 +323,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = getattr(self, "headers", None)  # absent when the request line was unreadable
         target = headers.get("X-Amz-Target", "") if headers is not None else ""
         prefix, _, operation = target.partition(".")
-        if prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
+        if not target:
+            operation = rest_operation(self.command or "", getattr(self, "path", "") or "") or "-"
+        elif prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
             operation = "-"
         error = answer.headers.get("x-amzn-ErrorType")
         outcome = f"{answer.status} {error}" if error else str(answer.status)

@@ -27,6 +27,10 @@ from . import spec as _spec
 REST_JSON_CONTENT_TYPE = "application/json"
 ERROR_TYPE_HEADER = "x-amzn-ErrorType"
 
+# The event types of an action interaction: ActionInteraction.eventType's documentation in the
+# personalize-events model ("You can specify Viewed, Taken, and Not Taken event types").
+ACTION_EVENT_TYPES = ("Viewed", "Taken", "Not Taken")
+
 REQUIRED = "required"
 OPTIONAL = "optional"
 UNUSED = "unused"
@@ -179,10 +183,15 @@ def request_refusal(operation: str, params: Mapping[str, Any]) -> tuple[str, str
 def parse_properties(text: str) -> dict[str, Any] | None:
     """A record's ``properties`` as a dict, or None when they aren't a JSON object."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         return None
     return document if isinstance(document, dict) else None
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity: Python's json takes them, JSON (and the service) doesn't.
+    raise ValueError(f"{name} is not JSON")
 
 
 def properties_problem(text: str, *, reserved: bool) -> str | None:

@@ -110,7 +110,9 @@ def _unknown_key(key: str, fields: list[Field]) -> str:
     return f"{key!r} is not a field of the dataset's schema (properties take camel-case field names: {known}){hint}"
 
 
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?\d{1,30}")
+# Avro's int is 32-bit and its long 64-bit, signed (the Avro specification, "Primitive Types").
+_INTEGER_RANGES = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 
 def _value_problem(field: Field, value: Any) -> str | None:
@@ -134,9 +136,10 @@ def _fits(kind: str, value: Any) -> bool:
     if kind in ("int", "long"):
         if isinstance(value, bool):
             return False
-        if isinstance(value, int):
-            return True
-        return isinstance(value, str) and _INTEGER.fullmatch(value.strip()) is not None
+        if isinstance(value, str) and _INTEGER.fullmatch(value.strip()) is not None:
+            value = int(value)
+        low, high = _INTEGER_RANGES[kind]
+        return isinstance(value, int) and low <= value <= high
     if kind in ("float", "double"):
         if isinstance(value, bool):
             return False
@@ -156,8 +159,8 @@ def _fits(kind: str, value: Any) -> bool:
 def _describe(kind: str) -> str:
     return {
         "string": "a string",
-        "int": "an integer",
-        "long": "an integer",
+        "int": "a 32-bit integer",
+        "long": "a 64-bit integer",
         "float": "a number",
         "double": "a number",
         "boolean": "a boolean",
