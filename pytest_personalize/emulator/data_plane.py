@@ -32,6 +32,7 @@ from ..model import catalogue as _catalogue
 from ..model import data_plane as _model
 from ..model import records as _records
 from ..model import resources as _resources
+from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
@@ -46,13 +47,6 @@ if TYPE_CHECKING:
 INVALID = "InvalidInputException"
 NOT_FOUND = "ResourceNotFoundException"
 IN_USE = "ResourceInUseException"
-
-# Documented maximums the model doesn't carry (GetRecommendations: "The default is 25 ... the
-# maximum is 500"; GetActionRecommendations: "The default is 5. The maximum is 100";
-# GetPersonalizedRanking's inputList: "the maximum is 500").
-DEFAULT_RESULTS = {"GetRecommendations": 25, "GetActionRecommendations": 5}
-MAX_RESULTS = {"GetRecommendations": 500, "GetActionRecommendations": 100}
-MAX_RANKING_INPUT = 500
 
 # The dataset each record operation adds to, and the member its records travel in.
 _RECORD_OPERATIONS = {
@@ -168,13 +162,10 @@ def _declared(state: State, arn: str, params: Mapping[str, Any], needs: _model.N
 
 
 def _check_results(operation: str, params: Mapping[str, Any]) -> int:
+    # How many results to answer with: the request rules every mode applies (model/rules.py)
+    # have already refused a count past the maximum.
     count = params.get("numResults")
-    if count is None:
-        return DEFAULT_RESULTS[operation]
-    highest = MAX_RESULTS[operation]
-    if count > highest:
-        raise _error(operation, INVALID, f"numResults is {count}: {operation} returns at most {highest} results.")
-    return int(count)
+    return int(_rules.RESULT_LIMITS[operation].default or 0) if count is None else int(count)
 
 
 def _refuse_unevaluated_options(state: State, operation: str, params: Mapping[str, Any]) -> None:
@@ -285,10 +276,6 @@ def _get_personalized_ranking(
     target, needs = _target(store, operation, params)
     _refuse_unevaluated_options(state, operation, params)
     given = list(params.get("inputList") or ())
-    if len(given) > MAX_RANKING_INPUT:
-        raise _error(
-            operation, INVALID, f"inputList has {len(given)} items: at most {MAX_RANKING_INPUT} can be ranked."
-        )
     declared = _declared(state, target.arn, params, needs)
     # Declared items first, in the declared order; the rest as given (the service appends what
     # it doesn't know to the end).

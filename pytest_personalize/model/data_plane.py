@@ -238,14 +238,25 @@ def _seed_of(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
+def _asked_none(params: Mapping[str, Any]) -> bool:
+    # numResults=0 is a valid request, and its answer is an empty list.
+    return params.get("numResults") == 0 and not isinstance(params.get("numResults"), bool)
+
+
 def _get_recommendations(params: Mapping[str, Any], context: Any) -> dict[str, Any]:
     # One placeholder item: a test that reads the list gives its own with itemList=[...].
-    return {"itemList": [{"itemId": "example-item"}], "recommendationId": recommendation_id(_seed_of(params))}
+    items = [] if _asked_none(params) else [{"itemId": "example-item"}]
+    return {"itemList": items, "recommendationId": recommendation_id(_seed_of(params))}
 
 
 def _get_personalized_ranking(params: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    # The input list in the order it came, as a campaign with nothing to go on ranks it.
-    items = [item for item in params.get("inputList") or () if isinstance(item, str)] or ["example-item"]
+    # The input list in the order it came, as a campaign with nothing to go on ranks it: each
+    # item once, and only those (an answer may hold nothing else). Without one, a placeholder.
+    given = params.get("inputList")
+    if isinstance(given, list):
+        items = list(dict.fromkeys(item for item in given if isinstance(item, str)))
+    else:
+        items = ["example-item"]
     scores = descending_scores(len(items))
     return {
         "personalizedRanking": [{"itemId": item, "score": score} for item, score in zip(items, scores, strict=True)],
@@ -255,7 +266,7 @@ def _get_personalized_ranking(params: Mapping[str, Any], context: Any) -> dict[s
 
 def _get_action_recommendations(params: Mapping[str, Any], context: Any) -> dict[str, Any]:
     return {
-        "actionList": [{"actionId": "example-action", "score": 1.0}],
+        "actionList": [] if _asked_none(params) else [{"actionId": "example-action", "score": 1.0}],
         "recommendationId": recommendation_id(_seed_of(params)),
     }
 

@@ -5,10 +5,11 @@ whether a request would be refused and whether a response could have been sent, 
 request gets the same answer whichever way a test runs.
 
 - Requests: the role/KMS pairing, at most 50 tags per resource, the reserved ``aws:`` tag-key
-  prefix, and tag keys given twice.
+  prefix, tag keys given twice, and how many results a runtime request may ask for or rank.
 - Responses: statuses a resource reports, ``failureReason`` only with a FAILED status,
-  ``domain`` only when the request gave one, and ARNs of the real form that name what the
-  request named.
+  ``domain`` only when the request gave one, ARNs of the real form that name what the
+  request named, and runtime lists no longer than the request asked for, each id once, ranking
+  only what the request gave.
 - Errors any AWS JSON service may send, which the model doesn't list.
 """
 
@@ -24,6 +25,43 @@ from . import resources as _resources
 # lets one TagResource call carry 200; the service refuses a resource more than 50.
 MAX_TAGS_PER_RESOURCE = 50
 RESERVED_TAG_PREFIX = "aws:"
+
+
+@dataclass(frozen=True)
+class ResultLimit:
+    """How many results a runtime operation answers with, and where they travel.
+
+    ``asked``: the request member that bounds the answer -- ``numResults`` (left out, the answer
+    holds at most ``default``) or the ``inputList`` to rank; ``maximum``: the most it may say;
+    ``with_metadata``: the lower maximum when the request gives ``metadataColumns`` (None: the
+    operation has no such member). ``answer``: the response's list, each entry named by ``id``.
+    """
+
+    asked: str
+    default: int | None
+    maximum: int
+    with_metadata: int | None
+    answer: str
+    id: str
+
+    def maximum_for(self, params: Mapping[str, Any]) -> tuple[int, str]:
+        """The most ``asked`` may be for this request, and why (for a message)."""
+        if self.with_metadata is not None and params.get("metadataColumns"):
+            return self.with_metadata, " when metadataColumns is given"
+        return self.maximum, ""
+
+
+# The botocore personalize-runtime model states these in its documentation, not as constraints
+# (tests/test_data_plane_model.py holds the table to that text): GetRecommendations.numResults
+# "The default is 25. If you are including metadata in recommendations, the maximum is 50.
+# Otherwise, the maximum is 500."; GetActionRecommendations.numResults "The default is 5. The
+# maximum is 100."; GetPersonalizedRanking.inputList "If you are including metadata in
+# recommendations, the maximum is 50. Otherwise, the maximum is 500."
+RESULT_LIMITS: dict[str, ResultLimit] = {
+    "GetRecommendations": ResultLimit("numResults", 25, 500, 50, "itemList", "itemId"),
+    "GetActionRecommendations": ResultLimit("numResults", 5, 100, None, "actionList", "actionId"),
+    "GetPersonalizedRanking": ResultLimit("inputList", None, 500, 50, "personalizedRanking", "itemId"),
+}
 
 
 @dataclass(frozen=True)
@@ -167,15 +205,46 @@ def _duplicate_keys(operation: str, params: Mapping[str, Any], modeled: tuple[st
     return None
 
 
+def _too_many_results(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    # The service's wording isn't public: the message says what was asked and what is allowed.
+    limit = RESULT_LIMITS.get(operation)
+    if limit is None:
+        return None
+    highest, why = limit.maximum_for(params)
+    asked = params.get(limit.asked)
+    if limit.asked == "inputList":
+        if isinstance(asked, list) and len(asked) > highest:
+            return Refusal(
+                "InvalidInputException", f"inputList has {len(asked)} items: at most {highest} can be ranked{why}."
+            )
+    elif isinstance(asked, int) and not isinstance(asked, bool) and asked > highest:
+        return Refusal(
+            "InvalidInputException", f"numResults is {asked}: {operation} returns at most {highest} results{why}."
+        )
+    return None
+
+
 # In the order the service applies them, as far as it is known: tags are counted before their keys
 # are read.
-REQUEST_RULES: tuple[RequestRule, ...] = (_role_needs_kms_key, _too_many_tags, _reserved_prefix, _duplicate_keys)
+REQUEST_RULES: tuple[RequestRule, ...] = (
+    _role_needs_kms_key,
+    _too_many_tags,
+    _reserved_prefix,
+    _duplicate_keys,
+    _too_many_results,
+)
 
 
 def request_refusal(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
     """The first rule beyond the model that ``params`` break, or None. ``modeled``: the operation's errors."""
-    if not ("tags" in params or "tagKeys" in params or "roleArn" in params or "kmsKeyArn" in params):
-        return None  # every rule reads one of these members
+    if not (
+        "tags" in params
+        or "tagKeys" in params
+        or "roleArn" in params
+        or "kmsKeyArn" in params
+        or operation in RESULT_LIMITS
+    ):
+        return None  # every rule reads one of these members, or answers one of these operations
     for rule in REQUEST_RULES:
         refusal = rule(operation, params, modeled)
         if refusal is not None:
@@ -212,6 +281,9 @@ def response_problems(
             found.extend(_status_problems(path, structure, value))
     if params is not None:
         found.extend(_echo_problems(operation, response, params))
+    limit = RESULT_LIMITS.get(operation)
+    if limit is not None:
+        found.extend(_result_problems(limit, response, params))
     return found
 
 
@@ -268,6 +340,59 @@ def _status_problems(path: str, kind: _resources.ResourceType, description: Mapp
             )
         )
     return found
+
+
+def _result_problems(
+    limit: ResultLimit, response: Mapping[str, Any], params: Mapping[str, Any] | None
+) -> list[ResponseProblem]:
+    """A runtime answer's list: no longer than the request allows, each id once, ranking only what was given."""
+    entries = response.get(limit.answer)
+    if not isinstance(entries, list):
+        return []
+    found: list[ResponseProblem] = []
+    most, rule = _most_results(limit, params)
+    if len(entries) > most:
+        found.append(ResponseProblem(limit.answer, f"{len(entries)} entries", rule))
+    given = params.get("inputList") if params is not None and limit.asked == "inputList" else None
+    ranked = {item for item in given if isinstance(item, str)} if isinstance(given, list) else None
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        identifier = entry.get(limit.id) if isinstance(entry, Mapping) else None
+        if not isinstance(identifier, str):
+            continue
+        path = f"{limit.answer}.{index}.{limit.id}"
+        if identifier in first:
+            found.append(
+                ResponseProblem(
+                    path,
+                    identifier,
+                    f"it is already at {limit.answer}.{first[identifier]}: the service lists each {limit.id} once",
+                )
+            )
+            continue
+        first[identifier] = index
+        if ranked is not None and identifier not in ranked:
+            found.append(
+                ResponseProblem(
+                    path, identifier, "the request's inputList doesn't hold it: the service ranks only those"
+                )
+            )
+    return found
+
+
+def _most_results(limit: ResultLimit, params: Mapping[str, Any] | None) -> tuple[int, str]:
+    """How many entries an answer to ``params`` (None: unknown) may hold, and the rule that says so."""
+    if params is None:
+        return limit.maximum, f"the service sends at most {limit.maximum}"
+    highest, why = limit.maximum_for(params)
+    if limit.asked != "numResults":
+        return highest, f"the service sends at most {highest}{why}"
+    asked = params.get("numResults")
+    if asked is None and limit.default is not None:
+        return limit.default, f"the request left numResults out, so the service sends at most {limit.default}"
+    if isinstance(asked, int) and not isinstance(asked, bool):
+        return asked, f"the request's numResults is {asked}, so the service sends at most {asked}"
+    return highest, f"the service sends at most {highest}{why}"
 
 
 def _list_items(value: Any) -> Iterable[Any]:

@@ -76,15 +76,23 @@ def name_from_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def response_metadata(context: Context, status: int = 200, request: str | None = None) -> dict[str, Any]:
-    """``ResponseMetadata`` as botocore builds it from a real response."""
+def content_type(operation: str) -> str:
+    """The ``Content-Type`` of an operation's answers: AWS JSON 1.1 for the control plane,
+    plain JSON for the REST-JSON runtime and events APIs."""
+    return _data_plane.REST_JSON_CONTENT_TYPE if _data_plane.is_data_plane(operation) else JSON_CONTENT_TYPE
+
+
+def response_metadata(
+    context: Context, status: int = 200, request: str | None = None, *, content_type: str = JSON_CONTENT_TYPE
+) -> dict[str, Any]:
+    """``ResponseMetadata`` as botocore builds it from a real response (``content_type``: see :func:`content_type`)."""
     rid = request or request_id()
     return {
         "RequestId": rid,
         "HTTPStatusCode": status,
         "HTTPHeaders": {
             "date": context.http_date,
-            "content-type": JSON_CONTENT_TYPE,
+            "content-type": content_type,
             "x-amzn-requestid": rid,
             "connection": "keep-alive",
         },

@@ -141,7 +141,9 @@ class _StubQueue:
         from botocore.awsrequest import AWSResponse
 
         parsed = _copy(response)
-        parsed["ResponseMetadata"] = _templates.response_metadata(self.context)
+        parsed["ResponseMetadata"] = _templates.response_metadata(
+            self.context, content_type=_templates.content_type(operation)
+        )
         return AWSResponse(None, 200, {}, None), parsed  # type: ignore[arg-type]
 
     def _error(self, operation: str, code: str, message: str) -> Any:
@@ -252,11 +254,11 @@ class PersonalizeStubber(_StubQueue):
         name = self._operation(operation)
         _check_expected_params(name, expected_params)
         known = _known_params(expected_params)
-        response = self._build(name, known, overrides, check_request_rules=expected_params is not None)
+        response = self._build(name, known, overrides, rule_params=expected_params)
 
         def answer(params: Mapping[str, Any]) -> Any:
             __tracebackhide__ = True
-            built = response if params == known else self._build(name, params, overrides, check_request_rules=True)
+            built = response if params == known else self._build(name, params, overrides, rule_params=params)
             return self._success(name, built)
 
         self._queue_answer(name, "response", expected_params, answer)
@@ -309,8 +311,15 @@ class PersonalizeStubber(_StubQueue):
         return self
 
     def _build(
-        self, operation: str, params: Mapping[str, Any], overrides: Mapping[str, Any], *, check_request_rules: bool
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        overrides: Mapping[str, Any],
+        *,
+        rule_params: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
+        """The response to ``params`` with ``overrides``, checked against the rules that answer
+        ``rule_params`` (the request as the test wrote it, ``ANY`` and all; None: unknown)."""
         __tracebackhide__ = True
         if not overrides and not params:
             # The template for no parameters is the same every time (the context holds the moment).
@@ -329,7 +338,7 @@ class PersonalizeStubber(_StubQueue):
         changed = {key: value for key, value in overrides.items() if value is not None}
         violations = _validate.response_violations(operation, changed, partial=True) if changed else []
         problems = [v.explain() for v in violations] or [
-            p.explain() for p in _rules.response_problems(operation, response, params if check_request_rules else None)
+            p.explain() for p in _rules.response_problems(operation, response, rule_params)
         ]
         if problems:
             raise ConformanceError(
@@ -368,7 +377,7 @@ class Stubber(_StubQueue):
             )
         body = {key: value for key, value in service_response.items() if key != "ResponseMetadata"}
         problems = [v.explain() for v in _validate.response_violations(name, body)] or [
-            p.explain() for p in _rules.response_problems(name, body, _known_params(expected_params))
+            p.explain() for p in _rules.response_problems(name, body, expected_params)
         ]
         if problems:
             raise ConformanceError(
