@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from botocore.stub import ANY
 
 from pytest_personalize import ConformanceError, PersonalizeStubber, UsageError, modeled_errors
 from pytest_personalize._clients import make_client
 from pytest_personalize.model import data_plane as _data_plane
+from pytest_personalize.model import rules as _rules
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model import templates as _templates
 from pytest_personalize.model import validate as _validate
@@ -185,3 +187,118 @@ def test_check_holds_recorded_runtime_and_events_traffic_to_their_models() -> No
     (finding,) = _model_findings("w", "PutEvents", 404, "{}", '{"message": "m"}', "ResourceNotFoundException:http://x/")
     assert finding.kind.startswith("ResourceNotFoundException is not modeled for PutEvents")
     assert _model_findings("w", "PutItems", 409, "{}", '{"message": "m"}', "ResourceInUseException") == []
+
+
+# --- result limits: the table in model/rules.py, the model's documentation, and each mode's use --
+
+
+@pytest.mark.parametrize(("operation", "limit"), sorted(_rules.RESULT_LIMITS.items()))
+def test_the_result_limits_are_the_ones_the_runtime_model_documents(operation: str, limit: _rules.ResultLimit) -> None:
+    shape = _spec.operation_model(operation).input_shape
+    assert shape is not None
+    text = " ".join(shape.members[limit.asked].documentation.split())
+    assert f"maximum is {limit.maximum}." in text
+    if limit.default is not None:
+        assert f"The default is {limit.default}." in text
+    if limit.with_metadata is not None:
+        assert "metadataColumns" in shape.members
+        assert f"If you are including metadata in recommendations, the maximum is {limit.with_metadata}." in text
+    else:
+        assert "metadataColumns" not in shape.members
+    output = _spec.operation_model(operation).output_shape
+    assert output is not None and limit.answer in output.members
+    assert limit.id in output.members[limit.answer].member.members  # type: ignore[attr-defined]
+
+
+METADATA = {"ITEMS": ["GENRE"]}
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "refused"),
+    [
+        ("GetRecommendations", {"numResults": 500}, False),
+        ("GetRecommendations", {"numResults": 501}, True),
+        ("GetRecommendations", {"numResults": 50, "metadataColumns": METADATA}, False),
+        ("GetRecommendations", {"numResults": 51, "metadataColumns": METADATA}, True),
+        ("GetRecommendations", {"numResults": 51, "metadataColumns": {}}, False),
+        ("GetActionRecommendations", {"numResults": 100}, False),
+        ("GetActionRecommendations", {"numResults": 101}, True),
+        ("GetPersonalizedRanking", {"inputList": ["i"] * 500}, False),
+        ("GetPersonalizedRanking", {"inputList": ["i"] * 501}, True),
+        ("GetPersonalizedRanking", {"inputList": ["i"] * 50, "metadataColumns": METADATA}, False),
+        ("GetPersonalizedRanking", {"inputList": ["i"] * 51, "metadataColumns": METADATA}, True),
+    ],
+)
+def test_result_limits_refuse_past_the_maximum_and_no_sooner(
+    operation: str, params: dict[str, Any], refused: bool
+) -> None:
+    problem = _validate.request_problem(operation, {"campaignArn": CAMPAIGN, "userId": "u1", **params})
+    assert (problem is not None) == refused
+    if problem is not None:
+        assert problem.code == "InvalidInputException"
+        assert ("when metadataColumns is given" in problem.message) == bool(params.get("metadataColumns"))
+
+
+def _ids(member: str, *ids: str) -> list[dict[str, str]]:
+    return [{member: identifier} for identifier in ids]
+
+
+def test_a_runtime_answer_is_held_to_the_request_it_answers() -> None:
+    def problems(operation: str, response: dict[str, Any], params: dict[str, Any] | None) -> list[str]:
+        return [p.explain() for p in _rules.response_problems(operation, response, params)]
+
+    items = {"itemList": _ids("itemId", *(f"i{n}" for n in range(26)))}
+    assert problems("GetRecommendations", items, {"numResults": 26}) == []
+    assert problems("GetRecommendations", items, {}) == [
+        "'26 entries' at 'itemList': the request left numResults out, so the service sends at most 25"
+    ]
+    # Unknown request (add_response without expected_params) or numResults=ANY: the maximum.
+    assert problems("GetRecommendations", items, None) == []
+    assert problems("GetRecommendations", items, {"numResults": ANY}) == []
+    many = {"itemList": _ids("itemId", *(f"i{n}" for n in range(501)))}
+    assert problems("GetRecommendations", many, None) == ["'501 entries' at 'itemList': the service sends at most 500"]
+    assert problems("GetRecommendations", {"itemList": _ids("itemId", "i1", "i2")}, {"numResults": 0}) == [
+        "'2 entries' at 'itemList': the request's numResults is 0, so the service sends at most 0"
+    ]
+    ranking = {"personalizedRanking": _ids("itemId", "b", "a", "b", "z")}
+    assert problems("GetPersonalizedRanking", ranking, {"inputList": ["a", "b"]}) == [
+        "'b' at 'personalizedRanking.3.itemId': it is already at personalizedRanking.1: the service lists each "
+        "itemId once",
+        "'z' at 'personalizedRanking.4.itemId': the request's inputList doesn't hold it: the service ranks only those",
+    ]
+    actions = {"actionList": _ids("actionId", "a1", "a1")}
+    assert problems("GetActionRecommendations", actions, None) == [
+        "'a1' at 'actionList.2.actionId': it is already at actionList.1: the service lists each actionId once"
+    ]
+
+
+def test_runtime_templates_keep_the_rules_they_are_held_to() -> None:
+    context = _templates.Context()
+    for operation, params, member in [
+        ("GetRecommendations", {"numResults": 0}, "itemList"),
+        ("GetActionRecommendations", {"numResults": 0}, "actionList"),
+        ("GetPersonalizedRanking", {"inputList": []}, "personalizedRanking"),
+    ]:
+        assert _templates.template(operation, params, context)[member] == []
+    params = {"campaignArn": CAMPAIGN, "userId": "u1", "inputList": ["b", "a", "b"]}
+    ranking = _templates.template("GetPersonalizedRanking", params, context)
+    assert [item["itemId"] for item in ranking["personalizedRanking"]] == ["b", "a"]
+    assert _rules.response_problems("GetPersonalizedRanking", ranking, params) == []
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "params", "content_type"),
+    [
+        ("personalize-runtime", "get_recommendations", {"campaignArn": CAMPAIGN, "userId": "u1"}, "application/json"),
+        ("personalize-events", "put_items", {"datasetArn": DATASET, "items": [{"itemId": "i1"}]}, "application/json"),
+        ("personalize", "list_dataset_groups", {}, "application/x-amz-json-1.1"),
+    ],
+)
+def test_a_stubbed_success_carries_its_apis_content_type(
+    service: str, method: str, params: dict[str, Any], content_type: str
+) -> None:
+    # REST-JSON (runtime, events) answers application/json, as the fake and the server send it.
+    with PersonalizeStubber(make_client("us-east-1", service)) as stubber:
+        stubber.add_response(method)
+        headers = getattr(stubber.client, method)(**params)["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["content-type"] == content_type

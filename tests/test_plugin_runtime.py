@@ -262,3 +262,152 @@ def test_the_events_module_with_schema_violations(shop_project: pytest.Pytester)
         """
     )
     shop_project.runpytest().assert_outcomes(passed=4)
+
+
+# --- the service's limits on what a runtime request asks for, and what its answer holds -------
+
+RESULT_LIMITS_SUITE = """
+import pytest
+
+CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+ITEMS = [f"i{n}" for n in range(501)]
+METADATA = {"ITEMS": ["GENRE"]}
+RECIPES = {
+    "get_recommendations": "aws-user-personalization",
+    "get_action_recommendations": "aws-next-best-action",
+    "get_personalized_ranking": "aws-personalized-ranking",
+}
+REFUSED = [
+    ("get_recommendations", {"numResults": 501}, "numResults is 501: GetRecommendations returns at most 500 results."),
+    (
+        "get_recommendations",
+        {"numResults": 51, "metadataColumns": METADATA},
+        "numResults is 51: GetRecommendations returns at most 50 results when metadataColumns is given.",
+    ),
+    (
+        "get_action_recommendations",
+        {"numResults": 101},
+        "numResults is 101: GetActionRecommendations returns at most 100 results.",
+    ),
+    ("get_personalized_ranking", {"inputList": ITEMS}, "inputList has 501 items: at most 500 can be ranked."),
+    (
+        "get_personalized_ranking",
+        {"inputList": ITEMS[:51], "metadataColumns": METADATA},
+        "inputList has 51 items: at most 50 can be ranked when metadataColumns is given.",
+    ),
+]
+
+
+@pytest.fixture(params=["stubber", "fake"])
+def campaign_for(request):
+    # Made before the client: the fake answers the clients created while it is active.
+    if request.param == "stubber":
+        request.getfixturevalue("personalize_runtime_stubber")  # nothing queued: the stubber answers alone
+        return lambda method: CAMPAIGN
+    fake = request.getfixturevalue("personalize_fake")
+    # An ACTIVE campaign of the right recipe: only the limit can refuse the request.
+    return lambda method: fake.deploy_campaign(method.replace("_", "-"), recipe=RECIPES[method])
+
+
+@pytest.mark.parametrize(("method", "params", "message"), REFUSED)
+def test_refused(campaign_for, personalize_runtime_client, method, params, message):
+    client = personalize_runtime_client
+    with pytest.raises(client.exceptions.InvalidInputException) as raised:
+        getattr(client, method)(campaignArn=campaign_for(method), userId="u1", **params)
+    assert raised.value.response["Error"]["Message"] == message
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "params"),
+    [
+        ("get_recommendations", {"numResults": 500}),
+        ("get_action_recommendations", {"numResults": 100}),
+        ("get_personalized_ranking", {"inputList": ITEMS[:500]}),
+    ],
+)
+def test_the_limit_itself_is_answered(campaign_for, personalize_runtime_client, request, method, params):
+    if "personalize_runtime_stubber" in request.fixturenames:
+        request.getfixturevalue("personalize_runtime_stubber").add_response(method)
+    answer = getattr(personalize_runtime_client, method)(campaignArn=campaign_for(method), userId="u1", **params)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+"""
+
+
+def test_result_limits_are_refused_the_same_way_by_the_stubber_and_the_fake(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_limits=RESULT_LIMITS_SUITE)
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=16)
+    result.stdout.fnmatch_lines(["*test_refused*stubber*PASSED*", "*test_refused*fake*PASSED*"])
+
+
+def test_a_queued_answer_to_a_request_past_a_limit_is_reported_unused(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+
+        def test_asks_for_too_many(personalize_runtime_client, personalize_runtime_stubber):
+            personalize_runtime_stubber.add_response("get_recommendations", itemList=[{"itemId": "i1"}])
+            with pytest.raises(personalize_runtime_client.exceptions.InvalidInputException):
+                personalize_runtime_client.get_recommendations(campaignArn=CAMPAIGN, userId="u1", numResults=600)
+        """
+    )
+    result = pytester.runpytest()
+    # The call got the service's error, not the queued success; the teardown says so.
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*GetRecommendations -> response*",
+            "*not used: the service refuses the request the code sent: InvalidInputException: "
+            "numResults is 600: GetRecommendations returns at most 500 results.",
+        ]
+    )
+
+
+def test_a_queued_runtime_answer_is_checked_against_the_request_it_answers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_personalize import Stubber
+
+        CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+        TWO = [{"itemId": "i1"}, {"itemId": "i2"}]
+
+        def test_more_than_num_results(personalize_runtime_client, personalize_runtime_stubber):
+            personalize_runtime_stubber.add_response("get_recommendations", itemList=TWO)
+            personalize_runtime_client.get_recommendations(campaignArn=CAMPAIGN, userId="u1", numResults=1)
+
+        def test_more_than_the_default(personalize_runtime_client, personalize_runtime_stubber):
+            actions = [{"actionId": f"a{n}"} for n in range(6)]
+            personalize_runtime_stubber.add_response("get_action_recommendations", actionList=actions)
+            personalize_runtime_client.get_action_recommendations(campaignArn=CAMPAIGN, userId="u1")
+
+        def test_ranks_what_it_was_not_given(personalize_runtime_client, personalize_runtime_stubber):
+            personalize_runtime_stubber.add_response("get_personalized_ranking", personalizedRanking=TWO)
+            personalize_runtime_client.get_personalized_ranking(campaignArn=CAMPAIGN, userId="u1", inputList=["i1"])
+
+        def test_the_same_item_twice(personalize_runtime_client):
+            with Stubber(personalize_runtime_client) as stubber:
+                stubber.add_response("get_recommendations", {"itemList": [{"itemId": "i1"}, {"itemId": "i1"}]})
+
+        def test_within_the_rules(personalize_runtime_client, personalize_runtime_stubber):
+            personalize_runtime_stubber.add_response("get_recommendations", itemList=TWO)
+            answer = personalize_runtime_client.get_recommendations(campaignArn=CAMPAIGN, userId="u1", numResults=2)
+            assert [item["itemId"] for item in answer["itemList"]] == ["i1", "i2"]
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=4)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*ConformanceError: add_response('GetRecommendations'): the service never sends this response: "
+            "'2 entries' at 'itemList': the request's numResults is 1, so the service sends at most 1",
+            "*ConformanceError: add_response('GetActionRecommendations'): the service never sends this response: "
+            "'6 entries' at 'actionList': the request left numResults out, so the service sends at most 5",
+            "*ConformanceError: add_response('GetPersonalizedRanking'): the service never sends this response: "
+            "'i2' at 'personalizedRanking.2.itemId': the request's inputList doesn't hold it*",
+            "*ConformanceError: add_response('GetRecommendations'): the service never sends this response: "
+            "'i1' at 'itemList.2.itemId': it is already at itemList.1: the service lists each itemId once",
+        ]
+    )
