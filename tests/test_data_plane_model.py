@@ -221,6 +221,7 @@ METADATA = {"ITEMS": ["GENRE"]}
         ("GetRecommendations", {"numResults": 50, "metadataColumns": METADATA}, False),
         ("GetRecommendations", {"numResults": 51, "metadataColumns": METADATA}, True),
         ("GetRecommendations", {"numResults": 51, "metadataColumns": {}}, False),
+        ("GetRecommendations", {"numResults": 51, "metadataColumns": ANY}, False),
         ("GetActionRecommendations", {"numResults": 100}, False),
         ("GetActionRecommendations", {"numResults": 101}, True),
         ("GetPersonalizedRanking", {"inputList": ["i"] * 500}, False),
@@ -255,6 +256,12 @@ def test_a_runtime_answer_is_held_to_the_request_it_answers() -> None:
     # Unknown request (add_response without expected_params) or numResults=ANY: the maximum.
     assert problems("GetRecommendations", items, None) == []
     assert problems("GetRecommendations", items, {"numResults": ANY}) == []
+    # ANY for metadataColumns may be no columns: the higher maximum until the request is sent.
+    fifty_one = {"itemList": _ids("itemId", *(f"i{n}" for n in range(51)))}
+    assert problems("GetRecommendations", fifty_one, {"numResults": ANY, "metadataColumns": ANY}) == []
+    assert problems("GetRecommendations", fifty_one, {"numResults": ANY, "metadataColumns": METADATA}) == [
+        "'51 entries' at 'itemList': the service sends at most 50 when metadataColumns is given"
+    ]
     many = {"itemList": _ids("itemId", *(f"i{n}" for n in range(501)))}
     assert problems("GetRecommendations", many, None) == ["'501 entries' at 'itemList': the service sends at most 500"]
     assert problems("GetRecommendations", {"itemList": _ids("itemId", "i1", "i2")}, {"numResults": 0}) == [

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import resources as _resources
+from . import spec as _spec
 
 # "Tags per resource: 50", Amazon Personalize developer guide, Endpoints and quotas. The model
 # lets one TagResource call carry 200; the service refuses a resource more than 50.
@@ -46,7 +47,9 @@ class ResultLimit:
 
     def maximum_for(self, params: Mapping[str, Any]) -> tuple[int, str]:
         """The most ``asked`` may be for this request, and why (for a message)."""
-        if self.with_metadata is not None and params.get("metadataColumns"):
+        columns = params.get("metadataColumns")
+        # expected_params' ANY may stand for no columns at all: only the request sent decides.
+        if self.with_metadata is not None and columns and not _spec.is_stub_wildcard(columns):
             return self.with_metadata, " when metadataColumns is given"
         return self.maximum, ""
 
