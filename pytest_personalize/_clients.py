@@ -1,9 +1,17 @@
-"""Personalize clients for tests: dummy credentials, a shared botocore session."""
+"""Personalize clients for tests: dummy credentials, a shared botocore session, clients lent per test."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import _botocore_private as _private
 from .model import spec as _spec
 
 if TYPE_CHECKING:
@@ -18,6 +26,138 @@ def make_client(region: str, service: str = _spec.SERVICE_NAME, **kwargs: Any) -
     shared session (a few ms, not ~100 ms)."""
     options: dict[str, Any] = {**DUMMY_CREDENTIALS, "region_name": region, **kwargs}
     return _spec.botocore_session().create_client(service, **options)
+
+
+@dataclass
+class _Pooled:
+    client: BaseClient
+    key: tuple[Any, ...]
+    baseline: _private.ClientState | None  # None: never kept
+
+
+# Idle clients by what they were built from, least recently used first. A test's client goes
+# back here at teardown only if the test left it as it was built; at most _MAX_IDLE wait.
+_idle: OrderedDict[tuple[Any, ...], list[_Pooled]] = OrderedDict()
+_idle_lock = threading.Lock()
+_MAX_IDLE = 8
+_FAKE_MODULE = f"{__package__}.emulator.fake"
+
+
+# Given explicitly to every lent client, so the environment's don't change what is built.
+_OVERRIDDEN = frozenset(
+    ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_REGION")
+)
+
+
+def _environment_key() -> tuple[tuple[str, str], ...]:
+    """The environment botocore may read while it builds a client: its settings, proxies, CA bundles."""
+    return tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if (name.upper().startswith(("AWS_", "BOTO")) and name not in _OVERRIDDEN)
+            or "PROXY" in name.upper()
+            or name.upper() == "REQUESTS_CA_BUNDLE"
+        )
+    )
+
+
+def _config_key(config: Any) -> tuple[tuple[str, str], ...] | None:
+    if config is None:
+        return None
+    from botocore.config import Config
+
+    return tuple((name, repr(getattr(config, name, None))) for name in Config.OPTION_DEFAULTS)
+
+
+def _fake_module() -> Any:
+    # Only a loaded fake module can have wired a client: checking doesn't import the emulator.
+    return sys.modules.get(_FAKE_MODULE)
+
+
+@contextlib.contextmanager
+def lent_client(
+    service: str, region: str, *, endpoint_url: str | None = None, config: Any = None
+) -> Iterator[BaseClient]:
+    """A client of ``service`` for one test: built once per process for each region, endpoint URL,
+    configuration and environment, and lent to one test at a time.
+
+    At the end of the block the client goes back for the next test only if it is as it was built:
+    the same event handlers (the fake's own taken off first), no attribute of the client, its
+    class, meta, config, endpoint, HTTP session or signer set or replaced, its retry quota full.
+    Anything else (a handler left registered, a method patched, a retry spent) and it is dropped,
+    and the next test gets a new one. A client with ``adaptive`` retries (a client-side rate
+    limiter, whose state is time) is never kept.
+    """
+    key = (
+        id(_spec.botocore_session()),
+        service,
+        region,
+        endpoint_url,
+        _config_key(config),
+        _environment_key(),
+    )
+    pooled = _take(key)
+    fake = _fake_module()
+    if pooled is None:
+        options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
+        if config is not None:
+            options["config"] = config
+        client = make_client(region, service=service, **options)
+        pooled = _pooled(client, key, fake)
+    elif fake is not None:
+        fake.wire_if_active(pooled.client)  # as a client made now would be
+    try:
+        yield pooled.client
+    finally:
+        _give_back(pooled)
+
+
+def _pooled(client: BaseClient, key: tuple[Any, ...], fake: Any) -> _Pooled:
+    client.exceptions  # noqa: B018 -- loaded on first use; loaded now, the baseline doesn't see it change
+    if fake is not None:
+        # Made while a fake was active, the client was wired to it: the baseline is the client
+        # unwired, as it goes back at teardown, and the wiring is put back for this test.
+        fake.PersonalizeFake.detach(client)
+    baseline = _private.client_state(client)
+    if fake is not None:
+        fake.wire_if_active(client)
+    retries = getattr(client.meta.config, "retries", None) or {}
+    if retries.get("mode") == "adaptive":
+        baseline = None
+    return _Pooled(client, key, baseline)
+
+
+def _take(key: tuple[Any, ...]) -> _Pooled | None:
+    with _idle_lock:
+        waiting = _idle.get(key)
+        if not waiting:
+            return None
+        pooled = waiting.pop()
+        if not waiting:
+            del _idle[key]
+        return pooled
+
+
+def _give_back(pooled: _Pooled) -> bool:
+    """Keep the client for the next test if it is as built; whether it was kept."""
+    if pooled.baseline is None:
+        return False
+    fake = _fake_module()
+    if fake is not None:
+        fake.PersonalizeFake.detach(pooled.client)
+    state = _private.client_state(pooled.client)
+    if state is None or not pooled.baseline.same(state):
+        return False
+    with _idle_lock:
+        _idle.setdefault(pooled.key, []).append(pooled)
+        _idle.move_to_end(pooled.key)
+        while sum(len(waiting) for waiting in _idle.values()) > _MAX_IDLE:
+            oldest = next(iter(_idle))
+            _idle[oldest].pop(0)
+            if not _idle[oldest]:
+                del _idle[oldest]
+    return True
 
 
 def offline_environment(region: str | None = None) -> dict[str, str | None]:

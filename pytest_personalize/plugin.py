@@ -210,14 +210,18 @@ def personalize_region(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def personalize_client(personalize_region: str) -> PersonalizeClient:
+def personalize_client(personalize_region: str) -> Iterator[PersonalizeClient]:
     """A botocore Personalize client with dummy credentials, in ``personalize_region``.
 
-    Cheap to make: every client of the run shares one botocore session and its loaded model.
+    Built once per process (per region and environment) and lent to one test at a time: at
+    teardown it is kept for the next test only if the test left it as it was built (handlers
+    a test registered and didn't remove, a patched attribute, a spent retry quota: any of
+    these and the next test gets a new client). Don't keep it past the test.
     """
-    from ._clients import make_client
+    from ._clients import lent_client
 
-    return cast("PersonalizeClient", make_client(personalize_region))
+    with lent_client("personalize", personalize_region) as client:
+        yield cast("PersonalizeClient", client)
 
 
 @pytest.fixture

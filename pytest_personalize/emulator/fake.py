@@ -117,9 +117,16 @@ class PersonalizeFake(Backend):
         name Personalize).
         """
         route = _route_async if _is_async(client) else _route
-        # botocore names a client's events after its service id: personalize-runtime, not personalize.
-        event = f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
-        client.meta.events.register(event, route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
+        client.meta.events.register(_event_of(client), route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
+        return client
+
+    @staticmethod
+    def detach(client: BaseClient) -> BaseClient:
+        """Undo :meth:`attach`, or the wiring of a client made while a fake was active. Returns the client.
+
+        A detached Personalize client made before the active fake has its requests refused again.
+        """
+        client.meta.events.unregister(_event_of(client), unique_id=_HANDLER_ID)
         return client
 
     def __enter__(self) -> PersonalizeFake:
@@ -238,6 +245,16 @@ def _route_async(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | No
         request.url, answer.status, dict(answer.headers), AsyncRawBody(answer.body, answer.headers)
     )
     return response
+
+
+def _event_of(client: BaseClient) -> str:
+    # botocore names a client's events after its service id: personalize-runtime, not personalize.
+    return f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
+
+
+def wire_if_active(client: BaseClient) -> None:
+    """Wire ``client`` to the fakes as if it were made now: a Personalize client while one is active."""
+    _wire_if_personalize(client)
 
 
 def _wire_if_personalize(client: BaseClient) -> None:
