@@ -15,6 +15,8 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -310,10 +312,34 @@ def _first_line(error: BaseException) -> str:
     return text[0][:300] if text else "no detail"
 
 
-def _loads(content: str, path: Path) -> list[Interaction]:
+# The YAML documents of the cassettes read last, by their text: tests sharing a cassette (or
+# replaying it test after test) parse it once. Only what parsed is kept; _interaction reads a
+# document without changing it, so one document serves every load.
+_documents: OrderedDict[str, Any] = OrderedDict()
+_documents_lock = threading.Lock()
+_DOCUMENTS_KEPT = 16
+_DOCUMENT_KEPT_BELOW = 4_000_000  # characters: a huge cassette is parsed each time, not held
+
+
+def _document(content: str, path: Path) -> Any:
+    with _documents_lock:
+        document = _documents.get(content)
+        if document is not None:
+            _documents.move_to_end(content)
+            return document
     _refuse_aliases(content, path)
+    document = yaml.load(content, Loader=_SafeLoader)
+    if len(content) < _DOCUMENT_KEPT_BELOW and document is not None:
+        with _documents_lock:
+            _documents[content] = document
+            while len(_documents) > _DOCUMENTS_KEPT:
+                _documents.popitem(last=False)
+    return document
+
+
+def _loads(content: str, path: Path) -> list[Interaction]:
     try:
-        document = yaml.load(content, Loader=_SafeLoader)
+        document = _document(content, path)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
