@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -70,49 +71,36 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
     return patch_on_top(URLLib3Session, "send", make, handle)
 @dataclass(frozen=True)
 class ClientState:
-    """What a client's behaviour hangs on, taken at one moment; :meth:`same` tells two moments apart.
+    """What a client's behaviour hangs on, taken when it was built; :meth:`unchanged` checks it later.
 
-    ``handlers`` holds every handler on the client's event emitter, by event name, in the order
-    botocore calls them; ``unique_ids`` the unique ids registered (with their counts);
-    ``retry_quota`` the capacity left in each retry quota of the client's ``standard`` retry
-    handler (a retry spends some, and only a success gives it back); ``attributes`` the
+    ``objects`` holds, by identity, every handler on the client's event emitter with the trie
+    node (the event name) it hangs on, in the order botocore calls them, and the values of the
     attributes of the client, its class and the objects it works through (meta, endpoint, HTTP
-    session, signer); ``config`` a copy of ``client.meta.config``'s values.
+    session, signer). ``names`` holds those attributes' names and the unique ids registered
+    (with their counts). ``quotas`` holds the retry quotas of the client's ``standard`` retry
+    handler with their capacity then (a retry spends some, and only a success gives it back).
+    ``config`` is a copy of ``client.meta.config``'s values.
     """
 
-    handlers: tuple[tuple[str, tuple[object, ...]], ...]
-    unique_ids: tuple[tuple[str, int | None], ...]
-    retry_quota: tuple[int, ...]
-    attributes: tuple[tuple[object, tuple[tuple[str, object], ...]], ...]
+    objects: tuple[object, ...]
+    names: tuple[object, ...]
+    quotas: tuple[tuple[Any, int], ...]
     config: dict[str, Any]
 
-    def same(self, other: ClientState) -> bool:
-        """Whether ``other`` holds the very same handlers and attribute values (by identity) and equal config."""
+    def unchanged(self, client: BaseClient) -> bool:
+        """Whether ``client`` holds the very same handlers and attribute values (by identity), equal
+        config, and its retry quotas as full as they were."""
+        now = _walk(client)
+        if now is None:
+            return False
+        objects, names = now
         return (
-            self.unique_ids == other.unique_ids
-            and self.retry_quota == other.retry_quota
-            and self.config == other.config
-            and _same_items(self.handlers, other.handlers)
-            and len(self.attributes) == len(other.attributes)
-            and all(
-                mine[0] is theirs[0] and _same_items(mine[1], theirs[1])
-                for mine, theirs in zip(self.attributes, other.attributes, strict=True)
-            )
+            names == self.names
+            and len(objects) == len(self.objects)
+            and all(map(operator.is_, objects, self.objects))
+            and all(quota.available_capacity == capacity for quota, capacity in self.quotas)
+            and _config(client) == self.config
         )
-
-
-def _same_items(mine: tuple[tuple[str, Any], ...], theirs: tuple[tuple[str, Any], ...]) -> bool:
-    if len(mine) != len(theirs):
-        return False
-    for (my_name, my_value), (their_name, their_value) in zip(mine, theirs, strict=True):
-        if my_name != their_name:
-            return False
-        if isinstance(my_value, tuple) and isinstance(their_value, tuple):
-            if len(my_value) != len(their_value) or any(a is not b for a, b in zip(my_value, their_value, strict=True)):
-                return False
-        elif my_value is not their_value:
-            return False
-    return True
 
 
 def client_state(client: BaseClient) -> ClientState | None:
@@ -128,8 +116,24 @@ def client_state(client: BaseClient) -> ClientState | None:
     ``botocore.retries.quota.RetryQuota`` (``_retry_quota._quota``, ``_quota``); and the
     client's ``_endpoint`` (with ``http_session``) and ``_request_signer``.
     """
-    from botocore.hooks import EventAliaser, HierarchicalEmitter
     from botocore.retries.quota import RetryQuota
+
+    walked = _walk(client)
+    if walked is None:
+        return None
+    objects, names = walked
+    quotas: dict[int, tuple[Any, int]] = {}
+    for handler in objects:
+        owner = getattr(handler, "__self__", None)
+        if owner is not None:
+            quota = getattr(owner, "_quota", None) or getattr(getattr(owner, "_retry_quota", None), "_quota", None)
+            if isinstance(quota, RetryQuota):
+                quotas[id(quota)] = (quota, quota.available_capacity)
+    return ClientState(objects, names, tuple(quotas.values()), _config(client))
+
+
+def _walk(client: BaseClient) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
+    from botocore.hooks import EventAliaser, HierarchicalEmitter
 
     events = client.meta.events
     emitter = getattr(events, "_emitter", None)
@@ -139,41 +143,44 @@ def client_state(client: BaseClient) -> ClientState | None:
     unique = getattr(emitter, "_unique_id_handlers", None)
     if not isinstance(root, dict) or not isinstance(unique, dict):
         return None
-    handlers: list[tuple[str, tuple[object, ...]]] = []
-    stack: list[tuple[str, dict[str, Any]]] = [("", root)]
+    objects: list[object] = []
+    stack = [root]
     while stack:
-        name, node = stack.pop()
-        values = node.get("values")
-        if values:
-            registered = (*values.first, *values.middle, *values.last)
-            if registered:
-                handlers.append((name, registered))
-        for part, child in node["children"].items():
-            stack.append((f"{name}.{part}" if name else part, child))
-    quotas: list[int] = []
-    for _, registered in handlers:
-        for handler in registered:
-            owner = getattr(handler, "__self__", None)
-            quota = getattr(owner, "_quota", None) or getattr(getattr(owner, "_retry_quota", None), "_quota", None)
-            if isinstance(quota, RetryQuota):
-                quotas.append(quota.available_capacity)
+        node = stack.pop()
+        values = node["values"]
+        if values is not None and (values.first or values.middle or values.last):
+            # The node stands for its event name: a node emptied at teardown counts as absent.
+            objects.append(node)
+            objects.extend(values.first)
+            objects.append(_SECTION_END)
+            objects.extend(values.middle)
+            objects.append(_SECTION_END)
+            objects.extend(values.last)
+            objects.append(_SECTION_END)
+        stack.extend(node["children"].values())
+    names: list[object] = sorted((key, value.get("count")) for key, value in unique.items())
     endpoint = getattr(client, "_endpoint", None)
-    parts = (
+    for part in (
         client,
         type(client),
         client.meta,
         endpoint,
         getattr(endpoint, "http_session", None),
         getattr(client, "_request_signer", None),
-    )
-    config = client.meta.config
-    return ClientState(
-        handlers=tuple(handlers),
-        unique_ids=tuple(sorted((key, value.get("count")) for key, value in unique.items())),
-        retry_quota=tuple(quotas),
-        attributes=tuple((part, tuple(vars(part).items())) for part in parts if part is not None),
-        config={key: _copied(value) for key, value in vars(config).items()},
-    )
+    ):
+        if part is not None:
+            attributes = vars(part)
+            objects.append(part)
+            objects.extend(attributes.values())
+            names.append(tuple(attributes))
+    return tuple(objects), tuple(names)
+
+
+def _config(client: BaseClient) -> dict[str, Any]:
+    return {key: _copied(value) for key, value in vars(client.meta.config).items()}
+
+
+_SECTION_END = object()
 
 
 def _copied(value: Any) -> Any:

@@ -146,8 +146,7 @@ def _give_back(pooled: _Pooled) -> bool:
     fake = _fake_module()
     if fake is not None:
         fake.PersonalizeFake.detach(pooled.client)
-    state = _private.client_state(pooled.client)
-    if state is None or not pooled.baseline.same(state):
+    if not pooled.baseline.unchanged(pooled.client):
         return False
     with _idle_lock:
         _idle.setdefault(pooled.key, []).append(pooled)

@@ -572,7 +572,7 @@ class WireResponse:
             body = b""
         else:
             try:
-                body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                body = _ENCODER.encode(document).encode("utf-8")
             except UnicodeEncodeError:
                 # A lone surrogate (from Backend.call or a fault's message; the wire refuses them)
                 # has no UTF-8 form: escaped as \udXXX, the answer is still valid JSON.
@@ -599,10 +599,22 @@ def _http_date_now() -> str:
     return _date_header[1]
 
 
+# Values sent as they are: checked by exact type first, sparing most values a call and the
+# isinstance checks (Mapping's is an ABC's).
+_PLAIN = frozenset((str, int, float, bool))
+
+
 def _to_wire(value: Any) -> Any:
     # Timestamps travel as epoch seconds (a JSON number with milliseconds), as the service sends them.
-    if type(value) is str:  # most values: skip the isinstance checks (Mapping's is an ABC's)
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    if kind is dict:
+        return {
+            key: item if type(item) in _PLAIN else _to_wire(item) for key, item in value.items() if item is not None
+        }
+    if kind is list:
+        return [item if type(item) in _PLAIN else _to_wire(item) for item in value]
     if isinstance(value, datetime.datetime):
         return round(value.timestamp(), 3)
     if isinstance(value, Mapping):
@@ -670,7 +682,10 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float)
+        text = body.decode("utf-8")
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        document = _DECODER.decode(text)
     except RecursionError:
         raise _not_json(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
     except (UnicodeDecodeError, ValueError) as error:
@@ -699,6 +714,11 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):  # 1e400 reads as inf: Infinity by another name
         raise ValueError(f"the number {text[:40]} is too large for a double")
     return value
+
+
+# Made once: json.dumps and json.loads build an encoder or decoder per call when given options.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def _check_document(document: dict[str, Any]) -> None:

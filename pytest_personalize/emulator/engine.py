@@ -308,8 +308,7 @@ class Engine:
         ``members``: only these members of the description, in this order (a summary's).
         """
         kind = resource.kind
-        described: Mapping[str, Shape] = _description_shape(kind).members  # type: ignore[attr-defined]
-        defaults = _describe_defaults(kind)
+        described, defaults = _description_plan(kind)
         shown = resource.shown
         out: dict[str, Any] = {}
         for member in described if members is None else members:
@@ -344,7 +343,7 @@ class Engine:
 
     def summary(self, store: RegionStore, resource: Resource, shape: Shape) -> dict[str, Any]:
         """The resource as a List's summary shows it: the description's members the summary shape has."""
-        return self.description(store, resource, _summary_members(resource.kind, shape.name))
+        return self.description(store, resource, _summary_plan(resource.kind, shape.name))
 
     def _latest(self, store: RegionStore, resource: Resource, member: str, shape: Shape) -> dict[str, Any] | None:
         noun = member[len("latest") :]
@@ -645,6 +644,27 @@ def _summary_members(kind: ResourceType, summary: str) -> tuple[str, ...]:
     """The members of the summary shape ``summary`` the description of ``kind`` has, in the summary's order."""
     described = _description_shape(kind).members  # type: ignore[attr-defined]
     return tuple(member for member in _spec.named_shape(summary).members if member in described)  # type: ignore[attr-defined]
+
+
+# The cached lookups above, by the resource type's identity: a ResourceType hashes all its
+# fields, which a List paid three times per resource it showed.
+_plans: dict[int, tuple[ResourceType, Mapping[str, Shape], dict[str, Any]]] = {}
+_summary_plans: dict[tuple[int, str], tuple[ResourceType, tuple[str, ...]]] = {}
+
+
+def _description_plan(kind: ResourceType) -> tuple[Mapping[str, Shape], dict[str, Any]]:
+    """The description shape's members and the defaults of ``kind``."""
+    plan = _plans.get(id(kind))
+    if plan is None or plan[0] is not kind:
+        plan = _plans[id(kind)] = (kind, _description_shape(kind).members, _describe_defaults(kind))  # type: ignore[attr-defined]
+    return plan[1], plan[2]
+
+
+def _summary_plan(kind: ResourceType, summary: str) -> tuple[str, ...]:
+    plan = _summary_plans.get((id(kind), summary))
+    if plan is None or plan[0] is not kind:
+        plan = _summary_plans[(id(kind), summary)] = (kind, _summary_members(kind, summary))
+    return plan[1]
 
 
 @functools.cache
