@@ -12,7 +12,7 @@ import contextlib
 import functools
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._patching import Undo, patch_on_top
@@ -86,20 +86,77 @@ class ClientState:
     names: tuple[object, ...]
     quotas: tuple[tuple[Any, int], ...]
     config: dict[str, Any]
+    # The trie's lists and children dicts as last seen equal to the above: most checks compare
+    # these alone, at C speed, and walk the trie only when they differ.
+    _seen: list[_TrieShape | None] = field(default_factory=lambda: [None], compare=False, repr=False)
 
     def unchanged(self, client: BaseClient) -> bool:
         """Whether ``client`` holds the very same handlers and attribute values (by identity), equal
         config, and its retry quotas as full as they were."""
+        if not all(quota.available_capacity == capacity for quota, capacity in self.quotas):
+            return False
+        if _config(client) != self.config:
+            return False
+        seen = self._seen[0]
+        if seen is not None and seen.matches(client):
+            return _attributes_unchanged(client, self.objects, self.names)
         now = _walk(client)
         if now is None:
             return False
         objects, names = now
+        same = names == self.names and len(objects) == len(self.objects) and all(map(operator.is_, objects, self.objects))
+        if same:
+            self._seen[0] = _TrieShape.of(client)
+        return same
+
+
+@dataclass(frozen=True)
+class _TrieShape:
+    """Every list of handlers in a client's trie with its contents, every children dict with its size."""
+
+    lists: tuple[list[Any], ...]
+    contents: list[tuple[Any, ...]]
+    children: tuple[dict[str, Any], ...]
+    sizes: list[int]
+    unique: dict[str, Any]
+    unique_counts: dict[str, Any]
+
+    @staticmethod
+    def of(client: BaseClient) -> _TrieShape | None:
+        emitter = getattr(client.meta.events, "_emitter", None)
+        root = getattr(getattr(emitter, "_handlers", None), "_root", None)
+        unique = getattr(emitter, "_unique_id_handlers", None)
+        if not isinstance(root, dict) or not isinstance(unique, dict):
+            return None
+        lists: list[list[Any]] = []
+        children: list[dict[str, Any]] = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            values = node["values"]
+            if values is not None:
+                lists.extend(values)
+            children.append(node["children"])
+            stack.extend(node["children"].values())
+        return _TrieShape(
+            tuple(lists),
+            list(map(tuple, lists)),
+            tuple(children),
+            list(map(len, children)),
+            unique,
+            {key: value.get("count") for key, value in unique.items()},
+        )
+
+    def matches(self, client: BaseClient) -> bool:
+        # A handler registered adds to a list or a new node under a counted children dict (nodes
+        # are never taken away); one unregistered leaves a list.
+        emitter = getattr(client.meta.events, "_emitter", None)
+        unique = getattr(emitter, "_unique_id_handlers", None)
         return (
-            names == self.names
-            and len(objects) == len(self.objects)
-            and all(map(operator.is_, objects, self.objects))
-            and all(quota.available_capacity == capacity for quota, capacity in self.quotas)
-            and _config(client) == self.config
+            unique is self.unique
+            and list(map(len, self.children)) == self.sizes
+            and list(map(tuple, self.lists)) == self.contents
+            and {key: value.get("count") for key, value in unique.items()} == self.unique_counts
         )
 
 
@@ -159,25 +216,53 @@ def _walk(client: BaseClient) -> tuple[tuple[object, ...], tuple[object, ...]] |
             objects.append(_SECTION_END)
         stack.extend(node["children"].values())
     names: list[object] = sorted((key, value.get("count")) for key, value in unique.items())
+    for part in _parts(client):
+        attributes = vars(part)
+        objects.append(part)
+        objects.extend(attributes.values())
+        names.append(tuple(attributes))
+    return tuple(objects), tuple(names)
+
+
+def _parts(client: BaseClient) -> list[Any]:
+    """The client, its class and the objects it works through: what a test might patch."""
     endpoint = getattr(client, "_endpoint", None)
-    for part in (
+    parts = (
         client,
         type(client),
         client.meta,
         endpoint,
         getattr(endpoint, "http_session", None),
         getattr(client, "_request_signer", None),
-    ):
-        if part is not None:
-            attributes = vars(part)
-            objects.append(part)
-            objects.extend(attributes.values())
-            names.append(tuple(attributes))
-    return tuple(objects), tuple(names)
+    )
+    return [part for part in parts if part is not None]
+
+
+def _attributes_unchanged(client: BaseClient, objects: tuple[object, ...], names: tuple[object, ...]) -> bool:
+    """The attribute part of :class:`ClientState`: what follows the handlers in ``objects`` and ``names``."""
+    parts = _parts(client)
+    if len(names) < len(parts):
+        return False
+    now: list[object] = []
+    now_names: list[object] = []
+    for part in parts:
+        attributes = vars(part)
+        now.append(part)
+        now.extend(attributes.values())
+        now_names.append(tuple(attributes))
+    tail = objects[len(objects) - len(now) :] if len(now) <= len(objects) else ()
+    return (
+        tuple(now_names) == names[len(names) - len(parts) :]
+        and len(tail) == len(now)
+        and all(map(operator.is_, now, tail))
+    )
 
 
 def _config(client: BaseClient) -> dict[str, Any]:
-    return {key: _copied(value) for key, value in vars(client.meta.config).items()}
+    return {
+        key: _copied(value) if type(value) in (dict, list) else value
+        for key, value in vars(client.meta.config).items()
+    }
 
 
 _SECTION_END = object()

@@ -51,11 +51,12 @@ _OVERRIDDEN = frozenset(
 
 def _environment_key() -> tuple[tuple[str, str], ...]:
     """The environment botocore may read while it builds a client: its settings, proxies, CA bundles."""
+    environ = os.environ
     return tuple(
         sorted(
-            (name, value)
-            for name, value in os.environ.items()
-            if (name.upper().startswith(("AWS_", "BOTO")) and name not in _OVERRIDDEN)
+            (name, environ[name])
+            for name in environ  # names first: a value is decoded only for the few that count
+            if (name[:4].upper() in ("AWS_", "BOTO") and name not in _OVERRIDDEN)
             or "PROXY" in name.upper()
             or name.upper() == "REQUESTS_CA_BUNDLE"
         )
