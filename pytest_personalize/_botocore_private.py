@@ -104,7 +104,9 @@ class ClientState:
         if now is None:
             return False
         objects, names = now
-        same = names == self.names and len(objects) == len(self.objects) and all(map(operator.is_, objects, self.objects))
+        same = (
+            names == self.names and len(objects) == len(self.objects) and all(map(operator.is_, objects, self.objects))
+        )
         if same:
             self._seen[0] = _TrieShape.of(client)
         return same
@@ -173,8 +175,6 @@ def client_state(client: BaseClient) -> ClientState | None:
     ``botocore.retries.quota.RetryQuota`` (``_retry_quota._quota``, ``_quota``); and the
     client's ``_endpoint`` (with ``http_session``) and ``_request_signer``.
     """
-    from botocore.retries.quota import RetryQuota
-
     walked = _walk(client)
     if walked is None:
         return None
@@ -184,17 +184,22 @@ def client_state(client: BaseClient) -> ClientState | None:
         owner = getattr(handler, "__self__", None)
         if owner is not None:
             quota = getattr(owner, "_quota", None) or getattr(getattr(owner, "_retry_quota", None), "_quota", None)
-            if isinstance(quota, RetryQuota):
-                quotas[id(quota)] = (quota, quota.available_capacity)
+            capacity = getattr(quota, "available_capacity", None)
+            if _is_a(quota, "RetryQuota") and isinstance(capacity, int):
+                quotas[id(quota)] = (quota, capacity)
     return ClientState(objects, names, tuple(quotas.values()), _config(client))
 
 
-def _walk(client: BaseClient) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
-    from botocore.hooks import EventAliaser, HierarchicalEmitter
+def _is_a(value: object, name: str) -> bool:
+    # By name, not identity: a second import of botocore (pytester's in-process runs make one)
+    # has classes of its own, and the clients of the first are still theirs.
+    return any(klass.__name__ == name for klass in type(value).__mro__)
 
+
+def _walk(client: BaseClient) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
     events = client.meta.events
     emitter = getattr(events, "_emitter", None)
-    if type(events) is not EventAliaser or not isinstance(emitter, HierarchicalEmitter):
+    if type(events).__name__ != "EventAliaser" or not _is_a(emitter, "HierarchicalEmitter"):
         return None
     root = getattr(getattr(emitter, "_handlers", None), "_root", None)
     unique = getattr(emitter, "_unique_id_handlers", None)
@@ -215,9 +220,9 @@ def _walk(client: BaseClient) -> tuple[tuple[object, ...], tuple[object, ...]] |
             objects.extend(values.last)
             objects.append(_SECTION_END)
         stack.extend(node["children"].values())
-    names: list[object] = sorted((key, value.get("count")) for key, value in unique.items())
+    names: list[object] = [*sorted((key, value.get("count")) for key, value in unique.items())]
     for part in _parts(client):
-        attributes = vars(part)
+        attributes = getattr(part, "__dict__", _NO_ATTRIBUTES)
         objects.append(part)
         objects.extend(attributes.values())
         names.append(tuple(attributes))
@@ -246,7 +251,7 @@ def _attributes_unchanged(client: BaseClient, objects: tuple[object, ...], names
     now: list[object] = []
     now_names: list[object] = []
     for part in parts:
-        attributes = vars(part)
+        attributes = getattr(part, "__dict__", _NO_ATTRIBUTES)
         now.append(part)
         now.extend(attributes.values())
         now_names.append(tuple(attributes))
@@ -260,12 +265,12 @@ def _attributes_unchanged(client: BaseClient, objects: tuple[object, ...], names
 
 def _config(client: BaseClient) -> dict[str, Any]:
     return {
-        key: _copied(value) if type(value) in (dict, list) else value
-        for key, value in vars(client.meta.config).items()
+        key: _copied(value) if type(value) in (dict, list) else value for key, value in vars(client.meta.config).items()
     }
 
 
 _SECTION_END = object()
+_NO_ATTRIBUTES: dict[str, Any] = {}
 
 
 def _copied(value: Any) -> Any:

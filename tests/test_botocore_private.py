@@ -113,3 +113,124 @@ def test_the_undo_leaves_a_patch_made_over_ours_in_place() -> None:
         assert URLLib3Session.__dict__["send"] is theirs
     finally:
         URLLib3Session.send = original  # type: ignore[method-assign]
+
+
+# --- client_state: what a lent client is checked against -------------------------------------
+
+
+def _fresh() -> Any:
+    client = make_client("us-east-1")
+    client.exceptions  # noqa: B018 -- loaded on first use, as the pool loads it before its baseline
+    return client
+
+
+def test_a_client_used_and_left_as_it_was_is_unchanged() -> None:
+    from botocore.stub import Stubber
+
+    from pytest_personalize._botocore_private import client_state
+
+    client = _fresh()
+    state = client_state(client)
+    assert state is not None
+    for name in ("a", "b"):  # the second time through the quick comparison, not the walk
+        with Stubber(client) as stubber:
+            stubber.add_response("create_dataset_group", {"datasetGroupArn": "arn"}, {"name": name})
+            client.create_dataset_group(name=name)
+        client.get_paginator("list_dataset_groups")
+        assert client.meta.partition == "aws"
+        assert state.unchanged(client)
+
+
+def _register(client: Any) -> None:
+    client.meta.events.register("before-send.personalize", lambda **kwargs: None)
+
+
+def _register_unique(client: Any) -> None:
+    client.meta.events.register("before-call", lambda **kwargs: None, unique_id="left")
+
+
+def _unregister_builtin(client: Any) -> None:
+    from botocore.handlers import add_recursion_detection_header
+
+    client.meta.events.unregister("before-call", add_recursion_detection_header)
+
+
+def _patch_method(client: Any) -> None:
+    client.create_dataset_group = lambda **kwargs: None
+
+
+def _patch_class(client: Any) -> None:
+    type(client).list_dataset_groups = lambda self, **kwargs: None
+
+
+def _replace_session(client: Any) -> None:
+    client._endpoint.http_session = object()
+
+
+def _mutate_config(client: Any) -> None:
+    client.meta.config.retries["max_attempts"] = 1
+
+
+def _spend_retry_quota(client: Any) -> None:
+    # A retry spends from the standard mode's quota; only a success gives it back.
+    from botocore.retries.quota import RetryQuota
+
+    quotas = [
+        handler.__self__._quota
+        for handler in client.meta.events._emitter._handlers.prefix_search("after-call.personalize")
+        if isinstance(getattr(getattr(handler, "__self__", None), "_quota", None), RetryQuota)
+    ]
+    assert quotas
+    assert quotas[0].acquire(5)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _register,
+        _register_unique,
+        _unregister_builtin,
+        _patch_method,
+        _patch_class,
+        _replace_session,
+        _mutate_config,
+        _spend_retry_quota,
+    ],
+)
+@pytest.mark.parametrize("checked_before", [False, True], ids=["walk", "quick"])
+def test_each_change_a_test_can_make_is_seen(change: Any, checked_before: bool) -> None:
+    from pytest_personalize._botocore_private import client_state
+
+    client = _fresh()
+    state = client_state(client)
+    assert state is not None
+    if checked_before:
+        assert state.unchanged(client)  # records the quick comparison's shape
+    change(client)
+    assert not state.unchanged(client)
+
+
+def test_what_client_state_relies_on_is_still_there() -> None:
+    from botocore.hooks import EventAliaser, HierarchicalEmitter, NodeList
+    from botocore.retries.quota import RetryQuota
+    from botocore.retries.standard import RetryQuotaChecker
+
+    client = _fresh()
+    events = client.meta.events
+    assert type(events) is EventAliaser
+    emitter = events._emitter
+    assert isinstance(emitter, HierarchicalEmitter)
+    root = emitter._handlers._root
+    assert set(root) == {"chunk", "children", "values"}
+    node = root["children"]["before-call"]
+    assert isinstance(node["values"], NodeList) and set(NodeList._fields) == {"first", "middle", "last"}
+    assert isinstance(emitter._unique_id_handlers, dict) and emitter._unique_id_handlers
+    assert client.meta.config.retries["mode"] == "standard"
+    checkers = [
+        handler.__self__
+        for handler in emitter._handlers.prefix_search("after-call.personalize")
+        if isinstance(getattr(handler, "__self__", None), RetryQuotaChecker)
+    ]
+    assert checkers and isinstance(checkers[0]._quota, RetryQuota)
+    assert checkers[0]._quota.available_capacity == RetryQuota.INITIAL_CAPACITY
+    assert client._endpoint.http_session is not None and client._request_signer is not None
