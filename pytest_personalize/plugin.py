@@ -37,6 +37,7 @@ _COVERAGE_WORKER_KEY = "pytest_personalize_coverage"
 _CALL_PASSED = pytest.StashKey[bool]()
 _PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
 _RUN_ID = pytest.StashKey[str]()
+_BACKEND_SETTINGS = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -307,6 +308,14 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
 
 
 def _backend_settings(config: pytest.Config) -> dict[str, Any]:
+    settings = config.stash.get(_BACKEND_SETTINGS, None)
+    if settings is None:
+        settings = config.stash[_BACKEND_SETTINGS] = _read_backend_settings(config)
+    # A copy: the quotas dict is the fake's own to change.
+    return {**settings, "quotas": dict(settings["quotas"])}
+
+
+def _read_backend_settings(config: pytest.Config) -> dict[str, Any]:
     from .emulator.backend import ADVANCE_MODES, Lifecycle
 
     advance = str(config.getini("personalize_lifecycle") or "describe").strip()
@@ -340,10 +349,15 @@ def _offline_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
 
 
 def _apply_environment(monkeypatch: pytest.MonkeyPatch, changes: dict[str, str | None]) -> None:
+    import os
+
+    environ = os.environ
     for name, value in changes.items():
+        # What is already so needs no change, and nothing to undo at teardown.
         if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
+            if name in environ:
+                monkeypatch.delenv(name)
+        elif environ.get(name) != value:
             monkeypatch.setenv(name, value)
 
 
@@ -567,9 +581,9 @@ def personalize_cassette(
         pytest.fail(str(error), pytrace=False)
     with pytest.MonkeyPatch.context() as patch:
         if cassette.write_protected:
-            _apply_environment(patch, replay_environment(cassette, dict(os.environ), personalize_region))
+            _apply_environment(patch, replay_environment(cassette, os.environ, personalize_region))
         else:
-            _apply_environment(patch, recording_environment(dict(os.environ), personalize_region))
+            _apply_environment(patch, recording_environment(os.environ, personalize_region))
         with intercepting(cassette):
             yield cassette
     _record_coverage(request.config, cassette.answered)

@@ -26,8 +26,8 @@ import json
 import shlex
 import threading
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlparse
@@ -99,6 +99,28 @@ def request_key(request: Request) -> RequestKey:
         target=header(request, TARGET_HEADER),
         body=canonical_body(request.body),
     )
+
+
+# The keys of the recorded requests of the cassettes loaded last: a cassette replayed test after
+# test is keyed once. request_key reads nothing but these four parts of a request.
+_recorded_keys: OrderedDict[tuple[str, str, str, Any], RequestKey] = OrderedDict()
+_recorded_keys_lock = threading.Lock()
+_RECORDED_KEYS_KEPT = 4096
+
+
+def _recorded_key(request: Request) -> RequestKey:
+    parts = (request.method, request.uri, header(request, TARGET_HEADER), request.body)
+    with _recorded_keys_lock:
+        key = _recorded_keys.get(parts)
+        if key is not None:
+            _recorded_keys.move_to_end(parts)
+            return key
+    key = request_key(request)
+    with _recorded_keys_lock:
+        _recorded_keys[parts] = key
+        if len(_recorded_keys) > _RECORDED_KEYS_KEPT:
+            _recorded_keys.popitem(last=False)
+    return key
 
 
 def _refusal(key: RequestKey) -> tuple[str, str] | None:
@@ -249,13 +271,13 @@ class PersonalizeCassette:
         if self.record_mode == "all":
             return  # "all" re-records from scratch: a broken cassette must not stand in its way
         try:
-            exists = path.is_file() and bool(path.read_bytes().strip())
+            data = path.read_bytes() if path.is_file() else b""
         except OSError as error:
             raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
-        if not exists:
+        if not data.strip():
             return
-        for request, response in _cassette_file.load(path):
-            self._add(request, response)
+        for request, response in _cassette_file.loads_bytes(data, path):
+            self._add(request, response, _recorded_key(request))
             self._index[self._matching(self._keys[-1])].append(len(self.data) - 1)
         self._loaded_count = len(self.data)
         self.rewound = True
@@ -265,9 +287,9 @@ class PersonalizeCassette:
             with _cassette_file.locked(path) as lock:
                 self._may_record = lock.read() == self.run_id
 
-    def _add(self, request: Request, response: dict[str, Any]) -> None:
+    def _add(self, request: Request, response: dict[str, Any], key: RequestKey | None = None) -> None:
         self.data.append((request, response))
-        self._keys.append(request_key(request))
+        self._keys.append(request_key(request) if key is None else key)
 
     def save(self) -> bool:
         """Add this session's recording to the cassette file; False if there was nothing to save.
@@ -530,7 +552,7 @@ _ENDPOINT_VARIABLES = {
 
 
 def replay_environment(
-    cassette: PersonalizeCassette, environ: dict[str, str], default_region: str = DEFAULT_REGION
+    cassette: PersonalizeCassette, environ: Mapping[str, str], default_region: str = DEFAULT_REGION
 ) -> dict[str, str | None]:
     """Environment changes a replay needs: dummy credentials, a region, and the recorded endpoints.
 
@@ -556,7 +578,7 @@ def replay_environment(
     return changes
 
 
-def recording_environment(environ: dict[str, str], default_region: str = DEFAULT_REGION) -> dict[str, str | None]:
+def recording_environment(environ: Mapping[str, str], default_region: str = DEFAULT_REGION) -> dict[str, str | None]:
     """Environment changes a recording against a loopback server needs on a clean machine.
 
     A loopback server checks no signature, but botocore still wants credentials to sign with and
@@ -598,7 +620,7 @@ _CREDENTIAL_FILES = {
 }
 
 
-def _has_credentials(environ: dict[str, str]) -> bool:
+def _has_credentials(environ: Mapping[str, str]) -> bool:
     # Asking botocore would try the instance metadata service: a network call, slow off EC2.
     if any(environ.get(name) for name in _CREDENTIAL_VARIABLES):
         return True

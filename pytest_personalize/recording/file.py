@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -267,11 +268,20 @@ class LockFile:
 def load(path: Path) -> list[Interaction]:
     """The interactions of the cassette at ``path``; ``CassetteFormatError`` says what is wrong."""
     try:
-        content = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        data = path.read_bytes()
     except OSError as error:
         raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
+    return loads_bytes(data, path)
+
+
+def loads_bytes(data: bytes, path: Path) -> list[Interaction]:
+    """The interactions of a cassette file's bytes, read as text (UTF-8, universal newlines)."""
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if "\r" in content:  # as a file opened in text mode reads it
+        content = content.replace("\r\n", "\n").replace("\r", "\n")
     return loads(content, path)
 
 
@@ -312,34 +322,57 @@ def _first_line(error: BaseException) -> str:
     return text[0][:300] if text else "no detail"
 
 
-# The YAML documents of the cassettes read last, by their text: tests sharing a cassette (or
-# replaying it test after test) parse it once. Only what parsed is kept; _interaction reads a
-# document without changing it, so one document serves every load.
-_documents: OrderedDict[str, Any] = OrderedDict()
-_documents_lock = threading.Lock()
-_DOCUMENTS_KEPT = 16
-_DOCUMENT_KEPT_BELOW = 4_000_000  # characters: a huge cassette is parsed each time, not held
+# The cassettes read last, by their text, as validated immutable records: tests sharing a
+# cassette (or replaying one test after test) parse and check it once. Each load still builds
+# its own requests and responses from them, so nothing a test changes reaches another.
+_records: OrderedDict[str, tuple[_Record, ...]] = OrderedDict()
+_records_lock = threading.Lock()
+_RECORDS_KEPT = 16
+_RECORDS_KEPT_BELOW = 4_000_000  # characters: a huge cassette is parsed each time, not held
 
 
-def _document(content: str, path: Path) -> Any:
-    with _documents_lock:
-        document = _documents.get(content)
-        if document is not None:
-            _documents.move_to_end(content)
-            return document
-    _refuse_aliases(content, path)
-    document = yaml.load(content, Loader=_SafeLoader)
-    if len(content) < _DOCUMENT_KEPT_BELOW and document is not None:
-        with _documents_lock:
-            _documents[content] = document
-            while len(_documents) > _DOCUMENTS_KEPT:
-                _documents.popitem(last=False)
-    return document
+@dataclass(frozen=True)
+class _Record:
+    """One interaction of a cassette file, checked, as plain values."""
+
+    method: str
+    uri: str
+    request_body: bytes
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    message: str
+    headers: tuple[tuple[str, tuple[str, ...]], ...]
+    body: bytes
+
+    def interaction(self) -> Interaction:
+        request = Request(method=self.method, uri=self.uri, body=self.request_body, headers=dict(self.request_headers))
+        response = {
+            "status": {"code": self.status, "message": self.message},
+            "headers": {name: list(values) for name, values in self.headers},
+            "body": {"string": self.body},
+        }
+        return request, response
 
 
 def _loads(content: str, path: Path) -> list[Interaction]:
+    with _records_lock:
+        records = _records.get(content)
+        if records is not None:
+            _records.move_to_end(content)
+    if records is None:
+        records = _read_records(content, path)
+        if len(content) < _RECORDS_KEPT_BELOW:
+            with _records_lock:
+                _records[content] = records
+                while len(_records) > _RECORDS_KEPT:
+                    _records.popitem(last=False)
+    return [record.interaction() for record in records]
+
+
+def _read_records(content: str, path: Path) -> tuple[_Record, ...]:
+    _refuse_aliases(content, path)
     try:
-        document = _document(content, path)
+        document = yaml.load(content, Loader=_SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -360,10 +393,10 @@ def _loads(content: str, path: Path) -> list[Interaction]:
         raise CassetteFormatError(
             path, f"it declares {count} interaction(s) but holds {len(items)} (truncated or edited?)"
         )
-    return [_interaction(item, number, path) for number, item in enumerate(items, start=1)]
+    return tuple(_record(item, number, path) for number, item in enumerate(items, start=1))
 
 
-def _interaction(item: Any, number: int, path: Path) -> Interaction:
+def _record(item: Any, number: int, path: Path) -> _Record:
     where = f"interaction {number}"
     if (
         not isinstance(item, dict)
@@ -392,25 +425,24 @@ def _interaction(item: Any, number: int, path: Path) -> Interaction:
             path, f"{where}: the request uri {stored_request['uri'][:80]!r} is not an http(s) URL"
         )
     request_headers = _headers(stored_request.get("headers"), f"{where} request", path)
-    request = Request(
-        method=stored_request["method"],
-        uri=stored_request["uri"],
-        body=body_bytes(stored_request.get("body"), f"{where} request", path),
-        headers={name: values[0] if values else "" for name, values in request_headers.items()},
-    )
+    request_body = body_bytes(stored_request.get("body"), f"{where} request", path)
     headers = _headers(stored_response.get("headers"), f"{where} response", path)
     body = body_bytes(stored_response.get("body"), f"{where} response", path)
     _check_json(body, headers, f"{where} response", path)
-    _check_json(request.body or b"", request_headers, f"{where} request", path)
+    _check_json(request_body, request_headers, f"{where} request", path)
     # The body was re-indented when saved: the length the client reads must be the stored one.
     for name in [name for name in headers if name.lower() == "content-length"]:
         headers[name] = [str(len(body))]
-    response = {
-        "status": {"code": status["code"], "message": str(status.get("message", ""))},
-        "headers": headers,
-        "body": {"string": body},
-    }
-    return request, response
+    return _Record(
+        method=stored_request["method"],
+        uri=stored_request["uri"],
+        request_body=request_body,
+        request_headers=tuple((name, values[0] if values else "") for name, values in request_headers.items()),
+        status=status["code"],
+        message=str(status.get("message", "")),
+        headers=tuple((name, tuple(values)) for name, values in headers.items()),
+        body=body,
+    )
 
 
 def _headers(stored: Any, where: str, path: Path) -> dict[str, list[str]]:
