@@ -69,6 +69,8 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
         return send
 
     return patch_on_top(URLLib3Session, "send", make, handle)
+
+
 @dataclass(frozen=True)
 class ClientState:
     """What a client's behaviour hangs on, taken when it was built; :meth:`unchanged` checks it later.

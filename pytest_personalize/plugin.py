@@ -245,21 +245,29 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
 
 @pytest.fixture
-def personalize_runtime_client(personalize_region: str) -> PersonalizeRuntimeClient:
+def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeRuntimeClient]:
     """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
-    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
-    from ._clients import make_client
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
-    return cast("PersonalizeRuntimeClient", make_client(personalize_region, "personalize-runtime"))
+    Lent like ``personalize_client``: built once per process, kept only if a test leaves it as built.
+    """
+    from ._clients import lent_client
+
+    with lent_client("personalize-runtime", personalize_region) as client:
+        yield cast("PersonalizeRuntimeClient", client)
 
 
 @pytest.fixture
-def personalize_events_client(personalize_region: str) -> PersonalizeEventsClient:
+def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEventsClient]:
     """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
-    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too."""
-    from ._clients import make_client
+    in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
-    return cast("PersonalizeEventsClient", make_client(personalize_region, "personalize-events"))
+    Lent like ``personalize_client``: built once per process, kept only if a test leaves it as built.
+    """
+    from ._clients import lent_client
+
+    with lent_client("personalize-events", personalize_region) as client:
+        yield cast("PersonalizeEventsClient", client)
 
 
 @pytest.fixture

@@ -196,3 +196,22 @@ def test_no_leak_across_xdist_workers(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly").assert_outcomes(passed=8)
+
+
+def test_runtime_and_events_clients_are_lent_the_same_way(pytester: pytest.Pytester) -> None:
+    # The fake wires both at the test's start and takes its handler off at the end: the clients go back.
+    pytester.makepyfile(
+        """
+        SEEN = []
+
+        def test_first(personalize_runtime_client, personalize_events_client, personalize_fake):
+            SEEN.append((personalize_runtime_client, personalize_events_client))
+
+        def test_second(personalize_runtime_client, personalize_events_client, personalize_fake):
+            SEEN.append((personalize_runtime_client, personalize_events_client))
+            assert SEEN[0][0] is SEEN[1][0] and SEEN[0][1] is SEEN[1][1]
+            assert SEEN[0][0].meta.service_model.service_name == "personalize-runtime"
+            assert SEEN[0][1].meta.service_model.service_name == "personalize-events"
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
