@@ -448,8 +448,9 @@ def personalize_fake(
         if not _options(request.node).get("sleep_on_retry", False):
             stack.enter_context(recorded_retry_sleeps(fake.retry_sleeps))
         stack.enter_context(fake)
+        requested = request.fixturenames  # a new list at each access
         for client in ("personalize_client", "personalize_runtime_client", "personalize_events_client"):
-            if client in request.fixturenames:
+            if client in requested:
                 fake.attach(request.getfixturevalue(client))
         yield fake
     _record_coverage(request.config, ((call.operation, call.error) for call in fake.calls))
