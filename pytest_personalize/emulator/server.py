@@ -301,6 +301,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(WireResponse.error(ServiceError("SerializationException", message, status)))
 
     def _send(self, answer: WireResponse, body: bool = True) -> None:
+        # Logged before the answer leaves: a client's next request can't be logged ahead of it.
+        if self.server.request_log is not None:
+            self.server.request_log(self._log_line(answer))
         try:
             # The answer carries its own Date; send_response would add a second one.
             self.log_request(answer.status)
@@ -315,8 +318,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(answer.body)
         except OSError:
             self.close_connection = True
-        if self.server.request_log is not None:
-            self.server.request_log(self._log_line(answer))
 
     def _log_line(self, answer: WireResponse) -> str:
         # Only the model's operation names: header text never reaches a terminal (escape codes).
