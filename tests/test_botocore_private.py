@@ -119,7 +119,11 @@ def test_the_undo_leaves_a_patch_made_over_ours_in_place() -> None:
 
 
 def _fresh() -> Any:
-    client = make_client("us-east-1")
+    from botocore.config import Config
+
+    # The standard retry mode (the default of newer botocore releases, legacy on older ones such
+    # as the lowest this supports) keeps a retry quota per client: set here, it is there on all.
+    client = make_client("us-east-1", config=Config(retries={"mode": "standard"}))
     client.exceptions  # noqa: B018 -- loaded on first use, as the pool loads it before its baseline
     return client
 

@@ -111,9 +111,13 @@ def test_a_client_a_test_changed_is_not_lent_again(pytester: pytest.Pytester) ->
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
 
 
-def test_retries_a_test_spent_do_not_reach_the_next_test(pytester: pytest.Pytester) -> None:
+def test_retries_a_test_spent_do_not_reach_the_next_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # botocore's standard retry mode keeps a retry quota per client: a retry spends some, and
     # only a success gives it back. A test whose calls failed after retries leaves it short.
+    # Standard is the default of newer botocore releases; set, it is the mode on older ones too.
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
     pytester.makepyfile(
         _RECORD
         + textwrap.dedent(
