@@ -54,7 +54,11 @@ def test_tests_that_leave_the_client_as_they_found_it_share_one(pytester: pytest
 
         def test_last(personalize_client):
             _seen(personalize_client)
-            assert len({id(client) for client in SEEN}) == 1
+            assert len({id(client) for client in SEEN[:5]}) == 1
+            # monkeypatch's undo puts the client back as it was on recent pytest releases, and the
+            # client is lent again; older ones (7.0, the lowest supported) leave the bound method
+            # in the client's dict, and a new client is lent. Either way the patch never reaches here.
+            assert personalize_client.create_dataset_group.__name__ == "create_dataset_group"
         """
         )
     )
