@@ -93,6 +93,23 @@ def _checker(shape: Shape) -> Checker:
     return build(shape) if build is not None else (lambda value, path: _NONE)
 
 
+# The service's wording of each constraint, in a violation and in a map's list of constraints.
+def _at_least(what: str, low: object) -> str:
+    return f"Member must have {what} greater than or equal to {low}"
+
+
+def _at_most(what: str, high: object) -> str:
+    return f"Member must have {what} less than or equal to {high}"
+
+
+def _matching(pattern: object) -> str:
+    return f"Member must satisfy regular expression pattern: {pattern}"
+
+
+def _one_of(enum: list[str]) -> str:
+    return f"Member must satisfy enum value set: [{', '.join(enum)}]"
+
+
 def _bounds(shape: Shape, what: str) -> Callable[[float, str, object], list[Violation]]:
     """The check of the shape's ``min`` and ``max`` on a size (``length``) or a number (``value``)."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
@@ -100,9 +117,9 @@ def _bounds(shape: Shape, what: str) -> Callable[[float, str, object], list[Viol
     def check(size: float, path: str, shown: object) -> list[Violation]:
         found = _NONE
         if low is not None and size < low:
-            found = [Violation(path, f"Member must have {what} greater than or equal to {low}", shown)]
+            found = [Violation(path, _at_least(what, low), shown)]
         if high is not None and size > high:
-            found = [*found, Violation(path, f"Member must have {what} less than or equal to {high}", shown)]
+            found = [*found, Violation(path, _at_most(what, high), shown)]
         return found
 
     return check
@@ -212,14 +229,14 @@ def _constraint_list(shape: Shape) -> str | None:
         return None
     rules = []
     if shape.metadata.get("max") is not None:
-        rules.append(f"Member must have {what} less than or equal to {shape.metadata['max']}")
+        rules.append(_at_most(what, shape.metadata["max"]))
     if shape.metadata.get("min") is not None:
-        rules.append(f"Member must have {what} greater than or equal to {shape.metadata['min']}")
+        rules.append(_at_least(what, shape.metadata["min"]))
     if shape.metadata.get("pattern") is not None:
-        rules.append(f"Member must satisfy regular expression pattern: {shape.metadata['pattern']}")
+        rules.append(_matching(shape.metadata["pattern"]))
     enum = getattr(shape, "enum", None)
     if enum:
-        rules.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
+        rules.append(_one_of(enum))
     return ", ".join(rules) if rules else None
 
 
@@ -242,10 +259,10 @@ def _build_string(shape: Shape) -> Checker:
         if allowed and value not in allowed:
             close = difflib.get_close_matches(value, enum, n=1, cutoff=0.0)
             hint = f"did you mean {close[0]!r}?" if close else ""
-            return [Violation(path, f"Member must satisfy enum value set: [{', '.join(enum)}]", shown, hint=hint)]
+            return [Violation(path, _one_of(enum), shown, hint=hint)]
         found = size(_java_length(value), path, shown)
         if compiled is not None and compiled.fullmatch(value) is None:
-            found = [*found, Violation(path, f"Member must satisfy regular expression pattern: {pattern}", shown)]
+            found = [*found, Violation(path, _matching(pattern), shown)]
         return found
 
     return check
