@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytest_personalize import PersonalizeServer
 
 
 def create_dataset_group_member(name: str) -> Any:
@@ -49,3 +52,26 @@ def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=slept.append))
     return slept
+
+
+@pytest.fixture
+def server() -> Iterator[PersonalizeServer]:
+    """The loopback server, with room for every dataset group a test makes: quotas are tested on their own."""
+    from pytest_personalize import Backend, PersonalizeServer
+
+    with PersonalizeServer(Backend(dataset_group_quota=100_000)) as running:
+        yield running
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A downstream project for record and replay: a conftest that starts each run afresh and refuses
+    the network on demand (``tests/cassette_helpers.py``), and nothing of the machine's AWS set-up."""
+    from tests.cassette_helpers import MACHINE_VARIABLES, NO_NETWORK_CONFTEST
+
+    pytester.makeconftest(NO_NETWORK_CONFTEST)
+    pytester.syspathinsert()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in MACHINE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return pytester

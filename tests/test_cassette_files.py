@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-# Imported before any pytester run: see tests/test_cassette.py.
-import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
 from pytest_personalize.recording.file import load, stale_temporaries
-from tests.test_cassette import NO_NETWORK_CONFTEST, cassette_text, recording_against, replaying_offline
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    from pytest_personalize import Backend
-
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
-@pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    pytester.makeconftest(NO_NETWORK_CONFTEST)
-    pytester.syspathinsert()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "NO_NETWORK"):
-        monkeypatch.delenv(name, raising=False)
-    return pytester
-
-
-def cassettes(project: pytest.Pytester) -> list[str]:
-    return sorted(
-        p.relative_to(project.path / "cassettes").as_posix() for p in (project.path / "cassettes").rglob("*.yaml")
-    )
-
+from tests.cassette_helpers import (
+    FAKE_KEY_ID,
+    FAKE_SECRET,
+    FAKE_TOKEN,
+    cassette_names,
+    cassette_text,
+    recording_against,
+    replaying_offline,
+)
 
 # --- collisions --------------------------------------------------------------------------------
 
@@ -77,7 +55,7 @@ def test_ids_that_differ_only_in_unsafe_characters_and_nested_classes_get_their_
     )
     recording_against(monkeypatch, server)
     project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=6)
-    assert cassettes(project) == [
+    assert cassette_names(project) == [
         "test_app/TestOuter1.TestInner.test_x.yaml",
         "test_app/TestOuter2.TestInner.test_x.yaml",
         "test_app/test_id[.hidden].yaml",
@@ -142,7 +120,7 @@ def test_a_credential_in_a_test_id_reaches_neither_file_name_nor_comment(
     )
     recording_against(monkeypatch, server)
     project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=2)
-    names = cassettes(project)
+    names = cassette_names(project)
     assert len(names) == 2 and all("SCRUBBED" in name and "AKIA" not in name for name in names)
     assert key not in cassette_text(project)
 
@@ -274,7 +252,7 @@ def test_tests_sharing_a_cassette_keep_every_interaction(
     args = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     project.runpytest_subprocess(*args, f"--personalize-record-mode={mode}").assert_outcomes(passed=8)
     assert shared_operations(project) == [f"g-{n}" for n in range(8)]
-    assert cassettes(project) == ["shared.yaml"]  # the lock lives outside the project
+    assert cassette_names(project) == ["shared.yaml"]  # the lock lives outside the project
     replaying_offline(monkeypatch)
     project.runpytest_subprocess(*args).assert_outcomes(passed=8)
 
@@ -381,8 +359,6 @@ def test_scrub_account_ids_replays_a_recording_that_met_two_accounts(
 def test_recorded_traffic_loses_secrets_url_encoded_with_slashes_and_in_mime_base64(
     project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_cassette import FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN
-
     project.makepyfile(
         test_app="""
         import base64

@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 
 # Imported before any pytester test: pytester drops modules a test imported, and libyaml's C
-# loader can't work with a re-imported yaml package (see tests/test_cassette.py).
+# loader can't work with a re-imported yaml package (see tests/cassette_helpers.py).
 import pytest_personalize.recording.cassette  # noqa: F401
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import PersonalizeServer
 
 TARGET = "AmazonPersonalize."
 SOCKET_TIMEOUT = 20.0  # a safety limit on every socket operation, never a performance claim
@@ -49,12 +49,6 @@ def _no_threads_left_behind() -> Iterator[None]:
     for thread in stray:
         thread.join(timeout=max(0.0, limit - time.monotonic()))
     assert not [t for t in stray if t.is_alive()], f"threads left behind: {stray}"
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer(Backend(dataset_group_quota=100_000)) as running:
-        yield running
 
 
 def _port(server: PersonalizeServer) -> int:

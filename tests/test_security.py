@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-# Imported before any pytester run: see tests/test_cassette.py.
+# Imported before any pytester run: see tests/cassette_helpers.py.
 import boto3
 import pytest
 import yaml
 
 import pytest_personalize.recording.cassette  # noqa: F401
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import PersonalizeServer
 from tests import network_guard
+from tests.cassette_helpers import cassette_files
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLES = TESTS.parent / "examples"
@@ -146,12 +147,6 @@ def test_credentials_everywhere():
 """
 
 
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
 def _b64(prefix: bytes, value: str) -> str:
     return base64.b64encode(prefix + value.encode()).decode()
 
@@ -255,10 +250,6 @@ def assert_no_trace(cassettes: list[Path], secrets: dict[str, str]) -> None:
                 assert not leaks, f"{path.name}: the fake {what} left a trace: {leaks[:5]}"
 
 
-def _cassettes(project: pytest.Pytester) -> list[Path]:
-    return sorted((project.path / "cassettes").rglob("*.yaml"))
-
-
 @pytest.mark.parametrize("source", sorted(CREDENTIAL_SOURCES))
 def test_no_trace_of_any_credential_in_any_cassette(
     pytester: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch, source: str
@@ -289,7 +280,7 @@ def test_no_trace_of_any_credential_in_any_cassette(
 
     pytester.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
 
-    cassettes = _cassettes(pytester)
+    cassettes = cassette_files(pytester)
     written = "\n".join(path.read_text() for path in cassettes)
     # The adversarial traffic was recorded, not skipped: retries, errors and echoes are all there.
     assert written.count("AmazonPersonalize.ListDatasetGroups") == 3

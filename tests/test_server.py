@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -25,12 +24,6 @@ from pytest_personalize._clients import make_client
 
 TIMEOUT = 10.0
 TARGET = "AmazonPersonalize.ListDatasetGroups"
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer() as running:
-        yield running
 
 
 def client_for(server: PersonalizeServer, **kwargs: Any) -> Any:
