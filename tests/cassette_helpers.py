@@ -24,9 +24,10 @@ FAKE_SECRET = "fakeSecretKey/NotReal+ForTests0000000000"  # fake, 40 characters
 FAKE_TOKEN = "FwoGZXIvYXdzEFakeSessionTokenForTestsOnly0123456789"  # fake
 
 # The downstream project's conftest. Each pytester run stands for a separate pytest process, so
-# no boto3 session carries over. While NO_NETWORK is set, every socket connection and name
-# lookup is counted and refused -- loopback included: replay must not even try -- and a test
-# that tried fails at teardown even if the code under test swallowed the refusal.
+# no boto3 session carries over from one run to the next (within a run, tests share it, as in a
+# real process). While NO_NETWORK is set, every socket connection and name lookup is counted and
+# refused -- loopback included: replay must not even try -- and a test that tried fails at
+# teardown even if the code under test swallowed the refusal.
 NO_NETWORK_CONFTEST = """
 import os
 import socket
@@ -37,9 +38,12 @@ import pytest
 ATTEMPTS = []
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_and_no_network(monkeypatch):
+def pytest_sessionstart(session):
     boto3.DEFAULT_SESSION = None
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
     ATTEMPTS.clear()
     if os.environ.get("NO_NETWORK"):
         def refused(what):
@@ -53,6 +57,7 @@ def _fresh_process_and_no_network(monkeypatch):
     yield
     assert ATTEMPTS == [], ATTEMPTS
 """
+
 
 # What a recording or a replay must not inherit from the machine running the suite.
 MACHINE_VARIABLES = (

@@ -425,34 +425,6 @@ def test_new_episodes_adds_what_the_cassette_lacks(
     project.runpytest().assert_outcomes(passed=1)
 
 
-def test_two_xdist_workers_record_at_once(
-    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project.makepyfile(
-        test_app="""
-        import boto3
-        import pytest
-
-
-        @pytest.mark.personalize_cassette
-        @pytest.mark.parametrize("n", range(8))
-        def test_create(n):
-            client = boto3.client("personalize")
-            client.create_dataset_group(name=f"group-{n}")
-            client.list_dataset_groups()
-        """
-    )
-    recording_against(monkeypatch, server)
-    project.runpytest_subprocess("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=8)
-    files = sorted((project.path / "cassettes" / "test_app").iterdir())
-    assert [f.name for f in files] == [f"test_create[{n}].yaml" for n in range(8)]
-    from pytest_personalize.recording.file import load
-
-    assert all(len(load(f)) == 2 for f in files)
-    replaying_offline(monkeypatch)
-    project.runpytest_subprocess("-n", "2").assert_outcomes(passed=8)
-
-
 def test_the_plugin_does_not_import_vcrpy_until_a_cassette_is_used(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
