@@ -56,6 +56,7 @@ class Sizes:
     scale_small: int  # resources in the region (row 12)
     scale_large: int
     vcrpy_rounds: int  # plain vcrpy's replay is quadratic: a minute a round at full size
+    import_rounds: int  # row 8: a fresh interpreter per side and round, milliseconds measured in each
 
 
 FULL = Sizes(
@@ -68,6 +69,7 @@ FULL = Sizes(
     scale_small=1000,
     scale_large=10000,
     vcrpy_rounds=3,
+    import_rounds=20,
 )
 QUICK = Sizes(
     calls=20,
@@ -79,6 +81,7 @@ QUICK = Sizes(
     scale_small=200,
     scale_large=600,
     vcrpy_rounds=1,
+    import_rounds=1,
 )
 
 # What a row module offers run.py: its rows by number, each producing one line of the table or several.

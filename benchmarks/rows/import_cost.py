@@ -38,7 +38,7 @@ def bench_import(sizes: Sizes) -> Row:
         heavy.update(loaded)
         return seconds
 
-    value, base, ratio = paired(ours, lambda: _import_seconds(base_code)[0], max(sizes.repeats * 4, 2))
+    value, base, ratio = paired(ours, lambda: _import_seconds(base_code)[0], sizes.import_rounds)
     return Row(
         8,
         f"import of the plugin module, after pytest's (heavy modules loaded: {', '.join(sorted(heavy)) or 'none'})",
