@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -75,3 +80,43 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
     for name in MACHINE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return pytester
+
+
+@functools.cache
+def _aws_cli_problem() -> str | None:
+    # A pyenv shim can stand on PATH for a CLI that no installed Python has. Asked once per process.
+    if shutil.which("aws") is None:
+        return "the AWS CLI is not installed"
+    try:
+        runs = subprocess.run(["aws", "--version"], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        runs = False
+    return None if runs else "the AWS CLI on PATH doesn't run"
+
+
+@pytest.fixture
+def aws_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The AWS CLI against a loopback endpoint: ``aws_cli(endpoint_url, "personalize", "list-dataset-groups")``.
+
+    Fake credentials, us-east-1 and JSON output, and nothing of the machine's set-up (no config or
+    credentials file, no instance metadata). Skips the test unless the CLI runs here.
+    """
+    problem = _aws_cli_problem()
+    if problem:
+        pytest.skip(problem)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+    def run(endpoint_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+        command = ["aws", *arguments, "--endpoint-url", endpoint_url, "--output", "json"]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    return run
