@@ -307,7 +307,7 @@ def test_two_xdist_workers_record_shared_and_own_cassettes_at_once(
     sharing_project(project)
     project.makepyfile(test_app=OWN_CASSETTES_TEST)
     recording_against(monkeypatch, server)
-    project.runpytest_subprocess("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=32)
+    project.runpytest("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=32)
     for mode in MODES:
         assert shared_names(project, mode) == [f"{mode}-g-{n}" for n in range(8)]
     own = sorted((project.path / "cassettes" / "test_app").iterdir())
@@ -315,7 +315,7 @@ def test_two_xdist_workers_record_shared_and_own_cassettes_at_once(
     assert all(len(load(f)) == 2 for f in own)
     assert len(cassette_names(project)) == 3 + 8  # the locks live outside the project
     replaying_offline(monkeypatch)
-    project.runpytest_subprocess("-n", "2").assert_outcomes(passed=32)
+    project.runpytest("-n", "2").assert_outcomes(passed=32)
 
 
 # --- unplayed interactions -----------------------------------------------------------------------
