@@ -270,20 +270,22 @@ def test_tests_sharing_a_cassette_keep_every_interaction_then_all_starts_afresh_
         assert shared_names(project, mode) == [f"{mode}-g-{n}" for n in range(8)]
     assert cassette_names(project) == [f"shared-{mode}.yaml" for mode in sorted(MODES)]  # the locks live outside
     once_before = (project.path / "cassettes" / "shared-once.yaml").read_bytes()
+    replaying_offline(monkeypatch)
+    project.runpytest("-p", "no:xdist").assert_outcomes(passed=24)
 
     # A second recording run with other requests: "all" starts its cassette afresh, once per run;
     # "once" keeps what an earlier run recorded (and fails the requests it lacks); "new_episodes" adds.
+    for name in ("NO_NETWORK", "AWS_PROFILE"):
+        monkeypatch.delenv(name)
+    recording_against(monkeypatch, server)
     monkeypatch.setenv("PREFIX", "h")
-    project.runpytest("-p", "no:xdist", "--personalize-record-mode=all").assert_outcomes(passed=16, failed=8)
+    result = project.runpytest("-p", "no:xdist", "--personalize-record-mode=all")
+    result.assert_outcomes(passed=16, failed=8)
+    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
+    assert len(failed) == 8 and all(line.startswith("FAILED test_shared_once.py::") for line in failed), failed
     assert shared_names(project, "all") == [f"all-h-{n}" for n in range(8)]
     assert (project.path / "cassettes" / "shared-once.yaml").read_bytes() == once_before
     assert shared_names(project, "new_episodes") == sorted(f"new_episodes-{p}-{n}" for p in "gh" for n in range(8))
-
-    replaying_offline(monkeypatch)
-    monkeypatch.delenv("PREFIX")
-    result = project.runpytest("-p", "no:xdist")
-    result.assert_outcomes(passed=16, failed=8)  # "all" holds the second run's requests only
-    assert all("test_shared_all.py" in line for line in result.stdout.lines if line.startswith("FAILED"))
 
 
 # Beside the shared cassettes, tests with a cassette each (two interactions apiece).
