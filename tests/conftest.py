@@ -1,4 +1,6 @@
-"""Shared helpers for the plugin's own tests."""
+"""Fixtures shared by the plugin's own tests: the network guard every test runs under, lean
+pytester runs, retry sleeps recorded, the loopback ``server``, the downstream ``project`` that
+record-and-replay tests run (its helpers are in ``tests/cassette_helpers.py``), and ``aws_cli``."""
 
 from __future__ import annotations
 
