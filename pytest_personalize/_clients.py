@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import _botocore_private as _private
+from . import _answering
 from .model import spec as _spec
+from .seams import botocore as _botocore
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -32,7 +32,7 @@ def make_client(region: str, service: str = _spec.SERVICE_NAME, **kwargs: Any) -
 class _Pooled:
     client: BaseClient
     key: tuple[Any, ...]
-    baseline: _private.ClientState | None  # None: never kept
+    baseline: _botocore.ClientState | None  # None: never kept
 
 
 # Idle clients by what they were built from, least recently used first. A test's client goes
@@ -40,7 +40,6 @@ class _Pooled:
 _idle: OrderedDict[tuple[Any, ...], list[_Pooled]] = OrderedDict()
 _idle_lock = threading.Lock()
 _MAX_IDLE = 8
-_FAKE_MODULE = f"{__package__}.emulator.fake"
 
 
 # Given explicitly to every lent client, so the environment's don't change what is built.
@@ -71,11 +70,6 @@ def _config_key(config: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple((name, repr(getattr(config, name, None))) for name in Config.OPTION_DEFAULTS)
 
 
-def _fake_module() -> Any:
-    # Only a loaded fake module can have wired a client: checking doesn't import the emulator.
-    return sys.modules.get(_FAKE_MODULE)
-
-
 @contextlib.contextmanager
 def lent_client(
     service: str, region: str, *, endpoint_url: str | None = None, config: Any = None
@@ -99,30 +93,27 @@ def lent_client(
         _environment_key(),
     )
     pooled = _take(key)
-    fake = _fake_module()
     if pooled is None:
         options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
         if config is not None:
             options["config"] = config
         client = make_client(region, service=service, **options)
-        pooled = _pooled(client, key, fake)
-    elif fake is not None:
-        fake.wire_if_active(pooled.client)  # as a client made now would be
+        pooled = _pooled(client, key)
+    else:
+        _answering.wire_if_answering(pooled.client)  # as a client made now would be
     try:
         yield pooled.client
     finally:
         _give_back(pooled)
 
 
-def _pooled(client: BaseClient, key: tuple[Any, ...], fake: Any) -> _Pooled:
+def _pooled(client: BaseClient, key: tuple[Any, ...]) -> _Pooled:
     client.exceptions  # noqa: B018 -- loaded on first use; loaded now, the baseline doesn't see it change
-    if fake is not None:
-        # Made while a fake was active, the client was wired to it: the baseline is the client
-        # unwired, as it goes back at teardown, and the wiring is put back for this test.
-        fake.PersonalizeFake.detach(client)
-    baseline = _private.client_state(client)
-    if fake is not None:
-        fake.wire_if_active(client)
+    # Made while a fake was active, the client was wired to it: the baseline is the client
+    # unwired, as it goes back at teardown, and the wiring is put back for this test.
+    _answering.detach(client)
+    baseline = _botocore.client_state(client)
+    _answering.wire_if_answering(client)
     retries = getattr(client.meta.config, "retries", None) or {}
     if retries.get("mode") == "adaptive":
         baseline = None
@@ -144,9 +135,7 @@ def _give_back(pooled: _Pooled) -> bool:
     """Keep the client for the next test if it is as built; whether it was kept."""
     if pooled.baseline is None:
         return False
-    fake = _fake_module()
-    if fake is not None:
-        fake.PersonalizeFake.detach(pooled.client)
+    _answering.detach(pooled.client)
     if not pooled.baseline.unchanged(pooled.client):
         return False
     with _idle_lock:

@@ -438,8 +438,8 @@ def personalize_fake(
     one at once), ``events()``, ``items()`` and ``users()`` show what was sent. A filter the fake
     can't evaluate answers NotEmulatedException, and fails the test at teardown.
     """
-    from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
+    from .seams.botocore import recorded_retry_sleeps
 
     _offline_environment(monkeypatch, personalize_region)
     fake = PersonalizeFake(**_backend_settings(request.config))

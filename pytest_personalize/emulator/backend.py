@@ -34,7 +34,7 @@ from ..model.errors import ServiceError, UsageError
 from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
 from . import data_plane as _data_plane
 from .engine import Engine, routes
-from .import_data import ImportSource
+from .import_data import ImportReader, ImportSource
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
 __all__ = [
@@ -152,7 +152,8 @@ class Backend(_data_plane.DataPlaneAPI):
     solutions, 5 campaigns, 5 recommenders and 10 filters. ``quotas`` changes any of them, or
     caps another type per region (by type: ``"Solution"``, ``"Filter"``, ...; None: no cap);
     ``dataset_group_quota`` is the dataset groups' alone. Tags are limited to the documented 50
-    per resource.
+    per resource. ``import_reader`` checks a dataset import job's data where it is held (the
+    in-process fake passes one that reads moto's S3); without one, import jobs simply succeed.
 
     The runtime and events APIs are answered too, from results the test declares
     (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`).
@@ -166,6 +167,7 @@ class Backend(_data_plane.DataPlaneAPI):
         quotas: Mapping[str, int | None] | None = None,
         lifecycle: Lifecycle | None = None,
         clock: Callable[[], datetime.datetime] | None = None,
+        import_reader: ImportReader | None = None,
     ) -> None:
         _check_quota_value("dataset_group_quota", dataset_group_quota)
         for noun, value in (quotas or {}).items():
@@ -182,6 +184,8 @@ class Backend(_data_plane.DataPlaneAPI):
         self._faults: list[Fault] = []
         self._failures: list[_PlannedFailure] = []
         self._data_plane = _data_plane.State()
+        # What checks an import job's data where it is held (the fake's reads moto's S3); None: nothing.
+        self._import_reader = import_reader
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -331,8 +335,8 @@ class Backend(_data_plane.DataPlaneAPI):
         return None
 
     def import_problem(self, source: ImportSource) -> str | None:
-        """Why a dataset import job's data won't import: None here; the in-process fake reads moto's S3."""
-        return None
+        """Why a dataset import job's data won't import, as the ``import_reader`` finds it; None without one."""
+        return None if self._import_reader is None else self._import_reader.problem(source)
 
     # --- what a test asserts on -------------------------------------------------------------
 

@@ -11,8 +11,9 @@ One level up, ``URLLib3Session.send`` is where every botocore client -- however 
 was made, on whichever thread -- hands over a signed request. A replayed request is answered
 there and never reaches urllib3: no pool, no socket, no lookup. A request that isn't for
 Personalize goes on untouched, to the network or to whatever else (vcrpy) is patched below.
-The wrapping itself is botocore's internals, kept in one adapter
-(:func:`pytest_personalize._botocore_private.intercept_sends`).
+A cassette registers in the one registry of who answers Personalize
+(:mod:`pytest_personalize._answering`), whose one wrapper of ``URLLib3Session.send`` hands it
+each request (:func:`_exchange`), before the fake's guard sees it.
 """
 
 from __future__ import annotations
@@ -21,33 +22,26 @@ import contextlib
 import functools
 import os
 import re
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from vcr.request import Request
 
+from .. import _answering
 from ..model import wire as _wire
+from ..seams import botocore as _botocore
 from . import scrub as _cassette_scrub
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-    from .._botocore_private import Send
-    from .._patching import Undo
+    from ..seams.botocore import Send
     from .cassette import PersonalizeCassette
 
 # Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
 # tells its requests apart from any other service's, at any endpoint (loopback included).
 _HOST = re.compile(r"^personalize(?:-runtime|-events)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 _SIGNING_NAME = "personalize"
-
-# The active cassettes, innermost last: the innermost answers. Shared by every thread.
-_active: list[PersonalizeCassette] = []
-_active_lock = threading.Lock()
-_undo: Undo | None = None
-# Set on a thread while its request is being sent on for recording.
-_handling = threading.local()
 
 
 def is_personalize(url: str, headers: Any) -> bool:
@@ -84,23 +78,12 @@ def api_of(method: str, path: str, target: str) -> str:
 
 
 def activate(cassette: PersonalizeCassette) -> None:
-    global _undo
-    from .._botocore_private import intercept_sends
-
-    with _active_lock:
-        if not _active:
-            _undo = intercept_sends(_handle)
-        _active.append(cassette)
+    """Answer (or record) Personalize requests from every botocore client: the cassette is the innermost."""
+    _answering.register(_answering.Answerer("cassette", cassette, exchange=functools.partial(_exchange, cassette)))
 
 
 def deactivate(cassette: PersonalizeCassette) -> None:
-    global _undo
-    with _active_lock:
-        if cassette in _active:
-            _active.remove(cassette)
-        if not _active and _undo is not None:
-            _undo()
-            _undo = None
+    _answering.unregister(cassette)
 
 
 @contextlib.contextmanager
@@ -115,21 +98,15 @@ def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]
         yield cassette
 
 
-def _handle(send: Send, request: AWSPreparedRequest) -> AWSResponse:
-    innermost = _active[-1:]  # one read: another thread may deactivate the last cassette meanwhile
-    cassette = innermost[0] if innermost else None
-    # A wrapper of ours left beneath another tool's, and a new one on top: the outer one answers.
-    if cassette is None or getattr(_handling, "active", False) or not is_personalize(request.url, request.headers):
+def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedRequest) -> AWSResponse:
+    """The cassette's answer to a Personalize request, or what ``send`` brings back, recorded."""
+    if not is_personalize(request.url, request.headers):
         return send(request)
     recorded = _as_vcr_request(request)
     answer = cassette.answer(recorded)
     if answer is not None:
         return _as_aws_response(request.url, answer)
-    _handling.active = True
-    try:
-        response = send(request)
-    finally:
-        _handling.active = False
+    response = send(request)
     cassette.record(recorded, _as_recorded_response(response))
     return response
 
@@ -191,10 +168,9 @@ def _learning_signing_credentials(cassette: PersonalizeCassette) -> Iterator[Non
     up in data (a connection string, a basic-auth header). Signing is where every credential
     provider -- environment, profile, SSO, assumed role, instance metadata -- ends up.
     """
-    from .._botocore_private import signing_credentials
 
     def learn(credentials: Any) -> None:
         cassette.learn({v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v})
 
-    with signing_credentials(learn):
+    with _botocore.signing_credentials(learn):
         yield

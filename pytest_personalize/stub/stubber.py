@@ -13,13 +13,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import sys
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any
 
+from .. import _answering
 from ..model import data_plane as _data_plane
 from ..model import rules as _rules
 from ..model import spec as _spec
@@ -116,8 +116,10 @@ class _StubQueue:
         events = self.client.meta.events
         events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
         events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
+        _answering.register(_answering.Answerer("stubber", self))
 
     def deactivate(self) -> None:
+        _answering.unregister(self)
         events = self.client.meta.events
         events.unregister(self._parameters_event, unique_id=f"{self._handler_id}-request")
         events.unregister(self._call_event, unique_id=f"{self._handler_id}-answer")
@@ -442,9 +444,7 @@ class Stubber(_StubQueue):
 
 
 def _fake_is_active() -> bool:
-    # Only a test that made a fake has imported its module: no import here for the others.
-    fake = sys.modules.get(__name__.split(".")[0] + ".emulator.fake")
-    return fake is not None and bool(fake.active_fakes())
+    return bool(_answering.active("fake"))
 
 
 def parsed_error(operation_model: OperationModel, code: str, message: str, context: _templates.Context) -> Any:
