@@ -72,10 +72,11 @@ def _config_key(config: Any) -> tuple[tuple[str, str], ...] | None:
 
 @contextlib.contextmanager
 def lent_client(
-    service: str, region: str, *, endpoint_url: str | None = None, config: Any = None
+    service: str, region: str, *, endpoint_url: str | None = None, config: Any = None, lend: bool = True
 ) -> Iterator[BaseClient]:
     """A client of ``service`` for one test: built once per process for each region, endpoint URL,
-    configuration and environment, and lent to one test at a time.
+    configuration and environment, and lent to one test at a time (``lend=False``: built for
+    this test alone, and dropped after it).
 
     At the end of the block the client goes back for the next test only if it is as it was built:
     the same event handlers (the fake's own taken off first), no attribute of the client, its
@@ -84,6 +85,9 @@ def lent_client(
     and the next test gets a new one. A client with ``adaptive`` retries (a client-side rate
     limiter, whose state is time) is never kept.
     """
+    if not lend:
+        yield make_client(region, service=service, **_options(endpoint_url, config))
+        return
     key = (
         id(_spec.botocore_session()),
         service,
@@ -94,17 +98,20 @@ def lent_client(
     )
     pooled = _take(key)
     if pooled is None:
-        options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
-        if config is not None:
-            options["config"] = config
-        client = make_client(region, service=service, **options)
-        pooled = _pooled(client, key)
+        pooled = _pooled(make_client(region, service=service, **_options(endpoint_url, config)), key)
     else:
         _answering.wire_if_answering(pooled.client)  # as a client made now would be
     try:
         yield pooled.client
     finally:
         _give_back(pooled)
+
+
+def _options(endpoint_url: str | None, config: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
+    if config is not None:
+        options["config"] = config
+    return options
 
 
 def _pooled(client: BaseClient, key: tuple[Any, ...]) -> _Pooled:
