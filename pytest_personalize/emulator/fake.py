@@ -1,4 +1,4 @@
-"""The in-process fake: a :class:`Backend` answering botocore's ``before-send`` event.
+"""The in-process fake: a :class:`Backend` held behind botocore's ``before-send`` event.
 
 botocore serializes, signs, retries and parses exactly as it would against AWS; only the bytes
 that would have gone to the network are answered here instead. While a fake is active, every
