@@ -12,6 +12,7 @@ Every public method takes one lock, so a backend can serve many threads at once.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -19,21 +20,22 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._constants import DEFAULT_REGION
-from ..model import data_plane as _data_plane_model
-from ..model import resources as _resources
+from ..model import rest as _data_plane_model
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model import wire as _wire
 from ..model.errors import ServiceError, UsageError
-from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
-from . import data_plane as _data_plane
-from .engine import Engine, routes
+from ..model.rules import resources as _resources
+from ..model.rules.common import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
+from . import events_api as _events_api
+from . import runtime_api as _runtime_api
+from .engine import NOT_EMULATED, NOT_EMULATED_STATUS, Engine, routes
 from .import_data import ImportSource
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
@@ -56,15 +58,10 @@ __all__ = [
     "identity_from_authorization",
 ]
 
-# The documented quotas, by resource type (model/resources.py's QUOTAS gives each one's source);
-# "Total number of active dataset groups: 5 (adjustable)" per region among them.
+# The documented quotas, by resource type (model/rules/resources.py's QUOTAS gives each one's
+# source); "Total number of active dataset groups: 5 (adjustable)" per region among them.
 DEFAULT_QUOTAS = dict(_resources.DEFAULT_QUOTAS)
 DEFAULT_DATASET_GROUP_QUOTA = DEFAULT_QUOTAS["DatasetGroup"]
-
-# The code an operation the backend doesn't emulate answers with. Deliberately not a code the
-# service uses, so no handler in the code under test catches it by accident; 501 is not retried.
-NOT_EMULATED = "NotEmulatedException"
-NOT_EMULATED_STATUS = 501
 
 
 def __getattr__(name: str) -> Any:
@@ -136,7 +133,7 @@ def _kind_named(noun: str) -> _resources.ResourceType:
     return kind
 
 
-class Backend(_data_plane.DataPlaneAPI):
+class Backend:
     """Amazon Personalize's control plane, kept in memory, per account and region.
 
     Used directly (``backend.call("CreateDatasetGroup", {"name": "shop"})``), or behind the
@@ -155,8 +152,14 @@ class Backend(_data_plane.DataPlaneAPI):
     per resource.
 
     The runtime and events APIs are answered too, from results the test declares
-    (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`).
+    (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`):
+    by two collaborators the backend has, :class:`~.runtime_api.RuntimeAPI` and
+    :class:`~.events_api.EventsAPI`.
     """
+
+    # Where deploy_campaign and deploy_recommender make their resources when no region is given:
+    # the personalize_fake and personalize_server fixtures set it to personalize_region.
+    default_region: str = DEFAULT_REGION
 
     def __init__(
         self,
@@ -181,7 +184,8 @@ class Backend(_data_plane.DataPlaneAPI):
         self._calls: list[Call] = []
         self._faults: list[Fault] = []
         self._failures: list[_PlannedFailure] = []
-        self._data_plane = _data_plane.State()
+        self._events_api = _events_api.EventsAPI(self._engine, self._lock)
+        self._runtime_api = _runtime_api.RuntimeAPI(self, self._engine, self._lock, self._events_api)
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -313,7 +317,8 @@ class Backend(_data_plane.DataPlaneAPI):
             self._calls.clear()
             self._faults.clear()
             self._failures.clear()
-            self._data_plane = _data_plane.State()
+            self._runtime_api.reset()
+            self._events_api.reset()
 
     # --- what the engine asks ----------------------------------------------------------------
 
@@ -333,6 +338,20 @@ class Backend(_data_plane.DataPlaneAPI):
     def import_problem(self, source: ImportSource) -> str | None:
         """Why a dataset import job's data won't import: None here; the in-process fake reads moto's S3."""
         return None
+
+    @contextlib.contextmanager
+    def setting_up(self) -> Iterator[None]:
+        """Hold the backend for a set-up of the test's own (``deploy_campaign``): while it lasts,
+        every resource is ACTIVE at once, and a ``fail_creation`` the test planned stays for its
+        own creations."""
+        with self._lock:
+            saved_lifecycle, saved_failures = self.lifecycle, self._failures
+            self.lifecycle = dataclasses.replace(saved_lifecycle, advance="instant")
+            self._failures = []
+            try:
+                yield
+            finally:
+                self.lifecycle, self._failures = saved_lifecycle, saved_failures
 
     # --- what a test asserts on -------------------------------------------------------------
 
@@ -391,6 +410,103 @@ class Backend(_data_plane.DataPlaneAPI):
         lines = "\n".join(f"  - {fault.describe()}" for fault in pending)
         count = len(pending)
         return f"{count} injected Personalize fault{'' if count == 1 else 's'} did not fire as often as asked:\n{lines}"
+
+    # --- the runtime and events APIs ----------------------------------------------------------
+
+    def declare(
+        self,
+        arn: str,
+        *,
+        user_id: str | None = None,
+        item_id: str | None = None,
+        items: Sequence[str] | None = None,
+        actions: Sequence[str] | None = None,
+        scores: Sequence[float] | None = None,
+    ) -> None:
+        """Declare what a campaign or recommender recommends, for a user, an item, both, or by default::
+
+            fake.declare(campaign_arn, user_id="u1", items=["i3", "i1"])          # for u1
+            fake.declare(campaign_arn, items=["i9", "i8"], scores=[0.6, 0.4])    # anyone else
+            fake.declare(similar_items_arn, item_id="i3", items=["i4", "i5"])    # related to i3
+            fake.declare(ranking_arn, items=["i2"])                              # i2 ranks first
+            fake.declare(actions_arn, user_id="u1", actions=["a1", "a2"])
+
+        The most specific rule a request reaches answers it: item and user, item, user, default.
+        GetPersonalizedRanking puts declared items first, in order, then the rest of the
+        ``inputList`` as given. ``scores`` (one per id) are returned as declared; without them a
+        recipe that scores gets descending scores summing to 1. Declaring again replaces the rule.
+
+        Raises :class:`UsageError` for an ARN no campaign or recommender has, a rule on a
+        parameter the recipe doesn't use (``item_id`` for user personalization) or scores that
+        don't pair with the ids, and :class:`ConformanceError` for ids the service couldn't return.
+        """
+        __tracebackhide__ = True
+        self._runtime_api.declare(arn, user_id=user_id, item_id=item_id, items=items, actions=actions, scores=scores)
+
+    def deploy_campaign(
+        self,
+        name: str,
+        *,
+        recipe: str = "aws-user-personalization",
+        dataset_group_arn: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """Make an ACTIVE campaign on ``recipe`` at once, and return its ARN.
+
+        Creates what the service would need first -- a dataset group called ``name`` (unless
+        ``dataset_group_arn`` names one), a solution and a solution version -- all ACTIVE, none
+        in ``calls``, whatever the lifecycle::
+
+            arn = fake.deploy_campaign("shop-recs")
+            fake.declare(arn, user_id="u1", items=["i3", "i1"])
+        """
+        __tracebackhide__ = True
+        return self._runtime_api.deploy_campaign(
+            name, recipe=recipe, dataset_group_arn=dataset_group_arn, region=region
+        )
+
+    def deploy_recommender(
+        self,
+        name: str,
+        *,
+        use_case: str = "aws-ecomm-recommended-for-you",
+        dataset_group_arn: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """Make an ACTIVE recommender for ``use_case`` at once (in a Domain dataset group of its
+        domain called ``name``, unless ``dataset_group_arn`` names one), and return its ARN."""
+        __tracebackhide__ = True
+        return self._runtime_api.deploy_recommender(
+            name, use_case=use_case, dataset_group_arn=dataset_group_arn, region=region
+        )
+
+    @property
+    def unevaluated(self) -> list[str]:
+        """Why requests got NotEmulatedException: filters or options the emulator can't evaluate."""
+        return self._runtime_api.unevaluated()
+
+    def events(
+        self, *, user_id: str | None = None, event_type: str | None = None, tracking_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events PutEvents accepted, oldest first: each as sent, with its ``trackingId``,
+        ``userId``, ``sessionId`` and ``datasetGroupArn`` (``sentAt`` as a datetime)."""
+        return self._events_api.events(user_id=user_id, event_type=event_type, tracking_id=tracking_id)
+
+    def action_interactions(self, *, user_id: str | None = None) -> list[dict[str, Any]]:
+        """The action interactions PutActionInteractions accepted, oldest first."""
+        return self._events_api.action_interactions(user_id=user_id)
+
+    def items(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The items PutItems accepted (the latest of each ``itemId``), with their properties parsed."""
+        return self._events_api.records("ITEMS", dataset_arn)
+
+    def users(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The users PutUsers accepted (the latest of each ``userId``), with their properties parsed."""
+        return self._events_api.records("USERS", dataset_arn)
+
+    def actions(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The actions PutActions accepted (the latest of each ``actionId``), with their properties parsed."""
+        return self._events_api.records("ACTIONS", dataset_arn)
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -469,7 +585,8 @@ class Backend(_data_plane.DataPlaneAPI):
                 if fault.remaining is not None:
                     fault.remaining -= 1
                 raise self._fault_error(fault, call)
-        if not self._engine.emulates(call.operation) and not _data_plane.emulates(call.operation):
+        runtime, events = _runtime_api.emulates(call.operation), _events_api.emulates(call.operation)
+        if not self._engine.emulates(call.operation) and not runtime and not events:
             raise ServiceError(
                 NOT_EMULATED,
                 f"{call.operation} is an Amazon Personalize operation that pytest-personalize does not "
@@ -480,8 +597,10 @@ class Backend(_data_plane.DataPlaneAPI):
         if problem is not None:
             raise ServiceError(problem.code, problem.message)
         context = _templates.Context(region=call.region, account=call.account, now=self.clock())
-        if _data_plane.emulates(call.operation):
-            return _data_plane.answer(self._data_plane, self._engine, call.operation, call.params, context)
+        if runtime:
+            return self._runtime_api.answer(call.operation, call.params, context)
+        if events:
+            return self._events_api.answer(call.operation, call.params, context)
         return self._engine.answer(call.operation, call.params, context)
 
     def _fault_error(self, fault: Fault, call: Call) -> ServiceError:

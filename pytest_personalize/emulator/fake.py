@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import data_plane as _data_plane_model
+from ..model import rest as _data_plane_model
 from ..model import spec as _spec
 from ..model.wire import text as _text
 from . import _seams

@@ -27,8 +27,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model import avro as _avro
 from ..model import spec as _spec
+from ..model.rules import schemas as _schemas
 from ._local import RawBody, is_loopback
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def problem(source: ImportSource, reader: S3Reader) -> str | None:
         heads = []
     if not heads:
         return failed + f"Insufficient privileges for accessing data in Amazon S3: no data at {source.location}."
-    fields = _avro.field_names(source.schema)
+    fields = _schemas.field_names(source.schema)
     folder = len(heads) > 1 or key.endswith("/") or key == ""
     for name, first_line in heads:
         reason = header_problem(first_line, fields)

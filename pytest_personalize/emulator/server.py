@@ -41,7 +41,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..model import spec as _spec
-from ..model.data_plane import rest_operation
+from ..model.rest import rest_operation
 from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
 
 if TYPE_CHECKING:

@@ -59,7 +59,7 @@ class RequestKey(NamedTuple):
         if self.target:
             return self.target.rsplit(".", 1)[-1]
         # Runtime and events (REST-JSON): the path names the operation (POST /recommendations).
-        from ..model.data_plane import rest_operation
+        from ..model.rest import rest_operation
 
         return rest_operation(self.method, self.path) or f"{self.method} {self.path}"
 
@@ -149,7 +149,7 @@ def _error_response(code: str, message: str, operation: str | None = None) -> di
 
     A runtime or events operation answers in REST-JSON: the code in ``x-amzn-ErrorType``.
     """
-    from ..model import data_plane as _data_plane
+    from ..model import rest as _data_plane
     from ..model import templates as _templates
 
     rest = operation is not None and _data_plane.is_data_plane(operation)

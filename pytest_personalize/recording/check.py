@@ -90,7 +90,7 @@ def check_file(path: Path, report: Report) -> None:
             # Runtime and events (REST-JSON): the path names the operation.
             from urllib.parse import urlparse
 
-            from ..model.data_plane import rest_operation
+            from ..model.rest import rest_operation
 
             operation = rest_operation(request.method, urlparse(request.uri).path or "/") or ""
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")

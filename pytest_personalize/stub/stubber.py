@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any
 
-from ..model import data_plane as _data_plane
+from ..model import rest as _data_plane
 from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
