@@ -4,8 +4,10 @@ A :class:`Backend` keeps every Personalize resource and its tags per account and
 (:mod:`pytest_personalize.emulator.store`), answers each control-plane operation through one engine derived from the
 service model (:mod:`pytest_personalize.emulator.engine`), moves resources through their statuses (:mod:`pytest_personalize.emulator.lifecycle`),
 injects faults, and takes requests as they arrive on the wire (AWS JSON 1.1): the fake hands it
-the body botocore serialized, the server the body a socket delivered. Requests are checked by
-:mod:`pytest_personalize.model.validate` and answers are built from the model; no rule lives here twice.
+the body botocore serialized, the server the body a socket delivered. The runtime and events
+APIs (REST-JSON) are answered by two collaborators it has, :mod:`.runtime_api` and
+:mod:`.events_api`. Requests are checked by :mod:`pytest_personalize.model.validate` and answers
+are built from the model; no rule lives here twice.
 
 Every public method takes one lock, so a backend can serve many threads at once.
 """

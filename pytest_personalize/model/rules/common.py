@@ -3,7 +3,7 @@
 - Tags: at most 50 per resource ("Tags per resource: 50", developer guide, Endpoints and quotas:
   https://docs.aws.amazon.com/personalize/latest/dg/limits.html); keys and values can't start
   with ``aws:`` and each key is given once (developer guide, "Managing tags":
-  https://docs.aws.amazon.com/personalize/latest/dg/tagging-resources.html).
+  https://docs.aws.amazon.com/personalize/latest/dg/personalize-managing-tags.html).
 - CreateDatasetGroup's role and KMS key come together (API reference, CreateDatasetGroup:
   https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetGroup.html).
 - The errors any AWS JSON service may send (API reference, Common Errors:

@@ -1,12 +1,12 @@
 """Filter expressions as the service reads them: the grammar, and what CreateFilter refuses.
 
 The grammar is the developer guide's ("Filter expression structure and elements",
-https://docs.aws.amazon.com/personalize/latest/dg/filter-expressions.html)::
+https://docs.aws.amazon.com/personalize/latest/dg/creating-filter-expressions.html)::
 
     EXCLUDE|INCLUDE ItemID WHERE Dataset.FIELD IN|NOT IN ("value", $PARAM) [AND|OR ...] [| ...]
 
 The requirements CreateFilter holds an expression to are the guide's "Guidelines and
-requirements". Applying a filter to results is the emulator's (:mod:`pytest_personalize.emulator.filters`).
+requirements" (https://docs.aws.amazon.com/personalize/latest/dg/filter-expression-guidelines-requirements.html). Applying a filter to results is the emulator's (:mod:`pytest_personalize.emulator.filters`).
 """
 
 from __future__ import annotations

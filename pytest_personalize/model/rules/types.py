@@ -3,8 +3,8 @@
 Each rule looks at the request (merged with the resource, for an update), the ARNs it names and
 the resources they name, and raises the service's error when the service would refuse it: a
 schema that isn't an Avro record (:mod:`.schemas`), a dataset whose schema lacks its type's
-fields or has another domain than its group (developer guide, "Schemas":
-https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html), a filter
+fields or has another domain than its group (developer guide, "Custom datasets and schemas":
+https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html), a filter
 expression the grammar or the guide's requirements refuse (:mod:`.filter_expressions`), a
 solution on a retired or domain recipe, a recommender outside a Domain dataset group (developer
 guide, "Choosing a recipe" and "Domain dataset groups").
