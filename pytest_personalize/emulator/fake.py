@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._findings import Finding, Kind
 from ..model import data_plane as _data_plane_model
 from ..model import spec as _spec
 from ..model.wire import text as _text
@@ -161,6 +162,23 @@ class PersonalizeFake(Backend):
             method=request.method or "POST",
             path=_path(request.url),
         )
+
+    def findings(self) -> list[Finding]:
+        """What a test must not pass with: ``fail_next`` faults that fired fewer times than asked,
+        requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
+        found = []
+        report = self.pending_report()
+        if report is not None:
+            found.append(Finding(report, Kind.UNUSED))
+        refused = self.refused
+        if refused:
+            found.append(Finding(f"personalize_fake stopped {len(refused)} request(s): {refused[0]}"))
+        unevaluated = self.unevaluated
+        if unevaluated:
+            found.append(
+                Finding(f"personalize_fake couldn't evaluate {len(unevaluated)} runtime request(s): {unevaluated[0]}")
+            )
+        return found
 
 
 def active_fakes() -> list[PersonalizeFake]:

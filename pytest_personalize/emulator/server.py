@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._findings import Finding, Kind
 from ..model import spec as _spec
 from ..model.data_plane import rest_operation
 from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
@@ -146,6 +147,20 @@ class PersonalizeServer:
     def __repr__(self) -> str:
         where = self.endpoint_url if self._httpd is not None else "stopped"
         return f"<PersonalizeServer {where}>"
+
+    def findings(self) -> list[Finding]:
+        """What a test must not pass with: its backend's ``fail_next`` faults that fired fewer times
+        than asked, and runtime requests it couldn't evaluate."""
+        found = []
+        report = self.backend.pending_report()
+        if report is not None:
+            found.append(Finding(report, Kind.UNUSED))
+        unevaluated = self.backend.unevaluated
+        if unevaluated:
+            found.append(
+                Finding(f"personalize_server couldn't evaluate {len(unevaluated)} runtime request(s): {unevaluated[0]}")
+            )
+        return found
 
 
 def _loopback(host: str) -> str:

@@ -36,6 +36,7 @@ from vcr.request import Request
 
 from .._clients import offline_environment
 from .._constants import DEFAULT_REGION, RECORD_MODES
+from .._findings import Finding, Kind
 from ..emulator.backend import identity_from_authorization
 from ..model import wire as _wire
 from . import file as _cassette_file
@@ -514,6 +515,18 @@ class PersonalizeCassette:
         else:
             lines.append("Re-record the cassette with --personalize-record-mode=all.")
         return "\n".join(lines)
+
+    # --- what the plugin checks at teardown ---------------------------------------------------
+
+    def findings(self) -> list[Finding]:
+        """What a test must not pass with: a request the cassette couldn't answer (the code under
+        test may have swallowed the error), and loaded interactions it never replayed."""
+        found = []
+        if self.failures:
+            found.append(Finding(self.failures[0]))
+        if self.rewound and self.unplayed():
+            found.append(Finding(self.unplayed_message(), Kind.UNPLAYED))
+        return found
 
 
 def _short(body: str, limit: int = 200) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any
 
+from .._findings import Finding, Kind
 from ..model import data_plane as _data_plane
 from ..model import rules as _rules
 from ..model import spec as _spec
@@ -216,6 +217,13 @@ class _StubQueue:
                 reason=f"Operation mismatch: the next queued answer is for {head.call.operation}.",
             )
         return head
+
+    # --- what the plugin checks at teardown ---------------------------------------------------
+
+    def findings(self) -> list[Finding]:
+        """What a test must not pass with: the queued answers it never used (:meth:`pending_report`)."""
+        report = self.pending_report()
+        return [] if report is None else [Finding(report, Kind.UNUSED)]
 
 
 class PersonalizeStubber(_StubQueue):
