@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import avro as _avro
 from ..model import spec as _spec
-from ._local import RawBody, is_loopback
+from ..wire.requests import is_loopback
+from ..wire.responses import RawBody
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
