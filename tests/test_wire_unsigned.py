@@ -44,6 +44,17 @@ def test_the_fake_answers_an_unsigned_client_in_the_region_its_host_names(person
     ]
 
 
+def test_an_unsigned_runtime_client_made_before_the_fake_is_stopped_like_a_signed_one() -> None:
+    from pytest_personalize import PersonalizeFake, UnattachedClientError
+
+    runtime = _unsigned("personalize-runtime")
+    campaign = "arn:aws:personalize:eu-west-1:123456789012:campaign/recs"
+    with PersonalizeFake() as fake, pytest.raises(UnattachedClientError, match="sent GetRecommendations"):
+        runtime.get_recommendations(campaignArn=campaign, userId="u1")
+
+    assert len(fake.refused) == 1
+
+
 # Replay must open no connection at all, loopback included: the recording server is gone.
 NO_CONNECTION_CONFTEST = """
 import socket
