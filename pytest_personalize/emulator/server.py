@@ -2,7 +2,9 @@
 
 Anything that can take an endpoint URL can use it -- boto3 (``endpoint_url=`` or
 ``AWS_ENDPOINT_URL_PERSONALIZE``), the AWS CLI (``--endpoint-url``), other SDKs. Signatures are
-not checked; the credential scope says which region (and account) a request speaks for.
+not checked; the credential scope says which region (and account) a request speaks for, and an
+unsigned request speaks for the backend's default region. What is read off a request and the
+bytes sent back are :mod:`pytest_personalize.wire`'s, as for the in-process fake.
 
 Bad input gets the answer the service would give, in AWS JSON 1.1's error shape (``{"__type":
 ..., "message": ...}``, the code again in ``x-amzn-ErrorType``), or a closed connection; never a
@@ -10,8 +12,8 @@ Bad input gets the answer the service would give, in AWS JSON 1.1's error shape 
 
 * a body that isn't strict JSON -- malformed, not UTF-8, NaN or Infinity (or a number too large
   for a double), an unpaired surrogate escape, nesting deeper than
-  :data:`pytest_personalize.wire.decode.MAX_JSON_DEPTH` -- is SerializationException (400), as AWS's JSON protocols answer a body
-  they can't read; the message says where;
+  :data:`pytest_personalize.wire.decode.MAX_JSON_DEPTH` -- is SerializationException (400), as
+  AWS's JSON protocols answer a body they can't read; the message says where;
 * framing that could be read two ways -- a Content-Length that isn't plain ASCII digits
   (``+2``, ``1_0``), one given twice, one beside Transfer-Encoding -- is refused (400,
   connection closed); a chunked body is 411, one over :data:`MAX_BODY_BYTES` 413;
