@@ -18,12 +18,12 @@ from pytest_personalize.emulator.backend import (
     MAX_TAGS_PER_RESOURCE,
     NOT_EMULATED,
     ServiceError,
-    identity_from_authorization,
 )
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model import templates as _templates
 from pytest_personalize.model import validate as _validate
 from pytest_personalize.model.rules import arns as _arns
+from pytest_personalize.wire.requests import identity_from_authorization
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_personalize
 
 PACKAGE = Path(pytest_personalize.__file__).parent
-LAYERS = ("model", "stub", "emulator", "recording")
+LAYERS = ("model", "wire", "stub", "emulator", "recording")
 
 
 def _module_name(path: Path) -> str:

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import spec as _spec
 from ..model.rules import schemas as _schemas
-from ._local import RawBody, is_loopback
+from ..wire.requests import is_loopback
+from ..wire.responses import Encoded, as_aws_response
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -177,8 +178,7 @@ def _local_s3_client(region: str) -> BaseClient:
 
 
 def _stay_local(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    from botocore.awsrequest import AWSResponse
-
     if is_loopback(request.url):
         return None
-    return AWSResponse(request.url, 403, {"Content-Type": "application/xml"}, RawBody(_NOT_SENT_BODY))  # type: ignore[arg-type]
+    refusal = Encoded(403, {"Content-Type": "application/xml"}, _NOT_SENT_BODY)
+    return as_aws_response(request.url, refusal)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from . import spec as _spec
-from .rules import requests as _requests
+from .rules import refusals as _refusals
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -369,7 +369,7 @@ def _request_problem(operation: str, params: Mapping[str, Any]) -> RequestProble
     violations = validate(shape, params) if shape is not None and not _passes(shape)(params) else []
     if violations:
         return RequestProblem(validation_message(violations), tuple(violations))
-    refusal = _requests.request_refusal(model.name, params, _spec.modeled_errors(model.name))
+    refusal = _refusals.request_refusal(model.name, params, _spec.modeled_errors(model.name))
     return None if refusal is None else RequestProblem(refusal.message, code=refusal.code)
 
 

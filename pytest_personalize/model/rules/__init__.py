@@ -12,7 +12,7 @@ reference or the developer guide) beside it:
 - :mod:`.records` -- a record PutItems, PutUsers, PutActions or PutEvents sends, against its schema;
 - :mod:`.filter_expressions` -- the filter grammar and what CreateFilter refuses;
 - :mod:`.runtime` and :mod:`.events` -- what the runtime and events APIs add to their models;
-- :mod:`.requests` and :mod:`.responses` -- the entries every mode asks: is a request refused,
+- :mod:`.refusals` and :mod:`.response_checks` -- the entries every mode asks: is a request refused,
   could a response have been sent.
 
 The names below are the ones other packages use; each module is importable on its own too.
@@ -29,8 +29,8 @@ from .common import (
     ResponseProblem,
     common_errors,
 )
-from .requests import REQUEST_RULES, request_refusal
-from .responses import expected_created_arn, response_problems
+from .refusals import REQUEST_RULES, request_refusal
+from .response_checks import expected_created_arn, response_problems
 from .runtime import RESULT_LIMITS, ResultLimit
 
 __all__ = [
