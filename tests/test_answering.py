@@ -13,12 +13,12 @@ import pytest
 
 from pytest_personalize import _answering
 from pytest_personalize._clients import make_client
-from pytest_personalize.emulator._local import RawBody
 from pytest_personalize.emulator.fake import PersonalizeFake, UnattachedClientError
 from pytest_personalize.recording import transport
 from pytest_personalize.recording.cassette import PersonalizeCassette, use_cassette
 from pytest_personalize.seams import botocore as _botocore_seams
 from pytest_personalize.stub.stubber import PersonalizeStubber
+from pytest_personalize.wire.responses import RawBody
 
 LISTED = {"datasetGroups": [{"name": "from-the-network", "datasetGroupArn": "arn:aws:personalize:::x"}]}
 

@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from .. import _answering
-from ..model import data_plane as _data_plane_model
-from ..model import spec as _spec
-from ..model.wire import text as _text
-from ..seams import aiobotocore as _aiobotocore
+from .._findings import Finding, Kind
+from ..wire import exchange as _exchange
+from ..wire import requests as _requests
+from ..wire import responses as _responses
+from ..wire.requests import is_loopback
 from . import import_data as _import_data
-from ._local import AsyncRawBody, RawBody, is_loopback
-from .backend import Backend, Call, Fault, WireResponse, identity_from_authorization
+from .backend import Backend, Call, Fault
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -164,6 +164,7 @@ class PersonalizeFake:
     dataset_groups = _forward(Backend.dataset_groups)
     tags = _forward(Backend.tags)
     pending_report = _forward(Backend.pending_report)
+    setting_up = _forward(Backend.setting_up)
     call = _forward(Backend.call)
     handle = _forward(Backend.handle)
     declare = _forward(Backend.declare)
@@ -241,30 +242,35 @@ class PersonalizeFake:
 
     def respond(self, request: AWSPreparedRequest) -> AWSResponse:
         """Answer one prepared (serialized and signed) request as the service would."""
-        from botocore.awsrequest import AWSResponse
+        return _responses.as_aws_response(request.url, self._answer_wire(request))
 
-        answer = self._answer_wire(request)
-        return AWSResponse(request.url, answer.status, dict(answer.headers), RawBody(answer.body))  # type: ignore[arg-type]
-
-    def _answer_wire(self, request: AWSPreparedRequest) -> WireResponse:
-        headers = request.headers
-        region, account = identity_from_authorization(_text(headers.get("Authorization")))
-        return self.handle(
-            _text(headers.get("X-Amz-Target")),
-            _body_bytes(request.body),
-            region=region,
-            account=account,
-            content_type=_text(headers.get("Content-Type")),
-            method=request.method or "POST",
-            path=_path(request.url),
+    def _answer_wire(self, request: AWSPreparedRequest) -> _responses.Encoded:
+        # An unsigned request to an endpoint that names no region speaks for the backend's default one.
+        method, body = request.method or "POST", _body_bytes(request.body)
+        return _exchange.answer(
+            self.call, method, request.url, request.headers, body, default_region=self.default_region
         )
 
     def _respond_async(self, request: AWSPreparedRequest) -> AWSResponse:
-        """:meth:`respond` for an aiobotocore client, which awaits the body: its response reads an async raw."""
-        answer = self._answer_wire(request)
-        return _aiobotocore.response(
-            request.url, answer.status, answer.headers, AsyncRawBody(answer.body, answer.headers)
-        )
+        """:meth:`respond` for an aiobotocore client, which awaits the body."""
+        return _responses.as_aws_response(request.url, self._answer_wire(request), asynchronous=True)
+
+    def findings(self) -> list[Finding]:
+        """What a test must not pass with: ``fail_next`` faults that fired fewer times than asked,
+        requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
+        found = []
+        report = self.pending_report()
+        if report is not None:
+            found.append(Finding(report, Kind.UNUSED))
+        refused = self.refused
+        if refused:
+            found.append(Finding(f"personalize_fake stopped {len(refused)} request(s): {refused[0]}"))
+        unevaluated = self.unevaluated
+        if unevaluated:
+            found.append(
+                Finding(f"personalize_fake couldn't evaluate {len(unevaluated)} runtime request(s): {unevaluated[0]}")
+            )
+        return found
 
     def _refuse_unattached(self, request: AWSPreparedRequest) -> None:
         """A request of the fake's reached the HTTP layer while the fake is active: its client isn't wired."""
@@ -282,29 +288,18 @@ class PersonalizeFake:
 
 
 def _owns(request: AWSPreparedRequest) -> bool:
-    """Whether a request is an active fake's to answer: a control-plane request (its X-Amz-Target),
-    or a runtime or events one (signed for Personalize, to one of their paths)."""
+    """Whether a request is an active fake's to answer: one for a Personalize API, signed or not
+    (:func:`pytest_personalize.wire.requests.classify`)."""
     return _operation_of(request) is not None
 
 
-# Every Personalize API signs as "personalize": the credential scope's service.
-_SIGNED_FOR_PERSONALIZE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/personalize/aws4_request")
-
-
 def _operation_of(request: AWSPreparedRequest) -> str | None:
-    target = _text(request.headers.get("X-Amz-Target")) or ""
-    if target:
-        return target[len(_spec.target_prefix()) :] if target.startswith(_spec.target_prefix()) else None
-    operation = _data_plane_model.rest_operation(request.method or "POST", _path(request.url))
-    if operation is None or not _SIGNED_FOR_PERSONALIZE.search(_text(request.headers.get("Authorization")) or ""):
+    """The operation of a Personalize request as it names it (its method and path if none), or None for another's."""
+    method = request.method or "POST"
+    route = _requests.classify(method, request.url, request.headers)
+    if route.api is None:
         return None
-    return operation
-
-
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).path or "/"
+    return route.operation or _requests.display_name(method, urlsplit(request.url).path or "/", None)
 
 
 def _body_bytes(body: Any) -> bytes:

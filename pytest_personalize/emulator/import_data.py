@@ -28,9 +28,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import avro as _avro
 from ..model import spec as _spec
-from ._local import RawBody, is_loopback
+from ..model.rules import schemas as _schemas
+from ..wire.requests import is_loopback
+from ..wire.responses import Encoded, as_aws_response
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -125,7 +126,7 @@ def problem(source: ImportSource, reader: S3Reader) -> str | None:
         heads = []
     if not heads:
         return failed + f"Insufficient privileges for accessing data in Amazon S3: no data at {source.location}."
-    fields = _avro.field_names(source.schema)
+    fields = _schemas.field_names(source.schema)
     folder = len(heads) > 1 or key.endswith("/") or key == ""
     for name, first_line in heads:
         reason = header_problem(first_line, fields)
@@ -192,8 +193,7 @@ def _local_s3_client(region: str) -> BaseClient:
 
 
 def _stay_local(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    from botocore.awsrequest import AWSResponse
-
     if is_loopback(request.url):
         return None
-    return AWSResponse(request.url, 403, {"Content-Type": "application/xml"}, RawBody(_NOT_SENT_BODY))  # type: ignore[arg-type]
+    refusal = Encoded(403, {"Content-Type": "application/xml"}, _NOT_SENT_BODY)
+    return as_aws_response(request.url, refusal)

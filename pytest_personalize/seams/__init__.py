@@ -8,7 +8,7 @@ function per internal, each naming what it depends on and why no public hook ser
   (``URLLib3Session.send``), the credentials a signature uses (``SigV4Auth.add_auth``), the
   retry back-off's sleep (``botocore.endpoint.time``), and what a client's behaviour hangs on
   (its event emitter's handler trie), for the client pool;
-- :mod:`.aiobotocore` -- its HTTP sessions' ``send``, its client class and its response class;
+- :mod:`.aiobotocore` -- its HTTP sessions' ``send`` and its client class;
 - :mod:`.moto` -- the ``before-send`` handler moto answers every service from;
 - :mod:`.patching` -- :func:`~.patching.patch_on_top`, through which every patch above goes:
   undone only while still on top, so another tool that patched over ours keeps its place.

@@ -1,17 +1,15 @@
-"""Where the plugin leans on aiobotocore internals: its HTTP sessions' ``send``, its client and response classes.
+"""Where the plugin leans on aiobotocore internals: its HTTP sessions' ``send`` and its client class.
 
-Nothing here imports aiobotocore unless a caller needs its response class: only sessions and
-clients of a loaded aiobotocore can exist, so a module not imported yet is a class with nothing
-to reach. Checked on the lowest aiobotocore the project tests with (2.10.0) as on the newest by
-tests/test_plugin_neighbours.py.
+Nothing here imports aiobotocore: only sessions and clients of a loaded aiobotocore can exist,
+so a module not imported yet is a class with nothing to reach. Checked on the lowest
+aiobotocore the project tests with (2.10.0) as on the newest by tests/test_plugin_neighbours.py.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .patching import Undo, patch_on_top
@@ -62,10 +60,3 @@ def is_async_client(client: BaseClient) -> bool:
     """Whether ``client`` is aiobotocore's (an ``aiobotocore.client.AioBaseClient``), which awaits its answers."""
     async_client = getattr(sys.modules.get("aiobotocore.client"), "AioBaseClient", None)
     return isinstance(async_client, type) and isinstance(client, async_client)
-
-
-def response(url: str, status: int, headers: Mapping[str, str], raw: Any) -> AWSResponse:
-    """An answer an aiobotocore client reads: its ``AioAWSResponse``, which awaits ``raw.read()``."""
-    response_class = importlib.import_module("aiobotocore.awsrequest").AioAWSResponse
-    answer: AWSResponse = response_class(url, status, dict(headers), raw)
-    return answer
