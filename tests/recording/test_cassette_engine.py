@@ -24,7 +24,7 @@ from pytest_personalize.recording.cassette import PersonalizeCassette, Unrecorde
 from pytest_personalize.recording.check import check_paths, configured_directory
 from pytest_personalize.recording.file import CassetteFormatError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "cassettes"
 FAKE_KEY_ID = "AKIA" + "FAKEFAKEFAKE0002"  # fake
 FAKE_SECRET = "fakeSecretKey/NotReal+ForTests1111111111"  # fake, 40 characters
