@@ -46,12 +46,12 @@ MAX_DEPTH = 4
 _MIN_BASE64 = 4 * MIN_LITERAL // 3
 
 # Prefixes of AWS access key ids (IAM users, STS, roles, ...): documented unique-id prefixes.
-# Written to start with a plain "A" (the look-behind after it), which the regex engine finds
-# fast: a view of a megabyte is searched in milliseconds.
+# Inside a longer word too: code that glues a key id to other text still sends the key id.
+# Written to start with a plain "A", which the regex engine finds fast.
 _KEY_TAILS = "KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA"
-_KEY_ID = re.compile(rf"A(?<![A-Z0-9]A)(?:{_KEY_TAILS})[A-Z0-9]{{16}}(?![A-Z0-9])")
+_KEY_ID = re.compile(rf"A(?:{_KEY_TAILS})[A-Z0-9]{{16}}")
 # HTTP header names are case-insensitive, and SigV4 lower-cases them in SignedHeaders.
-_ANY_CASE_KEY_ID = re.compile(rf"(?i)A(?<![A-Z0-9]A)(?:{_KEY_TAILS})[A-Z0-9]{{16}}(?![A-Z0-9])")
+_ANY_CASE_KEY_ID = re.compile(rf"(?i)A(?:{_KEY_TAILS})[A-Z0-9]{{16}}")
 # A secret access key is 40 base64 characters; alone that shape is too common to flag, so it
 # counts only next to a name that says what it is. Every gap is bounded: no backtracking.
 _SECRET_KEY = re.compile(
@@ -75,10 +75,12 @@ _QUERY_SECRETS = re.compile(r"(?i)[?&](X-Amz-Credential|X-Amz-Signature|X-Amz-Se
 _JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
-_BASE64_CHUNK = re.compile(r"[A-Za-z0-9+/]+")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}")
 # MIME-style base64 (base64.encodebytes, PEM) breaks its text every 76 characters.
 _FOLD = re.compile(r"\r?\n[ \t]*")
+_FOLDED_TAIL = re.compile(r"\r?\n[ \t]*([A-Za-z0-9+/]{1,15})(?![A-Za-z0-9+/])")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PRINTABLE = re.compile(rf"[\x20-\x7e\t\r\n]{{{MIN_LITERAL},}}")
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,6 @@ class _View:
     parent: _View | None = None
     to_parent: Callable[[int, int], tuple[int, int]] | None = None
     depth: int = 0
-    # Decoded from base64 into something that isn't text: searched, but not decoded further.
-    binary: bool = False
 
     def root_span(self, start: int, end: int) -> tuple[int, int]:
         view: _View = self
@@ -179,7 +179,7 @@ def _views(text: str) -> list[_View]:
     while index < len(found):
         view = found[index]
         index += 1
-        if view.depth >= MAX_DEPTH or view.binary:
+        if view.depth >= MAX_DEPTH:
             continue
         for child in (_json_unescaped(view), _percent_decoded(view)):
             if child is not None:
@@ -225,10 +225,14 @@ def _decoded(view: _View, pattern: re.Pattern[str], decode: Callable[[re.Match[s
 
 
 def _base64_decoded(view: _View) -> Iterator[_View]:
-    """Each base64 run of ``view`` (MIME line breaks inside it skipped), decoded at each alignment."""
+    """Each base64 run of ``view`` (MIME line breaks inside it skipped), decoded at each alignment.
+
+    Runs are found by the regex engine, 16 characters or more; a Python step per run (never per
+    character or short word) joins the lines of a folded one.
+    """
     text = view.text
     run: list[tuple[int, int]] = []
-    for match in _BASE64_CHUNK.finditer(text):
+    for match in _BASE64_RUN.finditer(text):
         if run and _FOLD.fullmatch(text, run[-1][1], match.start()):
             run.append(match.span())
             continue
@@ -238,6 +242,12 @@ def _base64_decoded(view: _View) -> Iterator[_View]:
 
 
 def _run_views(view: _View, run: list[tuple[int, int]]) -> Iterator[_View]:
+    if not run:
+        return
+    # A folded run's last line may be short.
+    tail = _FOLDED_TAIL.match(view.text, run[-1][1])
+    if tail is not None:
+        run = [*run, tail.span(1)]
     length = sum(end - start for start, end in run)
     if length < _MIN_BASE64:
         return
@@ -257,30 +267,34 @@ def _run_views(view: _View, run: list[tuple[int, int]]) -> Iterator[_View]:
             data = binascii.a2b_base64(chunk + "=" * (-len(chunk) % 4))
         except binascii.Error:
             continue
-        text_like = _CONTROL.search(data) is None
-        if text_like:
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                text_like = False
         # Latin-1: one character per byte, so a position in the view is a byte of the data.
-        yield _View(
-            data.decode("latin-1"), view, _Base64Map(pieces, offset, len(compact)), view.depth + 1, not text_like
-        )
+        decoded = _View(data.decode("latin-1"), view, _Base64Map(pieces, offset, len(compact)), view.depth + 1)
+        if _CONTROL.search(data) is None and _is_utf8(data):
+            yield decoded
+            continue
+        # Binary (or the wrong alignment): only its stretches of printable ASCII can hold a
+        # secret, and garbage has next to none, so they are all that is searched.
+        for stretch in _PRINTABLE.finditer(decoded.text):
+            window = _Pieces()
+            window.copy(0, stretch.start(), stretch.end() - stretch.start())
+            yield _View(stretch.group(0), decoded, window, decoded.depth)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- the detector -------------------------------------------------------------------------------
 
 
-def _shape_hits(text: str, any_case: bool, binary: bool) -> Iterator[tuple[int, int, str, str]]:
-    """Secrets in one view by where they stand and what they look like: (start, end, secret, kind).
-
-    A view of binary data is searched for key ids only: names and URLs are text.
-    """
+def _shape_hits(text: str, any_case: bool) -> Iterator[tuple[int, int, str, str]]:
+    """Secrets in one view by where they stand and what they look like: (start, end, secret, kind)."""
     for match in (_ANY_CASE_KEY_ID if any_case else _KEY_ID).finditer(text):
         yield match.start(), match.end(), match.group(0), "access key id"
-    if binary:
-        return
     lowered = text.lower()
     if "secret" in lowered:
         for match in _SECRET_KEY.finditer(text):
@@ -311,7 +325,7 @@ def _found(text: str, any_case: bool) -> tuple[list[_View], list[Hit]]:
     views = _views(text)
     hits = []
     for view in views:
-        for start, end, secret, kind in _shape_hits(view.text, any_case, view.binary):
+        for start, end, secret, kind in _shape_hits(view.text, any_case):
             if secret and secret != SCRUBBED:
                 hits.append(Hit(*view.root_span(start, end), secret, kind))
     return views, hits
