@@ -160,6 +160,7 @@ def assert_same_data_outside_spans(sent: Any, recorded: Any) -> None:
 
 def _request(place: str, value: str, beside: str) -> tuple[Request, dict[str, str]]:
     headers = {"Content-Type": "application/x-amz-json-1.1", "X-Beside": quote(beside, safe="")}
+    body: dict[str, Any]
     if place == "context":
         body = {"campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/c", "context": {"d": value}}
         return Request("POST", RUNTIME_HOST, json.dumps(body).encode(), headers), headers
