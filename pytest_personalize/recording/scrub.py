@@ -72,9 +72,8 @@ _TOKEN_HEADERS = frozenset({"x-amz-security-token"})
 # characters stop (a closing quote, a backslash), so the JSON around it stays intact.
 _QUERY_SECRETS = re.compile(r"(?i)[?&](X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=([A-Za-z0-9%/+=._~-]*)")
 
-_JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
+_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))|%([0-9A-Fa-f]{2})')
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}")
 # MIME-style base64 (base64.encodebytes, PEM) breaks its text every 76 characters.
 _FOLD = re.compile(r"\r?\n[ \t]*")
@@ -173,33 +172,45 @@ class _View:
 
 
 def _views(text: str) -> list[_View]:
-    """``text`` and every view of it, each at most as long as the text it decodes."""
+    """``text`` and every view of it, each at most as long as the text it decodes.
+
+    A base64 run met again in a later view (the same characters from the same span of the
+    text: a JSON view repeats every run that holds no escape) is decoded once.
+    """
     found = [_View(text)]
+    runs: set[tuple[int, int, str]] = set()
     index = 0
     while index < len(found):
         view = found[index]
         index += 1
         if view.depth >= MAX_DEPTH:
             continue
-        for child in (_json_unescaped(view), _percent_decoded(view)):
-            if child is not None:
-                found.append(child)
-        found.extend(_base64_decoded(view))
+        child = _unescaped(view)
+        if child is not None:
+            found.append(child)
+        found.extend(_base64_decoded(view, runs))
     return found
 
 
-def _json_unescaped(view: _View) -> _View | None:
-    """JSON's string escapes undone, a character at a time (``\\\\u0041`` stays the text ``\\u0041``)."""
+def _unescaped(view: _View) -> _View | None:
+    """JSON's string escapes and percent-encoding undone, a character at a time, in one pass.
+
+    Left to right, so ``\\\\u0041`` stays the text ``\\u0041`` (the next view undoes that).
+    One view for both, not one each: nested views then grow with depth, not with 2**depth, and
+    every order of the two (a URL in a JSON string, JSON in a URL) is undone a level a view.
+    """
     text = view.text
-    if "\\" not in text:
+    if "\\" not in text and "%" not in text:
         return None
-    return _decoded(view, _JSON_ESCAPE, lambda m: chr(int(m.group(1), 16)) if m.group(1) else _JSON_SIMPLE[m.group(2)])
+    return _decoded(view, _ESCAPE, _unescape)
 
 
-def _percent_decoded(view: _View) -> _View | None:
-    if "%" not in view.text:
-        return None
-    return _decoded(view, _PERCENT, lambda m: chr(int(m.group(1), 16)))
+def _unescape(match: re.Match[str]) -> str:
+    if match.group(1):
+        return chr(int(match.group(1), 16))
+    if match.group(2):
+        return _JSON_SIMPLE[match.group(2)]
+    return chr(int(match.group(3), 16))
 
 
 def _decoded(view: _View, pattern: re.Pattern[str], decode: Callable[[re.Match[str]], str]) -> _View | None:
@@ -224,7 +235,7 @@ def _decoded(view: _View, pattern: re.Pattern[str], decode: Callable[[re.Match[s
     return _View("".join(parts), view, pieces, view.depth + 1)
 
 
-def _base64_decoded(view: _View) -> Iterator[_View]:
+def _base64_decoded(view: _View, seen: set[tuple[int, int, str]]) -> Iterator[_View]:
     """Each base64 run of ``view`` (MIME line breaks inside it skipped), decoded at each alignment.
 
     Runs are found by the regex engine, 16 characters or more; a Python step per run (never per
@@ -236,12 +247,12 @@ def _base64_decoded(view: _View) -> Iterator[_View]:
         if run and _FOLD.fullmatch(text, run[-1][1], match.start()):
             run.append(match.span())
             continue
-        yield from _run_views(view, run)
+        yield from _run_views(view, run, seen)
         run = [match.span()]
-    yield from _run_views(view, run)
+    yield from _run_views(view, run, seen)
 
 
-def _run_views(view: _View, run: list[tuple[int, int]]) -> Iterator[_View]:
+def _run_views(view: _View, run: list[tuple[int, int]], seen: set[tuple[int, int, str]]) -> Iterator[_View]:
     if not run:
         return
     # A folded run's last line may be short.
@@ -257,6 +268,10 @@ def _run_views(view: _View, run: list[tuple[int, int]]) -> Iterator[_View]:
         pieces.copy(written, start, end - start)
         written += end - start
     compact = "".join(view.text[start:end] for start, end in run)
+    key = (*view.root_span(run[0][0], run[-1][1]), compact)
+    if key in seen:
+        return
+    seen.add(key)
     for offset in range(4):
         chunk = compact[offset:]
         if len(chunk) % 4 == 1:  # a lone last character carries no whole byte
