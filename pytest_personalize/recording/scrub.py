@@ -4,12 +4,13 @@ One detector serves two masters: the recorder scrubs what it finds before a cass
 and ``python -m pytest_personalize check`` reports what it finds in a cassette on disk.
 
 The detector searches *views* of a text: the text as written, and what it decodes to -- JSON
-string escapes undone (``\\uXXXX``, ``\\/``, ``\\"`` ...), percent-encoding undone, each base64
-run decoded at each of its four alignments (MIME line breaks skipped) -- and each view's own
-views, up to ``MAX_DEPTH`` decodings deep (JSON in a JSON string in a base64 text ...). Every
-character of a view knows the span of the original text it came from, so a hit in any view is a
-span of the original, and only those spans are replaced: nothing is decoded and re-encoded, and
-the recording holds the bytes that were sent except the scrubbed spans.
+string escapes and percent-encoding undone (``\\uXXXX``, ``\\/``, ``%2F`` ...), each base64 run
+decoded at each of its four alignments (MIME line breaks skipped; of binary data, only the
+stretches of printable text) -- and each view's own views, up to ``MAX_DEPTH`` decodings deep
+(JSON in a JSON string in a base64 text ...). Every character of a view knows the span of the
+original text it came from, so a hit in any view is a span of the original, and only those
+spans are replaced: nothing is decoded and re-encoded, and the recording holds the bytes that
+were sent except the scrubbed spans.
 
 Three kinds of rule, applied in every view:
 - *positional*: where AWS puts credentials -- ``Credential=`` and ``Signature=`` in the
@@ -21,8 +22,9 @@ Three kinds of rule, applied in every view:
 - *learnt literals*: every secret found or handed over (the environment, the signer) is matched
   in every view, ignoring case, wherever it appears.
 
-Every pattern is linear: no nested or overlapping unbounded quantifiers, and each view is at
-most as long as the text it decodes, so scrubbing costs the same per byte at any size.
+Every pattern is linear (no nested or overlapping unbounded quantifiers), each view is at most
+as long as the text it decodes, and each level adds one escape view and four base64 views of
+each run (a run met again is decoded once), so scrubbing costs the same per byte at any size.
 """
 
 from __future__ import annotations
@@ -158,6 +160,8 @@ class _Base64Map:
 
 @dataclass(frozen=True)
 class _View:
+    """A decoded text, and how to map a span of it to a span of the text it was decoded from."""
+
     text: str
     parent: _View | None = None
     to_parent: Callable[[int, int], tuple[int, int]] | None = None
