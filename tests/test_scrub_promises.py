@@ -228,6 +228,11 @@ def test_recognised_three_ways_secret_keys_and_tokens_next_to_their_names(tmp_pa
     assert checked(tmp_path, call({"name": "g"}), response) >= {KEY_ID, SECRET, TOKEN}
 
 
+def test_the_secrets_a_detector_is_made_with_are_matched() -> None:
+    secret = "fakeSecretKey/NotReal+ForTests6666666666"  # fake, 40 characters
+    assert _scrub.Secrets({secret}).scrub(f"x {secret} y") == "x SCRUBBED y"
+
+
 # --- what is not recognised ---------------------------------------------------------------------
 
 NOT_RECOGNISED: dict[str, Callable[[str], str]] = {

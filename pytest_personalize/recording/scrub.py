@@ -363,6 +363,10 @@ class Secrets:
     _pattern: re.Pattern[str] | None = None
     _by_case: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        given, self.literals = self.literals, set()
+        self.learn(given)
+
     def learn(self, values: Iterable[str]) -> None:
         new = {v for v in values if len(v) >= MIN_LITERAL and v != SCRUBBED and v.lower() not in self._by_case}
         if new:
