@@ -10,3 +10,8 @@ DEFAULT_REGION = "us-east-1"
 
 # personalize_cassette's record modes: vcrpy's names, the meanings the plugin gives them.
 RECORD_MODES = ("none", "once", "new_episodes", "all")
+
+# The markers the plugin registers: their names are read by the options and by the plugin.
+OPTIONS_MARKER = "personalize"
+CASSETTE_MARKER = "personalize_cassette"
+ERROR_MATRIX_MARKER = "personalize_error_matrix"

@@ -1,8 +1,10 @@
 """Error-path coverage: which errors of each Personalize operation a suite drove its code through.
 
-Every mode reports the answers it gave (operation, error code or None) when its fixture ends;
-the session adds them up, merges pytest-xdist workers' tallies, and compares them with every
-error the operation can answer with: the ones its model declares and the common ones.
+Every mode reports the answers it gave (operation, error code or None) when its fixture ends
+(:func:`record`); the session adds them up, merges pytest-xdist workers' tallies, and compares
+them with every error the operation can answer with: the ones its model declares and the common
+ones. ``--personalize-coverage`` and ``--personalize-coverage-json`` have the plugin register
+:class:`ErrorCoveragePlugin`, whose hooks do that; without them nothing here runs.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .model import rules as _rules
 from .model import spec as _spec
 
 FORMAT_VERSION = 1
+PLUGIN_NAME = "personalize-coverage"
+# Where a pytest-xdist worker hands its tally to the controller.
+_WORKER_KEY = "pytest_personalize_coverage"
 
 
 class ErrorCoverage:
@@ -85,3 +92,51 @@ def check_json_path(value: str) -> Path:
 
 def write_json(coverage: ErrorCoverage, path: Path) -> None:
     path.write_text(json.dumps(coverage.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+class ErrorCoveragePlugin:
+    """The hooks of the error-path coverage report, registered while a run asks for it."""
+
+    def __init__(self, *, report: bool, json_path: str | None) -> None:
+        self.coverage = ErrorCoverage()
+        self.report = report
+        self.json_path = json_path
+
+    @classmethod
+    def register(cls, config: pytest.Config, *, report: bool, json_path: str | None) -> None:
+        """Register the hooks for this run; a JSON path that can't be written is a usage error, before any test."""
+        if json_path is not None:
+            try:
+                check_json_path(json_path)
+            except ValueError as error:
+                raise pytest.UsageError(f"--personalize-coverage-json={json_path}: {error}") from None
+        config.pluginmanager.register(cls(report=report, json_path=json_path), PLUGIN_NAME)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: the controller reports
+            workeroutput[_WORKER_KEY] = self.coverage.to_json()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        document = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+        if document is not None:
+            self.coverage.merge(document)
+
+    def pytest_terminal_summary(self, terminalreporter: Any, config: pytest.Config) -> None:
+        if getattr(config, "workeroutput", None) is not None:
+            return
+        if self.report:
+            terminalreporter.section("Amazon Personalize error-path coverage")
+            for line in self.coverage.report():
+                terminalreporter.write_line(line)
+        if self.json_path is not None:
+            write_json(self.coverage, Path(self.json_path))
+            terminalreporter.write_line(f"Personalize error-path coverage written to {self.json_path}")
+
+
+def record(config: pytest.Config, answers: Iterable[tuple[str, str | None]]) -> None:
+    """Add a mode's answers to the run's tally, if the run keeps one."""
+    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    if plugin is not None:
+        plugin.coverage.add(answers)

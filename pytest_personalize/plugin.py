@@ -1,7 +1,13 @@
-"""pytest wiring: options, ini keys, markers and fixtures. The work lives in the private modules.
+"""pytest wiring: options, ini keys, markers, hooks and fixtures. The work lives in the private modules.
 
-Nothing here imports boto3, botocore or vcrpy at load time: a project that has the plugin
-installed but doesn't use it pays for none of them.
+- ``_settings`` and ``_options``: the options and ini keys, and the markers' arguments, as typed values;
+- ``_findings``: what a mode found at teardown, in one shape, and whether the test fails on it;
+- ``_coverage``: the error-path coverage report, a plugin of its own registered here when asked for;
+- ``stub/``, ``emulator/``, ``recording/``: the modes, imported by the fixtures that use them.
+
+Nothing here imports boto3, botocore or vcrpy at load time, nor the private modules: a project
+that has the plugin installed but doesn't use it pays for ``_settings`` alone, when pytest is
+configured. Each hook and fixture imports what it uses.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from ._constants import DEFAULT_REGION, RECORD_MODES
+from ._constants import CASSETTE_MARKER, DEFAULT_REGION, ERROR_MATRIX_MARKER, OPTIONS_MARKER, RECORD_MODES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,21 +29,17 @@ if TYPE_CHECKING:
     from mypy_boto3_personalize_events import PersonalizeEventsClient
     from mypy_boto3_personalize_runtime import PersonalizeRuntimeClient
 
+    from ._settings import Settings
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
     from .recording.cassette import PersonalizeCassette
     from .stub.stubber import PersonalizeStubber
 
-ERROR_MATRIX_MARKER = "personalize_error_matrix"
-CASSETTE_MARKER = "personalize_cassette"
-OPTIONS_MARKER = "personalize"
-_CALL_FAILED = pytest.StashKey[bool]()
-_COVERAGE = pytest.StashKey[Any]()
-_COVERAGE_WORKER_KEY = "pytest_personalize_coverage"
-_CALL_PASSED = pytest.StashKey[bool]()
+_SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
+# How the test's call phase ended ("passed", "failed" or "skipped"), for the teardown checks.
+_CALL_OUTCOME = pytest.StashKey[str]()
 _PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
 _RUN_ID = pytest.StashKey[str]()
-_BACKEND_SETTINGS = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,6 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Region of the personalize_client fixture (default: ini personalize_region, else {DEFAULT_REGION}).",
     )
     parser.addini("personalize_region", f"Region of the personalize_client fixture (default {DEFAULT_REGION}).")
+    parser.addini(
+        "personalize_lend_clients",
+        "Lend personalize_client, personalize_runtime_client and personalize_events_client from a "
+        "pool built once per process (default true); false builds each test a client of its own.",
+        type="bool",
+        default=True,
+    )
     group.addoption(
         "--personalize-coverage",
         dest="personalize_coverage",
@@ -134,8 +143,14 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{CASSETTE_MARKER}(name=None, *, scrub_account_ids=False): replay the test's AWS traffic from "
         "a cassette (or record it, with --personalize-record-mode).",
     )
-    _record_mode(config)
-    _configure_coverage(config)
+    from ._settings import Settings
+
+    config.stash[_SETTINGS] = Settings.from_config(config)
+    report, json_path = config.getoption("personalize_coverage"), config.getoption("personalize_coverage_json")
+    if report or json_path is not None:
+        from ._coverage import ErrorCoveragePlugin
+
+        ErrorCoveragePlugin.register(config, report=report, json_path=json_path)
     # One id for the whole run, xdist workers included: the tests of a run that share a cassette
     # add to it, where a cassette from an earlier run is replaced ("all") or kept ("once").
     workerinput = getattr(config, "workerinput", None)
@@ -143,46 +158,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "personalize_error_code" not in metafunc.fixturenames:
-        return
-    marker = metafunc.definition.get_closest_marker(ERROR_MATRIX_MARKER)
-    from .model.errors import UsageError
+    if "personalize_error_code" in metafunc.fixturenames:
+        from ._options import ErrorMatrixOptions
 
-    try:
-        codes = _error_matrix(marker)
-    except (UsageError, TypeError) as error:
-        problem = str(error)
-    else:
+        codes = ErrorMatrixOptions.codes_for(metafunc.definition)
         metafunc.parametrize("personalize_error_code", codes, ids=list(codes))
-        return
-    pytest.fail(f"@pytest.mark.{ERROR_MATRIX_MARKER} on {metafunc.definition.nodeid}: {problem}", pytrace=False)
-
-
-def _error_matrix(marker: pytest.Mark | None) -> tuple[str, ...]:
-    """The codes the matrix marker asks for: an operation's modeled errors, common ones, less exclusions."""
-    from .model.errors import UsageError
-    from .model.rules import common_errors
-    from .model.spec import modeled_errors, operation_name
-
-    def arguments(operation: str = "CreateDatasetGroup", *, common: bool = False, exclude: Any = ()) -> Any:
-        return operation, common, exclude
-
-    operation, common, exclude = arguments(*marker.args, **marker.kwargs) if marker is not None else arguments()
-    if not isinstance(common, bool):
-        raise UsageError(f"common must be True or False, not {common!r}")
-    if isinstance(exclude, str) or not all(isinstance(code, str) for code in exclude):
-        raise UsageError(f"exclude must be a list of error codes, not {exclude!r}")
-    codes = modeled_errors(operation) + (common_errors() if common else ())
-    unknown = [code for code in exclude if code not in codes]
-    if unknown:
-        raise UsageError(
-            f"exclude names {', '.join(unknown)}, which {operation_name(operation)} doesn't answer with here; "
-            f"the matrix holds: {', '.join(codes)}"
-        )
-    kept = tuple(code for code in codes if code not in exclude)
-    if not kept:
-        raise UsageError("exclude leaves no error code to run the test with")
-    return kept
 
 
 @pytest.hookimpl(wrapper=True)
@@ -191,12 +171,21 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call":
-        if report.failed:
-            item.stash[_CALL_FAILED] = True
-        elif report.passed:
-            item.stash[_CALL_PASSED] = True
+        item.stash[_CALL_OUTCOME] = report.outcome
     elif report.when == "teardown":
-        _save_pending_cassette(item, report)
+        # The cassette is saved once its test passed the call and the teardown: an interrupt,
+        # another fixture's error or a failing teardown leave the file as it was, byte for byte.
+        cassette = item.stash.get(_PENDING_CASSETTE, None)
+        if cassette is not None:
+            del item.stash[_PENDING_CASSETTE]
+            if report.passed and item.stash.get(_CALL_OUTCOME, None) == "passed":
+                from .recording.file import CassetteFormatError
+
+                try:
+                    cassette.save()
+                except (CassetteFormatError, OSError) as error:
+                    report.outcome = "failed"
+                    report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"
     return report
 
 
@@ -206,22 +195,24 @@ def personalize_region(request: pytest.FixtureRequest) -> str:
 
     Override this fixture in a conftest.py to choose the region in code.
     """
-    config = request.config
-    return str(config.getoption("personalize_region") or config.getini("personalize_region") or DEFAULT_REGION)
+    return request.config.stash[_SETTINGS].region
 
 
 @pytest.fixture
-def personalize_client(personalize_region: str) -> Iterator[PersonalizeClient]:
+def personalize_client(request: pytest.FixtureRequest, personalize_region: str) -> Iterator[PersonalizeClient]:
     """A botocore Personalize client with dummy credentials, in ``personalize_region``.
 
     Built once per process (per region and environment) and lent to one test at a time: at
     teardown it is kept for the next test only if the test left it as it was built (handlers
     a test registered and didn't remove, a patched attribute, a spent retry quota: any of
-    these and the next test gets a new client). Don't keep it past the test.
+    these and the next test gets a new client). Don't keep it past the test. Ini
+    ``personalize_lend_clients = false`` builds each test a client of its own instead.
     """
     from ._clients import lent_client
 
-    with lent_client("personalize", personalize_region) as client:
+    with lent_client(
+        "personalize", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeClient", client)
 
 
@@ -235,17 +226,13 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
     teardown, the test fails if a queued answer was never used (unless the test failed already,
     or is marked ``@pytest.mark.personalize(assert_all_used=False)``).
     """
-    from .stub.stubber import PersonalizeStubber
-
-    stubber = PersonalizeStubber(personalize_client)
-    with stubber:
-        yield stubber
-    _record_coverage(request.config, stubber.answered)
-    _fail_if_unused(request, stubber.pending_report())
+    yield from _stubber(request, personalize_client)
 
 
 @pytest.fixture
-def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeRuntimeClient]:
+def personalize_runtime_client(
+    request: pytest.FixtureRequest, personalize_region: str
+) -> Iterator[PersonalizeRuntimeClient]:
     """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -253,12 +240,16 @@ def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeR
     """
     from ._clients import lent_client
 
-    with lent_client("personalize-runtime", personalize_region) as client:
+    with lent_client(
+        "personalize-runtime", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeRuntimeClient", client)
 
 
 @pytest.fixture
-def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEventsClient]:
+def personalize_events_client(
+    request: pytest.FixtureRequest, personalize_region: str
+) -> Iterator[PersonalizeEventsClient]:
     """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -266,7 +257,9 @@ def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEv
     """
     from ._clients import lent_client
 
-    with lent_client("personalize-events", personalize_region) as client:
+    with lent_client(
+        "personalize-events", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeEventsClient", client)
 
 
@@ -297,13 +290,15 @@ def personalize_events_stubber(
 
 
 def _stubber(request: pytest.FixtureRequest, client: BaseClient) -> Iterator[PersonalizeStubber]:
+    # The body of the three stubber fixtures.
+    from ._coverage import record
+    from ._findings import check
     from .stub.stubber import PersonalizeStubber
 
-    stubber = PersonalizeStubber(client)
-    with stubber:
+    with PersonalizeStubber(client) as stubber:
         yield stubber
-    _record_coverage(request.config, stubber.answered)
-    _fail_if_unused(request, stubber.pending_report())
+    record(request.config, stubber.answered)
+    check(request.node, stubber, request.node.stash.get(_CALL_OUTCOME, None))
 
 
 @pytest.fixture
@@ -315,107 +310,30 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _backend_settings(config: pytest.Config) -> dict[str, Any]:
-    settings = config.stash.get(_BACKEND_SETTINGS, None)
-    if settings is None:
-        settings = config.stash[_BACKEND_SETTINGS] = _read_backend_settings(config)
-    # A copy: the quotas dict is the fake's own to change.
-    return {**settings, "quotas": dict(settings["quotas"])}
+@pytest.fixture
+def personalize_backend_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The keyword arguments ``personalize_fake`` and ``personalize_server`` build their backend with.
 
+    From the ini keys ``personalize_lifecycle``, ``personalize_dataset_group_quota`` and
+    ``personalize_quotas``: ``{"lifecycle": Lifecycle(...), "dataset_group_quota": 5, "quotas": {}}``,
+    a new dict for each test. Override this fixture in a conftest.py to choose them in code, as
+    pytest-recording's ``vcr_config``; any keyword ``Backend`` takes (``account``, ``clock``) goes::
 
-def _read_backend_settings(config: pytest.Config) -> dict[str, Any]:
-    from .emulator.backend import ADVANCE_MODES, Lifecycle
-
-    advance = str(config.getini("personalize_lifecycle") or "describe").strip()
-    if advance not in ADVANCE_MODES:
-        raise pytest.UsageError(f"ini personalize_lifecycle = {advance!r}: choose one of {', '.join(ADVANCE_MODES)}")
-    quota = str(config.getini("personalize_dataset_group_quota") or "5").strip()
-    if not quota.isdigit():
-        raise pytest.UsageError(f"ini personalize_dataset_group_quota = {quota!r}: expected a whole number")
-    quotas = _quotas_setting(config.getini("personalize_quotas"))
-    return {"lifecycle": Lifecycle(advance), "dataset_group_quota": int(quota), "quotas": quotas}
-
-
-def _quotas_setting(entries: list[str]) -> dict[str, int | None]:
-    """``Filter=20 Solution=none`` as ``{"Filter": 20, "Solution": None}``; a usage error names a bad entry."""
-    from .emulator.backend import parse_quota
-
-    quotas: dict[str, int | None] = {}
-    for entry in entries:
-        try:
-            kind, limit = parse_quota(entry)
-        except ValueError as error:
-            raise pytest.UsageError(f"ini personalize_quotas: {error}") from None
-        quotas[kind] = limit
-    return quotas
-
-
-def _offline_environment(monkeypatch: pytest.MonkeyPatch, region: str) -> None:
-    from ._clients import offline_environment
-
-    _apply_environment(monkeypatch, offline_environment(region))
-
-
-def _apply_environment(monkeypatch: pytest.MonkeyPatch, changes: dict[str, str | None]) -> None:
-    import os
-
-    environ = os.environ
-    for name, value in changes.items():
-        # What is already so needs no change, and nothing to undo at teardown.
-        if value is None:
-            if name in environ:
-                monkeypatch.delenv(name)
-        elif environ.get(name) != value:
-            monkeypatch.setenv(name, value)
-
-
-def _marker_options(
-    node: pytest.Item, marker_name: str, allowed: tuple[str, ...], positional: str | None
-) -> dict[str, Any]:
-    """A marker's arguments, the closest marker winning (function over class over module).
-
-    ``positional`` names what a positional argument stands for; without one, none is taken.
+        @pytest.fixture
+        def personalize_backend_settings(personalize_backend_settings):
+            return {**personalize_backend_settings, "quotas": {"Filter": 2}}
     """
-    options: dict[str, Any] = {}
-    for marker in node.iter_markers(marker_name):
-        if marker.args:
-            if positional is None:
-                pytest.fail(f"@pytest.mark.{marker_name} on {node.nodeid} takes keyword arguments only", pytrace=False)
-            options.setdefault(positional, marker.args[0])
-        for key, value in marker.kwargs.items():
-            options.setdefault(key, value)
-    unknown = set(options) - set(allowed)
-    if unknown:
-        pytest.fail(
-            f"@pytest.mark.{marker_name} on {node.nodeid}: unknown argument(s) {', '.join(sorted(unknown))}; "
-            f"it takes {' and '.join(allowed)}",
-            pytrace=False,
-        )
-    return options
+    from ._settings import backend_settings
 
-
-def _options(node: pytest.Item) -> dict[str, Any]:
-    """The ``personalize`` marker's keyword arguments."""
-    options = _marker_options(node, OPTIONS_MARKER, ("assert_all_used", "sleep_on_retry"), None)
-    for key in ("assert_all_used", "sleep_on_retry"):
-        if not isinstance(options.get(key, True), bool):
-            pytest.fail(
-                f"@pytest.mark.{OPTIONS_MARKER} on {node.nodeid}: {key} must be True or False, not {options[key]!r}",
-                pytrace=False,
-            )
-    return options
-
-
-def _fail_if_unused(request: pytest.FixtureRequest, report: str | None) -> None:
-    if report is None or request.node.stash.get(_CALL_FAILED, False):
-        return
-    if _options(request.node).get("assert_all_used", True):
-        pytest.fail(report, pytrace=False)
+    return backend_settings(request.config)
 
 
 @pytest.fixture
 def personalize_fake(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, personalize_region: str
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    personalize_region: str,
+    personalize_backend_settings: dict[str, Any],
 ) -> Iterator[PersonalizeFake]:
     """An in-process Amazon Personalize control plane, fresh for each test.
 
@@ -438,14 +356,20 @@ def personalize_fake(
     one at once), ``events()``, ``items()`` and ``users()`` show what was sent. A filter the fake
     can't evaluate answers NotEmulatedException, and fails the test at teardown.
     """
-    from ._retry_sleep import recorded_retry_sleeps
+    from ._clients import offline_environment
+    from ._coverage import record
+    from ._environment import apply
+    from ._findings import check
+    from ._options import PersonalizeOptions
     from .emulator.fake import PersonalizeFake
+    from .seams.botocore import recorded_retry_sleeps
 
-    _offline_environment(monkeypatch, personalize_region)
-    fake = PersonalizeFake(**_backend_settings(request.config))
+    options = PersonalizeOptions.of(request.node)
+    apply(monkeypatch, offline_environment(personalize_region))
+    fake = PersonalizeFake(**personalize_backend_settings)
     fake.default_region = personalize_region
     with contextlib.ExitStack() as stack:
-        if not _options(request.node).get("sleep_on_retry", False):
+        if not options.sleep_on_retry:
             stack.enter_context(recorded_retry_sleeps(fake.retry_sleeps))
         stack.enter_context(fake)
         requested = request.fixturenames  # a new list at each access
@@ -453,17 +377,16 @@ def personalize_fake(
             if client in requested:
                 fake.attach(request.getfixturevalue(client))
         yield fake
-    _record_coverage(request.config, ((call.operation, call.error) for call in fake.calls))
-    _fail_if_unused(request, fake.pending_report())
-    if fake.refused and not request.node.stash.get(_CALL_FAILED, False):
-        # The code under test caught the UnattachedClientError: the test must not pass on it.
-        pytest.fail(f"personalize_fake stopped {len(fake.refused)} request(s): {fake.refused[0]}", pytrace=False)
-    _fail_if_unevaluated(request, "personalize_fake", fake.unevaluated)
+    record(request.config, ((call.operation, call.error) for call in fake.calls))
+    check(request.node, fake, request.node.stash.get(_CALL_OUTCOME, None))
 
 
 @pytest.fixture
 def personalize_server(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, personalize_region: str
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    personalize_region: str,
+    personalize_backend_settings: dict[str, Any],
 ) -> Iterator[PersonalizeServer]:
     """A loopback HTTP server (127.0.0.1, a free port) speaking AWS JSON 1.1, fresh for each test.
 
@@ -474,41 +397,23 @@ def personalize_server(
     the state and the configuration hooks, the same as ``personalize_fake``'s. At teardown the
     server stops (threads joined) and the test fails if a ``fail_next`` fault fired fewer times than asked.
     """
+    from ._clients import offline_environment
+    from ._coverage import record
+    from ._environment import apply
+    from ._findings import check
     from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer
 
-    _offline_environment(monkeypatch, personalize_region)
-    backend = Backend(**_backend_settings(request.config))
+    apply(monkeypatch, offline_environment(personalize_region))
+    backend = Backend(**personalize_backend_settings)
     backend.default_region = personalize_region
     with PersonalizeServer(backend) as server:
         # One port serves all three APIs: the path tells a runtime or events request apart.
         for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME", "PERSONALIZE_EVENTS"):
             monkeypatch.setenv(f"AWS_ENDPOINT_URL_{api}", server.endpoint_url)
         yield server
-    _record_coverage(request.config, ((call.operation, call.error) for call in server.backend.calls))
-    _fail_if_unused(request, server.backend.pending_report())
-    _fail_if_unevaluated(request, "personalize_server", server.backend.unevaluated)
-
-
-def _fail_if_unevaluated(request: pytest.FixtureRequest, fixture: str, unevaluated: list[str]) -> None:
-    # The code under test may have caught the NotEmulatedException and fallen back: the test
-    # must still not pass on an answer the emulator couldn't give.
-    if unevaluated and not request.node.stash.get(_CALL_FAILED, False):
-        pytest.fail(
-            f"{fixture} couldn't evaluate {len(unevaluated)} runtime request(s): {unevaluated[0]}", pytrace=False
-        )
-
-
-def _record_mode(config: pytest.Config) -> str:
-    mode = str(config.getoption("personalize_record_mode") or config.getini("personalize_record_mode") or "none")
-    if mode.strip() not in RECORD_MODES:
-        raise pytest.UsageError(f"ini personalize_record_mode = {mode!r}: choose one of {', '.join(RECORD_MODES)}")
-    return mode.strip()
-
-
-def _cassette_options(node: pytest.Item) -> dict[str, Any]:
-    """The cassette marker's arguments: a name, and scrub_account_ids."""
-    return _marker_options(node, CASSETTE_MARKER, ("name", "scrub_account_ids"), "name")
+    record(request.config, ((call.operation, call.error) for call in server.backend.calls))
+    check(request.node, server, request.node.stash.get(_CALL_OUTCOME, None))
 
 
 @pytest.fixture
@@ -518,15 +423,13 @@ def personalize_record_mode(request: pytest.FixtureRequest) -> str:
     ``once`` records a cassette that doesn't exist yet, ``new_episodes`` adds the requests a
     cassette lacks, ``all`` re-records it from scratch. Override this fixture to choose in code.
     """
-    return _record_mode(request.config)
+    return request.config.stash[_SETTINGS].record_mode
 
 
 @pytest.fixture
 def personalize_cassette_dir(request: pytest.FixtureRequest) -> Path:
     """Where cassettes live: ini ``personalize_cassette_dir`` (relative to the rootdir), else ``cassettes/``."""
-    from pathlib import Path
-
-    configured = Path(str(request.config.getini("personalize_cassette_dir") or "cassettes"))
+    configured = request.config.stash[_SETTINGS].cassette_dir
     return configured if configured.is_absolute() else request.config.rootpath / configured
 
 
@@ -539,11 +442,12 @@ def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
     tests of same-named nested classes, nor parametrize ids that differ only in characters a
     file name can't hold (those are %-escaped).
     """
+    from ._options import CassetteOptions
     from .recording.names import default_name
 
-    name = _cassette_options(request.node).get("name")
+    name = CassetteOptions.of(request.node).name
     if name:
-        return str(name)
+        return name
     return default_name(request.node.nodeid, request.path, request.config.rootpath)
 
 
@@ -567,21 +471,25 @@ def personalize_cassette(
     """
     import os
 
+    from ._coverage import record
+    from ._environment import apply
+    from ._findings import check
+    from ._options import CassetteOptions
     from .recording.cassette import PersonalizeCassette, recording_environment, replay_environment
     from .recording.file import CassetteFormatError
     from .recording.names import CassetteNameError, cassette_path
     from .recording.transport import intercepting
 
-    options = _cassette_options(request.node)
+    options = CassetteOptions.of(request.node)
     try:
         path = cassette_path(personalize_cassette_dir, personalize_cassette_name)
     except CassetteNameError as error:
-        pytest.fail(f"@pytest.mark.{CASSETTE_MARKER} on {request.node.nodeid}: {error}", pytrace=False)
+        CassetteOptions.fail(request.node, error)
     cassette = PersonalizeCassette(
         path,
         personalize_record_mode,
         test_id=request.node.nodeid,
-        scrub_account_ids=bool(options.get("scrub_account_ids", False)),
+        scrub_account_ids=options.scrub_account_ids,
         run_id=request.config.stash[_RUN_ID],
     )
     try:
@@ -590,25 +498,16 @@ def personalize_cassette(
         pytest.fail(str(error), pytrace=False)
     with pytest.MonkeyPatch.context() as patch:
         if cassette.write_protected:
-            _apply_environment(patch, replay_environment(cassette, os.environ, personalize_region))
+            apply(patch, replay_environment(cassette, os.environ, personalize_region))
         else:
-            _apply_environment(patch, recording_environment(os.environ, personalize_region))
+            apply(patch, recording_environment(os.environ, personalize_region))
         with intercepting(cassette):
             yield cassette
-    _record_coverage(request.config, cassette.answered)
-    # Saved by pytest_runtest_makereport once the teardown is known to have passed: an
-    # interrupt, another fixture's error or a failing teardown leave the file as it was.
+    record(request.config, cassette.answered)
+    # Saved by pytest_runtest_makereport once the teardown is known to have passed.
     request.node.stash[_PENDING_CASSETTE] = cassette
-    if cassette.failures and not request.node.stash.get(_CALL_FAILED, False):
-        # The code under test swallowed the error: the test must still fail.
-        pytest.fail(cassette.failures[0], pytrace=False)
-    if (
-        _fail_on_unplayed(request.config)
-        and cassette.rewound
-        and cassette.unplayed()
-        and request.node.stash.get(_CALL_PASSED, False)
-    ):
-        pytest.fail(cassette.unplayed_message(), pytrace=False)
+    outcome = request.node.stash.get(_CALL_OUTCOME, None)
+    check(request.node, cassette, outcome, fail_unplayed=request.config.stash[_SETTINGS].fail_unplayed)
 
 
 @pytest.fixture(autouse=True)
@@ -616,82 +515,3 @@ def _personalize_cassette_marker(request: pytest.FixtureRequest) -> None:
     # The marker alone turns the cassette on, as pytest-recording's vcr marker does.
     if request.node.get_closest_marker(CASSETTE_MARKER) is not None:
         request.getfixturevalue("personalize_cassette")
-
-
-# --- error-path coverage ---
-
-
-def _configure_coverage(config: pytest.Config) -> None:
-    json_path = config.getoption("personalize_coverage_json", None)
-    if not config.getoption("personalize_coverage", False) and json_path is None:
-        return
-    from ._coverage import ErrorCoverage, check_json_path
-
-    if json_path is not None:
-        try:
-            check_json_path(json_path)
-        except ValueError as error:
-            raise pytest.UsageError(f"--personalize-coverage-json={json_path}: {error}") from None
-    config.stash[_COVERAGE] = ErrorCoverage()
-
-
-def _record_coverage(config: pytest.Config, answers: Any) -> None:
-    coverage = config.stash.get(_COVERAGE, None)
-    if coverage is not None:
-        coverage.add(answers)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    coverage = session.config.stash.get(_COVERAGE, None)
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if coverage is not None and workeroutput is not None:  # a pytest-xdist worker: the controller reports
-        workeroutput[_COVERAGE_WORKER_KEY] = coverage.to_json()
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    coverage = node.config.stash.get(_COVERAGE, None)
-    document = getattr(node, "workeroutput", {}).get(_COVERAGE_WORKER_KEY)
-    if coverage is not None and document is not None:
-        coverage.merge(document)
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    coverage = config.stash.get(_COVERAGE, None)
-    if coverage is None or getattr(config, "workeroutput", None) is not None:
-        return
-    from ._coverage import write_json
-
-    if config.getoption("personalize_coverage", False):
-        terminalreporter.section("Amazon Personalize error-path coverage")
-        for line in coverage.report():
-            terminalreporter.write_line(line)
-    json_path = config.getoption("personalize_coverage_json", None)
-    if json_path is not None:
-        from pathlib import Path
-
-        write_json(coverage, Path(json_path))
-        terminalreporter.write_line(f"Personalize error-path coverage written to {json_path}")
-
-
-def _fail_on_unplayed(config: pytest.Config) -> bool:
-    option = config.getoption("personalize_fail_unplayed")
-    if option:
-        return True
-    return str(config.getini("personalize_fail_unplayed") or "false").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _save_pending_cassette(item: pytest.Item, report: pytest.TestReport) -> None:
-    cassette = item.stash.get(_PENDING_CASSETTE, None)
-    if cassette is None:
-        return
-    del item.stash[_PENDING_CASSETTE]
-    if not (report.passed and item.stash.get(_CALL_PASSED, False)):
-        return  # the previous cassette stays, byte for byte
-    from .recording.file import CassetteFormatError
-
-    try:
-        cassette.save()
-    except (CassetteFormatError, OSError) as error:
-        report.outcome = "failed"
-        report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"

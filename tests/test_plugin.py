@@ -179,3 +179,134 @@ def test_loading_the_plugin_imports_no_aws_or_vcr_library() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- options, the backend settings fixture, teardown findings ---------------------------------------
+
+SETTINGS_CONFTEST = """
+import pytest
+
+@pytest.fixture
+def personalize_backend_settings(personalize_backend_settings):
+    assert personalize_backend_settings["quotas"] == {"Filter": 20}  # the ini key's, as the base
+    return {**personalize_backend_settings, "dataset_group_quota": 1, "quotas": {"Schema": 0}}
+"""
+
+
+def test_a_conftest_overrides_the_backend_settings_of_the_fake_and_the_server(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_quotas = Filter=20\npersonalize_lifecycle = instant\n")
+    pytester.makeconftest(SETTINGS_CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_fake(personalize_client, personalize_fake):
+            assert personalize_fake.quotas["Schema"] == 0
+            assert personalize_fake.lifecycle.advance == "instant"
+            personalize_client.create_dataset_group(name="a")
+            with pytest.raises(personalize_client.exceptions.LimitExceededException):
+                personalize_client.create_dataset_group(name="b")
+
+        def test_server(personalize_server):
+            assert personalize_server.backend.dataset_group_quota == 1
+            assert personalize_server.backend.quotas["Schema"] == 0
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_the_backend_settings_are_the_ini_keys_a_new_dict_each_test(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_quotas = Filter=3 Solution=none\npersonalize_dataset_group_quota = 7\n")
+    pytester.makepyfile(
+        """
+        def test_first(personalize_backend_settings):
+            assert personalize_backend_settings["dataset_group_quota"] == 7
+            assert personalize_backend_settings["lifecycle"].advance == "describe"
+            assert personalize_backend_settings["quotas"] == {"Filter": 3, "Solution": None}
+            personalize_backend_settings["quotas"]["Filter"] = 99
+
+        def test_second(personalize_backend_settings):
+            assert personalize_backend_settings["quotas"]["Filter"] == 3
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        (
+            "personalize(sleep_on_retri=True)",
+            "unknown argument(s) sleep_on_retri; it takes assert_all_used and sleep_on_retry",
+        ),
+        ("personalize(True)", "it takes keyword arguments only"),
+        ("personalize(sleep_on_retry='yes')", "sleep_on_retry must be True or False, not 'yes'"),
+        (
+            "personalize_cassette(scrub_accounts=True)",
+            "unknown argument(s) scrub_accounts; it takes name and scrub_account_ids",
+        ),
+        ("personalize_cassette('a', 'b')", "it takes at most 1 positional argument(s) (name), not 2"),
+        ("personalize_cassette('a', name='b')", "name given both by position and by keyword"),
+    ],
+)
+def test_a_bad_marker_argument_fails_the_test_naming_it(pytester: pytest.Pytester, marker: str, message: str) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_it(personalize_fake):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines([f"*@pytest.mark.{marker.split('(')[0]} on test_*::test_it: {message}"])
+    result.stdout.no_fnmatch_line("*During handling*")
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_marker_options_merge_the_closest_winning(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.personalize(assert_all_used=False, sleep_on_retry=True)
+
+        @pytest.mark.personalize(sleep_on_retry=False)
+        def test_unused_answer_allowed_by_the_module(personalize_fake, personalize_stubber):
+            personalize_stubber.add_response("list_recipes")
+
+        @pytest.mark.personalize(assert_all_used=True)
+        def test_the_test_wins(personalize_stubber):
+            personalize_stubber.add_response("list_recipes")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["ERROR *test_the_test_wins*"])
+
+
+def test_every_finding_of_a_mode_is_reported_at_once(pytester: pytest.Pytester) -> None:
+    # An unused fault and a stopped request: the teardown says both, not the first alone.
+    pytester.makepyfile(
+        """
+        import boto3
+        from botocore.config import Config
+
+        def test_both(personalize_fake):
+            personalize_fake.deactivate()
+            client = boto3.client("personalize", config=Config(retries={"total_max_attempts": 1}))
+            personalize_fake.activate()
+            personalize_fake.fail_next("create_dataset_group", "LimitExceededException")
+            try:
+                client.list_recipes()
+            except Exception:
+                pass  # the code under test swallows the UnattachedClientError
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*1 injected Personalize fault did not fire as often as asked:*", "*personalize_fake stopped 1 request(s):*"],
+    )

@@ -318,7 +318,10 @@ def test_the_error_matrix_takes_common_errors_and_exclusions(pytester: pytest.Py
         ),
         ('"create_dataset_group", exclude="InvalidInputException"', "*exclude must be a list of error codes*"),
         ('"create_dataset_group", common="yes"', "*common must be True or False*"),
-        ('"create_dataset_group", commons=True', "*unexpected keyword argument 'commons'*"),
+        (
+            '"create_dataset_group", commons=True',
+            "*unknown argument(s) commons; it takes operation, common and exclude",
+        ),
         ('"create_dataset_grup"', "*'create_dataset_grup' is not an operation of Amazon Personalize*"),
         (
             f'"describe_dataset_group", exclude={list(modeled_errors("DescribeDatasetGroup"))!r}',
