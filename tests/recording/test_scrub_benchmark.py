@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "scrub_cost.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "scrub_cost.py"
 
 pytestmark = pytest.mark.skipif(not SCRIPT.is_file(), reason="benchmarks/ is not shipped in the sdist")
 
