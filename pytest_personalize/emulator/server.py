@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from .._findings import Finding, Kind
 from ..model import spec as _spec
 from ..model.data_plane import rest_operation
+from . import admin as _admin
 from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
 
 if TYPE_CHECKING:
@@ -245,6 +246,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+        if _admin.owns(self.path):
+            self._admin(body)
+            return
         authorization = self.headers.get("Authorization")
         refusal = credential_problem(authorization)
         if refusal is not None:
@@ -267,7 +271,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         self._send(answer)
 
+    def _admin(self, body: bytes) -> None:
+        # The test controls: a path no AWS API uses, unsigned, JSON in and out.
+        self._send(WireResponse(*_admin.answer(self.server.backend, self.command, self.path, body)))
+
     def _other_method(self) -> None:
+        if self.command == "GET" and _admin.owns(self.path):
+            body = self._read_body()
+            if body is not None:
+                self._admin(body)
+            return
         self.close_connection = True
         message = (
             f"Amazon Personalize requests are POSTs, not {self.command}: to / for the control plane (AWS JSON "
