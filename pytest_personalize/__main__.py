@@ -180,7 +180,10 @@ def _serve(args: argparse.Namespace) -> int:
         backend = Backend(**settings)
         if region is not None:
             backend.default_region = region
-        if args.manual_clock or config.manual_clock:
+        if args.manual_clock and args.lifecycle not in (None, "clock"):
+            raise ValueError(f"--manual-clock drives the clock lifecycle, not --lifecycle {args.lifecycle}")
+        # The file's manual clock gives way to a --lifecycle other than clock, as its mode does.
+        if args.manual_clock or (config.manual_clock and args.lifecycle in (None, "clock")):
             backend.use_manual_clock()
         deployed = admin.set_initial(backend, config.declarations or admin.Declarations())
     except (_serve_config.ConfigError, admin.AdminInputError, ValueError) as error:
@@ -198,14 +201,14 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     try:
         print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
-        for kind, arns in deployed.items():
-            for name, arn in arns.items():
-                print(f"  {kind[:-1]} {name}: {arn}", flush=True)
         # One port serves the control plane, runtime and events: the path tells them apart.
         for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME"):
             print(f"  AWS_ENDPOINT_URL_{api}={server.endpoint_url}", flush=True)
         print(f"  AWS_ENDPOINT_URL_PERSONALIZE_EVENTS={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
-        print(f"  test controls: {server.endpoint_url}{admin.PREFIX}", flush=True)
+        for kind, arns in deployed.items():
+            for name, arn in arns.items():
+                print(f"pytest-personalize: deployed {kind[:-1]} {name}: {arn}", flush=True)
+        print(f"pytest-personalize: test controls at {server.endpoint_url}{admin.PREFIX}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -220,7 +223,7 @@ def _cannot_listen(port: int, error: OSError) -> str:
     if error.errno == errno.EADDRINUSE:
         # Said plainly: a client pointed at this port reaches whatever holds it, not the emulator.
         return (
-            f"port {port} is already in use on 127.0.0.1, so nothing of ours is listening on {port}: "
+            f"cannot listen on 127.0.0.1:{port}: the port is already in use, so nothing of ours is listening on {port}: "
             f"requests to http://127.0.0.1:{port} reach whatever program holds it, not this server. "
             "Stop that program, choose another port, or give --port 0 for a free one (printed at start)."
         )

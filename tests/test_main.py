@@ -124,7 +124,9 @@ def test_serve_logs_each_request_on_one_line() -> None:
     banner = [
         line
         for line in lines
-        if line.startswith(("pytest-personalize: serving", "  AWS_ENDPOINT_URL_", "  test controls: "))
+        if line.startswith(
+            ("pytest-personalize: serving", "  AWS_ENDPOINT_URL_", "pytest-personalize: test controls at ")
+        )
     ]
     # Where it serves, the variable of each API (control plane, runtime, events), the test controls.
     assert len(banner) == 5
@@ -204,7 +206,7 @@ class Serving:
         if not self.banner[0].startswith("pytest-personalize: serving"):
             raise AssertionError(self.banner[0] + self.process.communicate(timeout=TIMEOUT)[1])
         self.url = self.banner[0].rsplit(" ", 1)[1].strip()
-        while not self.banner[-1].startswith("  test controls: "):
+        while not self.banner[-1].startswith("pytest-personalize: test controls at "):
             self.banner.append(stdout.readline())
 
     def client(self, service: str = "personalize", region: str = "eu-west-1", **kwargs: Any) -> Any:
@@ -240,9 +242,11 @@ def test_serve_config_sets_settings_and_declared_results(tmp_path: Path, suffix:
         config.write_text(json.dumps(_serve_config_document()), encoding="utf-8")
 
     with Serving("--config", str(config), "-q") as serving:
-        assert f"  campaign shop-recs: {CAMPAIGN}\n" in serving.banner
+        assert f"pytest-personalize: deployed campaign shop-recs: {CAMPAIGN}\n" in serving.banner
         assert any(
-            line.startswith("  recommender for-you: arn:aws:personalize:eu-west-1:111122223333:")
+            line.startswith(
+                "pytest-personalize: deployed recommender for-you: arn:aws:personalize:eu-west-1:111122223333:"
+            )
             for line in serving.banner
         )
         assert _recommended(serving, CAMPAIGN, "u1") == ["i3", "i1"]
@@ -287,7 +291,7 @@ def test_serve_options_override_the_config(tmp_path: Path) -> None:
         "-q",
     ) as serving:
         arn = "arn:aws:personalize:us-west-2:444455556666:campaign/shop-recs"
-        assert f"  campaign shop-recs: {arn}\n" in serving.banner
+        assert f"pytest-personalize: deployed campaign shop-recs: {arn}\n" in serving.banner
         assert _recommended(serving, arn, "u1", region="us-west-2") == ["i3", "i1"]
         control_plane = serving.client(region="us-west-2")
         for name in "abcdefgh":  # no dataset-group quota now
@@ -295,8 +299,12 @@ def test_serve_options_override_the_config(tmp_path: Path) -> None:
         assert control_plane.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"] == "ACTIVE"
 
 
-def test_serve_manual_clock_moves_only_when_told(tmp_path: Path) -> None:
-    with Serving("--manual-clock", "-q") as serving:
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_serve_manual_clock_moves_only_when_told(tmp_path: Path, how: str) -> None:
+    config = tmp_path / "personalize.json"
+    config.write_text(json.dumps({"lifecycle": {"clock": "manual", "seconds_per_stage": 60}}), encoding="utf-8")
+    arguments = ["--manual-clock"] if how == "option" else ["--config", str(config)]
+    with Serving(*arguments, "-q") as serving:
         control_plane = serving.client(region="us-east-1")
         arn = control_plane.create_dataset_group(name="shop")["datasetGroupArn"]
         request = urllib.request.Request(
@@ -383,6 +391,7 @@ def test_a_bad_config_is_a_usage_error_naming_the_key(
     [
         (["--region", "moon-1"], '--region = "moon-1": expected an AWS region name'),
         (["--account", "42"], '--account = "42": expected an account id'),
+        (["--manual-clock", "--lifecycle", "instant"], "--manual-clock drives the clock lifecycle, not --lifecycle"),
     ],
 )
 def test_bad_region_or_account_options_are_usage_errors(arguments: list[str], message: str) -> None:
@@ -414,7 +423,10 @@ def test_serve_on_a_taken_port_says_nothing_of_ours_listens_there() -> None:
     assert result.returncode == 1
     assert result.stdout == ""  # no banner: nothing suggests it serves
     message = result.stderr
-    assert f"port {port} is already in use on 127.0.0.1, so nothing of ours is listening on {port}" in message
+    assert (
+        f"cannot listen on 127.0.0.1:{port}: the port is already in use, so nothing of ours is listening on {port}"
+        in message
+    )
     assert f"requests to http://127.0.0.1:{port} reach whatever program holds it" in message
     assert "--port 0 for a free one" in message
     assert "Traceback" not in message
