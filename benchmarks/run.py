@@ -301,7 +301,7 @@ def _floor_client(body: bytes, service: str = "personalize", content_type: str =
     from botocore.awsrequest import AWSResponse
 
     from pytest_personalize._clients import make_client
-    from pytest_personalize.emulator._local import RawBody
+    from pytest_personalize.wire.responses import RawBody
 
     headers = {"Content-Type": content_type, "x-amzn-RequestId": "0" * 32}
 

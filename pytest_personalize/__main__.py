@@ -95,8 +95,8 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--region",
-        help="the region the config's campaigns and recommenders are deployed in (default us-east-1; "
-        "a request speaks for the region it is signed for)",
+        help="the region the config's campaigns and recommenders are deployed in, and unsigned requests "
+        "speak for (default us-east-1; a signed request speaks for the region it is signed for)",
     )
     serve.add_argument(
         "--account", help="the account id of requests whose access key id isn't 12 digits (default 123456789012)"

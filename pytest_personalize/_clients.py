@@ -1,18 +1,25 @@
-"""Personalize clients for tests: dummy credentials, a shared botocore session, clients lent per test."""
+"""Personalize clients for tests: dummy credentials, a shared botocore session, clients lent per test.
+
+Lending pays: building a client costs a test a few milliseconds, more than the test's own calls
+(benchmarks/run.py's row 7 measures a stubbed test about 2.5x as costly without it). Whether a
+returned client is as it was built is read from botocore's private event trie
+(:func:`pytest_personalize.seams.botocore.client_state`), and a client it can't read is never kept.
+Ini ``personalize_lend_clients = false`` builds each test a client of its own instead.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import _botocore_private as _private
+from . import _answering
 from .model import spec as _spec
+from .seams import botocore as _botocore
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -32,7 +39,7 @@ def make_client(region: str, service: str = _spec.SERVICE_NAME, **kwargs: Any) -
 class _Pooled:
     client: BaseClient
     key: tuple[Any, ...]
-    baseline: _private.ClientState | None  # None: never kept
+    baseline: _botocore.ClientState | None  # None: never kept
 
 
 # Idle clients by what they were built from, least recently used first. A test's client goes
@@ -40,7 +47,6 @@ class _Pooled:
 _idle: OrderedDict[tuple[Any, ...], list[_Pooled]] = OrderedDict()
 _idle_lock = threading.Lock()
 _MAX_IDLE = 8
-_FAKE_MODULE = f"{__package__}.emulator.fake"
 
 
 # Given explicitly to every lent client, so the environment's don't change what is built.
@@ -71,17 +77,13 @@ def _config_key(config: Any) -> tuple[tuple[str, str], ...] | None:
     return tuple((name, repr(getattr(config, name, None))) for name in Config.OPTION_DEFAULTS)
 
 
-def _fake_module() -> Any:
-    # Only a loaded fake module can have wired a client: checking doesn't import the emulator.
-    return sys.modules.get(_FAKE_MODULE)
-
-
 @contextlib.contextmanager
 def lent_client(
-    service: str, region: str, *, endpoint_url: str | None = None, config: Any = None
+    service: str, region: str, *, endpoint_url: str | None = None, config: Any = None, lend: bool = True
 ) -> Iterator[BaseClient]:
     """A client of ``service`` for one test: built once per process for each region, endpoint URL,
-    configuration and environment, and lent to one test at a time.
+    configuration and environment, and lent to one test at a time (``lend=False``: built for
+    this test alone, and dropped after it).
 
     At the end of the block the client goes back for the next test only if it is as it was built:
     the same event handlers (the fake's own taken off first), no attribute of the client, its
@@ -90,6 +92,9 @@ def lent_client(
     and the next test gets a new one. A client with ``adaptive`` retries (a client-side rate
     limiter, whose state is time) is never kept.
     """
+    if not lend:
+        yield make_client(region, service=service, **_options(endpoint_url, config))
+        return
     key = (
         id(_spec.botocore_session()),
         service,
@@ -99,30 +104,30 @@ def lent_client(
         _environment_key(),
     )
     pooled = _take(key)
-    fake = _fake_module()
     if pooled is None:
-        options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
-        if config is not None:
-            options["config"] = config
-        client = make_client(region, service=service, **options)
-        pooled = _pooled(client, key, fake)
-    elif fake is not None:
-        fake.wire_if_active(pooled.client)  # as a client made now would be
+        pooled = _pooled(make_client(region, service=service, **_options(endpoint_url, config)), key)
+    else:
+        _answering.wire_if_answering(pooled.client)  # as a client made now would be
     try:
         yield pooled.client
     finally:
         _give_back(pooled)
 
 
-def _pooled(client: BaseClient, key: tuple[Any, ...], fake: Any) -> _Pooled:
+def _options(endpoint_url: str | None, config: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url is not None else {}
+    if config is not None:
+        options["config"] = config
+    return options
+
+
+def _pooled(client: BaseClient, key: tuple[Any, ...]) -> _Pooled:
     client.exceptions  # noqa: B018 -- loaded on first use; loaded now, the baseline doesn't see it change
-    if fake is not None:
-        # Made while a fake was active, the client was wired to it: the baseline is the client
-        # unwired, as it goes back at teardown, and the wiring is put back for this test.
-        fake.PersonalizeFake.detach(client)
-    baseline = _private.client_state(client)
-    if fake is not None:
-        fake.wire_if_active(client)
+    # Made while a fake was active, the client was wired to it: the baseline is the client
+    # unwired, as it goes back at teardown, and the wiring is put back for this test.
+    _answering.detach(client)
+    baseline = _botocore.client_state(client)
+    _answering.wire_if_answering(client)
     retries = getattr(client.meta.config, "retries", None) or {}
     if retries.get("mode") == "adaptive":
         baseline = None
@@ -144,9 +149,7 @@ def _give_back(pooled: _Pooled) -> bool:
     """Keep the client for the next test if it is as built; whether it was kept."""
     if pooled.baseline is None:
         return False
-    fake = _fake_module()
-    if fake is not None:
-        fake.PersonalizeFake.detach(pooled.client)
+    _answering.detach(pooled.client)
     if not pooled.baseline.unchanged(pooled.client):
         return False
     with _idle_lock:

@@ -51,6 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Region of the personalize_client fixture (default: ini personalize_region, else {DEFAULT_REGION}).",
     )
     parser.addini("personalize_region", f"Region of the personalize_client fixture (default {DEFAULT_REGION}).")
+    parser.addini(
+        "personalize_lend_clients",
+        "Lend personalize_client, personalize_runtime_client and personalize_events_client from a "
+        "pool built once per process (default true); false builds each test a client of its own.",
+        type="bool",
+        default=True,
+    )
     group.addoption(
         "--personalize-coverage",
         dest="personalize_coverage",
@@ -192,17 +199,20 @@ def personalize_region(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def personalize_client(personalize_region: str) -> Iterator[PersonalizeClient]:
+def personalize_client(request: pytest.FixtureRequest, personalize_region: str) -> Iterator[PersonalizeClient]:
     """A botocore Personalize client with dummy credentials, in ``personalize_region``.
 
     Built once per process (per region and environment) and lent to one test at a time: at
     teardown it is kept for the next test only if the test left it as it was built (handlers
     a test registered and didn't remove, a patched attribute, a spent retry quota: any of
-    these and the next test gets a new client). Don't keep it past the test.
+    these and the next test gets a new client). Don't keep it past the test. Ini
+    ``personalize_lend_clients = false`` builds each test a client of its own instead.
     """
     from ._clients import lent_client
 
-    with lent_client("personalize", personalize_region) as client:
+    with lent_client(
+        "personalize", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeClient", client)
 
 
@@ -220,7 +230,9 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
 
 @pytest.fixture
-def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeRuntimeClient]:
+def personalize_runtime_client(
+    request: pytest.FixtureRequest, personalize_region: str
+) -> Iterator[PersonalizeRuntimeClient]:
     """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -228,12 +240,16 @@ def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeR
     """
     from ._clients import lent_client
 
-    with lent_client("personalize-runtime", personalize_region) as client:
+    with lent_client(
+        "personalize-runtime", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeRuntimeClient", client)
 
 
 @pytest.fixture
-def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEventsClient]:
+def personalize_events_client(
+    request: pytest.FixtureRequest, personalize_region: str
+) -> Iterator[PersonalizeEventsClient]:
     """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -241,7 +257,9 @@ def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEv
     """
     from ._clients import lent_client
 
-    with lent_client("personalize-events", personalize_region) as client:
+    with lent_client(
+        "personalize-events", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
+    ) as client:
         yield cast("PersonalizeEventsClient", client)
 
 
@@ -343,8 +361,8 @@ def personalize_fake(
     from ._environment import apply
     from ._findings import check
     from ._options import PersonalizeOptions
-    from ._retry_sleep import recorded_retry_sleeps
     from .emulator.fake import PersonalizeFake
+    from .seams.botocore import recorded_retry_sleeps
 
     options = PersonalizeOptions.of(request.node)
     apply(monkeypatch, offline_environment(personalize_region))

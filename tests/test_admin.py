@@ -238,3 +238,17 @@ def test_aws_requests_still_reach_the_backend(server: PersonalizeServer) -> None
 
     assert status == 200
     assert client.list_dataset_groups()["datasetGroups"] == []
+
+
+def test_the_request_log_names_a_control_it_knows_and_no_other() -> None:
+    lines: list[str] = []
+    with PersonalizeServer(Backend(), request_log=lines.append) as server:
+        control(server, "reset", b"")
+        control(server, "events?user_id=u1")
+        control(server, "%1b%5b2J")
+
+    assert [line.split()[:2] for line in lines] == [
+        ["/pytest-personalize/reset", "200"],
+        ["/pytest-personalize/events", "200"],
+        ["-", "404"],  # a request's own text never reaches a terminal
+    ]

@@ -18,11 +18,12 @@ from pytest_personalize.emulator.backend import (
     MAX_TAGS_PER_RESOURCE,
     NOT_EMULATED,
     ServiceError,
-    identity_from_authorization,
 )
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model import templates as _templates
 from pytest_personalize.model import validate as _validate
+from pytest_personalize.model.rules import arns as _arns
+from pytest_personalize.wire.requests import identity_from_authorization
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -212,7 +213,7 @@ def test_partition_follows_the_region(backend: Backend) -> None:
 
 @pytest.mark.parametrize("operation", ["DescribeDatasetGroup", "DeleteDatasetGroup"])
 def test_an_unknown_arn_is_resource_not_found(backend: Backend, operation: str) -> None:
-    arn = _templates.dataset_group_arn("nothing", _templates.Context())
+    arn = _arns.dataset_group_arn("nothing", _templates.Context())
 
     error = error_of(backend, operation, {"datasetGroupArn": arn})
 
@@ -221,7 +222,7 @@ def test_an_unknown_arn_is_resource_not_found(backend: Backend, operation: str) 
 
 @pytest.mark.parametrize("operation", ["TagResource", "UntagResource", "ListTagsForResource"])
 def test_tagging_an_unknown_arn_is_resource_not_found(backend: Backend, operation: str) -> None:
-    params: dict[str, Any] = {"resourceArn": _templates.dataset_group_arn("nothing", _templates.Context())}
+    params: dict[str, Any] = {"resourceArn": _arns.dataset_group_arn("nothing", _templates.Context())}
     params.update({"TagResource": {"tags": tags(("a", "b"))}, "UntagResource": {"tagKeys": ["a"]}}.get(operation, {}))
 
     assert error_of(backend, operation, params).code == "ResourceNotFoundException"

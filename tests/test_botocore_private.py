@@ -1,4 +1,4 @@
-"""The botocore internals the plugin leans on (pytest_personalize._botocore_private), checked where they live.
+"""The botocore internals the plugin leans on (pytest_personalize.seams.botocore), checked where they live.
 
 If a botocore release renames or reshapes one of them, these fail before any cassette is
 recorded with a credential left in it.
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pytest_personalize._botocore_private import intercept_sends, signing_credentials
 from pytest_personalize._clients import make_client
+from pytest_personalize.seams.botocore import intercept_sends, recorded_retry_sleeps, signing_credentials
 
 
 class _Sent(Exception):
@@ -55,6 +55,35 @@ def test_the_signer_is_restored_even_when_the_block_fails() -> None:
         assert SigV4Auth.add_auth is not original
         raise RuntimeError
     assert SigV4Auth.add_auth is original
+
+
+def test_a_signer_patched_over_ours_keeps_its_place_after_the_block() -> None:
+    from botocore.auth import SigV4Auth
+
+    original = SigV4Auth.__dict__["add_auth"]
+    try:
+        with signing_credentials(lambda credentials: None):
+            ours = SigV4Auth.__dict__["add_auth"]
+
+            def theirs(signer: Any, request: Any) -> None:
+                ours(signer, request)
+
+            SigV4Auth.add_auth = theirs  # type: ignore[method-assign]
+        assert SigV4Auth.__dict__["add_auth"] is theirs
+    finally:
+        SigV4Auth.add_auth = original  # type: ignore[method-assign]
+
+
+def test_retries_record_their_back_off_instead_of_sleeping_until_the_block_ends() -> None:
+    import botocore.endpoint
+
+    original = botocore.endpoint.time  # type: ignore[attr-defined]
+    record: list[float] = []
+    with recorded_retry_sleeps(record):
+        botocore.endpoint.time.sleep(2.5)  # type: ignore[attr-defined]
+        assert botocore.endpoint.time.monotonic() > 0  # type: ignore[attr-defined]  # the rest is time's
+    assert record == [2.5]
+    assert botocore.endpoint.time is original  # type: ignore[attr-defined]
 
 
 def test_what_the_adapter_relies_on_is_still_there() -> None:
@@ -131,7 +160,7 @@ def _fresh() -> Any:
 def test_a_client_used_and_left_as_it_was_is_unchanged() -> None:
     from botocore.stub import Stubber
 
-    from pytest_personalize._botocore_private import client_state
+    from pytest_personalize.seams.botocore import client_state
 
     client = _fresh()
     state = client_state(client)
@@ -203,7 +232,7 @@ def _spend_retry_quota(client: Any) -> None:
 )
 @pytest.mark.parametrize("checked_before", [False, True], ids=["walk", "quick"])
 def test_each_change_a_test_can_make_is_seen(change: Any, checked_before: bool) -> None:
-    from pytest_personalize._botocore_private import client_state
+    from pytest_personalize.seams.botocore import client_state
 
     client = _fresh()
     state = client_state(client)

@@ -590,28 +590,6 @@ def test_saving_again_keeps_the_placeholders_already_in_a_cassette() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("url", "authorization", "ours"),
-    [
-        ("http://127.0.0.1:4566/", "Credential=SCRUBBED/20240101/us-east-1/personalize/aws4_request", True),
-        ("https://personalize-runtime.eu-west-1.amazonaws.com/recommendations", "", True),
-        ("https://personalize-events.us-east-1.amazonaws.com/events", "", True),
-        ("http://127.0.0.1:4566/bucket/key", "Credential=SCRUBBED/20240101/us-east-1/s3/aws4_request", False),
-        ("https://s3.us-east-1.amazonaws.com/bucket", "", False),
-        ("https://personalize.us-east-1.amazonaws.com/", "Credential=X/20240101/us-east-1/sts/aws4_request", False),
-    ],
-)
-def test_only_requests_signed_for_personalize_or_sent_to_its_hosts_are_caught(
-    url: str, authorization: str, ours: bool
-) -> None:
-    from pytest_personalize.recording.transport import is_personalize
-
-    headers = (
-        {"Authorization": f"AWS4-HMAC-SHA256 {authorization}, SignedHeaders=host, Signature=0"} if authorization else {}
-    )
-    assert is_personalize(url, headers) is ours
-
-
 @pytest.mark.parametrize("variable", ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"])
 def test_recording_on_loopback_gets_dummy_credentials_when_a_credentials_file_is_named_but_missing(
     tmp_path: Path, variable: str

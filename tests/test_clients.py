@@ -103,3 +103,34 @@ def test_the_pool_keeps_a_bounded_number_of_idle_clients() -> None:
         with _clients.lent_client("personalize", "eu-west-1", endpoint_url=f"http://127.0.0.1:{port}"):
             pass
     assert sum(len(waiting) for waiting in _clients._idle.values()) <= _clients._MAX_IDLE
+
+
+def test_lending_off_builds_a_client_for_each_holder_and_keeps_none() -> None:
+    idle = sum(len(waiting) for waiting in _clients._idle.values())
+    with _clients.lent_client("personalize", "eu-west-1", lend=False) as first:
+        pass
+    with _clients.lent_client("personalize", "eu-west-1", lend=False) as second:
+        assert second is not first
+    assert sum(len(waiting) for waiting in _clients._idle.values()) == idle
+
+
+def test_the_ini_key_turns_lending_off_for_every_client_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_lend_clients = false\n")
+    pytester.makepyfile(
+        """
+        SEEN = []
+
+        def test_first(personalize_client, personalize_runtime_client, personalize_events_client):
+            SEEN.append((personalize_client, personalize_runtime_client, personalize_events_client))
+
+        def test_second(personalize_client, personalize_runtime_client, personalize_events_client, personalize_fake):
+            SEEN.append((personalize_client, personalize_runtime_client, personalize_events_client))
+            personalize_client.create_dataset_group(name="answered")  # a client of its own is wired all the same
+            assert personalize_fake.dataset_groups()[0]["name"] == "answered"
+
+        def test_none_was_lent_again():
+            (first, second) = SEEN
+            assert all(one is not other for one, other in zip(first, second))
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)

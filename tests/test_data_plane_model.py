@@ -10,7 +10,7 @@ from botocore.stub import ANY
 
 from pytest_personalize import ConformanceError, PersonalizeStubber, UsageError, modeled_errors
 from pytest_personalize._clients import make_client
-from pytest_personalize.model import data_plane as _data_plane
+from pytest_personalize.model import rest as _rest
 from pytest_personalize.model import rules as _rules
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model import templates as _templates
@@ -40,7 +40,7 @@ def test_every_data_plane_template_conforms(operation: str) -> None:
 @pytest.mark.parametrize("operation", DATA_PLANE_OPERATIONS)
 def test_every_data_plane_operation_has_a_rest_route(operation: str) -> None:
     http = _spec.operation_model(operation).http
-    assert _data_plane.rest_operation(http["method"], http["requestUri"]) == operation
+    assert _rest.rest_operation(http["method"], http["requestUri"]) == operation
 
 
 def test_a_control_plane_operation_on_a_runtime_stubber_names_the_right_api() -> None:

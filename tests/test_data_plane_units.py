@@ -8,8 +8,8 @@ import re
 import pytest
 
 from pytest_personalize.emulator import filters
-from pytest_personalize.model import records
 from pytest_personalize.model.errors import ServiceError
+from pytest_personalize.model.rules import records
 
 ITEMS = {
     "i1": {"genre": "shoes|boots", "price": 12.5},
@@ -178,7 +178,7 @@ def test_record_problems(properties: dict[str, object], problems: list[str]) -> 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_properties_holding_nan_or_infinity_are_not_json(constant: str) -> None:
-    from pytest_personalize.model import data_plane as model
+    from pytest_personalize.model.rules import events as model
 
     assert model.parse_properties(f'{{"price": {constant}}}') is None
     assert model.properties_problem(f'{{"price": {constant}}}', reserved=False) is not None

@@ -11,10 +11,11 @@ import pytest
 from pytest_personalize import Backend, UsageError
 from pytest_personalize.emulator.backend import ServiceError
 from pytest_personalize.emulator.engine import routes
-from pytest_personalize.model import resources as _resources
 from pytest_personalize.model import rules as _rules
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model import validate as _validate
+from pytest_personalize.model.rules import arns as _arns
+from pytest_personalize.model.rules import resources as _resources
 
 ROLE = "arn:aws:iam::123456789012:role/personalize"
 USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
@@ -190,7 +191,7 @@ def test_each_type_is_created_described_listed_and_tagged_conformantly(
     backend.set_lifecycle("instant")
     arns = build(call, upto=noun)
     kind = _resources.for_noun(noun)
-    assert kind is not None and _resources.arn_pattern(kind).fullmatch(arns[noun])
+    assert kind is not None and _arns.arn_pattern(kind).fullmatch(arns[noun])
     member = noun[0].lower() + noun[1:]
 
     described = call(f"Describe{noun}", **{kind.arn_member: arns[noun]})[member]

@@ -11,8 +11,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from pytest_personalize import Backend
 from pytest_personalize.emulator.backend import ServiceError
 from pytest_personalize.emulator.engine import routes
-from pytest_personalize.model import resources as _resources
 from pytest_personalize.model import spec as _spec
+from pytest_personalize.model.rules import arns as _arns
+from pytest_personalize.model.rules import resources as _resources
 from tests.test_engine import ORDER, Checked, create_params
 
 DELETABLE = [noun for noun in ORDER if f"Delete{noun}" in routes()]
@@ -100,7 +101,7 @@ class ControlPlane(RuleBasedStateMachine):
             assert kind is not None
             for resource in self.backend.resources(noun):
                 assert not kind.statuses or resource.get("status") in kind.statuses, resource
-                assert _resources.arn_pattern(kind).fullmatch(resource[kind.arn_member])
+                assert _arns.arn_pattern(kind).fullmatch(resource[kind.arn_member])
 
 
 ControlPlane.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)

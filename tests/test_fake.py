@@ -374,3 +374,78 @@ def test_headers_on_the_response_are_the_services(client: Any) -> None:
     assert headers["content-type"] == "application/x-amz-json-1.1"
     assert UUID.fullmatch(headers["x-amzn-requestid"])
     assert "date" in headers
+
+
+# --- the fake has a backend ----------------------------------------------------------------------
+
+
+def test_the_fake_offers_every_public_method_and_attribute_of_its_backend() -> None:
+    import inspect
+
+    from pytest_personalize import Backend
+
+    fake = PersonalizeFake(dataset_group_quota=3)
+    names = [name for name in dir(fake.backend) if not name.startswith("_")]
+
+    missing = [name for name in names if not hasattr(fake, name)]
+    assert missing == [], f"PersonalizeFake lacks the backend's {missing}"
+    for name in names:
+        ours, theirs = getattr(fake, name), getattr(fake.backend, name)
+        if inspect.ismethod(theirs):
+            assert inspect.signature(ours) == inspect.signature(theirs), name
+            assert ours.__doc__ == theirs.__doc__, name
+        else:
+            assert ours is theirs or ours == theirs, name
+    assert isinstance(fake.backend, Backend) and fake.dataset_group_quota == 3
+
+
+def test_settings_made_on_the_fake_are_its_backends() -> None:
+    fake = PersonalizeFake()
+
+    fake.default_region = "eu-west-1"
+    fake.dataset_group_quota = 1
+    clock = fake.use_manual_clock()
+
+    assert fake.backend.default_region == "eu-west-1"
+    assert fake.backend.dataset_group_quota == 1
+    assert fake.clock is fake.backend.clock is clock
+
+
+def test_an_import_reader_passed_in_decides_an_import_jobs_fate() -> None:
+    from pytest_personalize import Backend
+    from pytest_personalize.emulator.import_data import ImportSource
+
+    class Reader:
+        def __init__(self) -> None:
+            self.sources: list[ImportSource] = []
+
+        def problem(self, source: ImportSource) -> str | None:
+            self.sources.append(source)
+            return "Input CSV is missing the following columns:[ITEM_ID]."
+
+    schema = '{"type": "record", "name": "I", "fields": [{"name": "USER_ID", "type": "string"}, '
+    schema += '{"name": "ITEM_ID", "type": "string"}, {"name": "TIMESTAMP", "type": "long"}]}'
+    reader = Reader()
+    backend = Backend(import_reader=reader)
+    backend.set_lifecycle("instant")
+    group = backend.call("CreateDatasetGroup", {"name": "g"})["datasetGroupArn"]
+    schema_arn = backend.call("CreateSchema", {"name": "s", "schema": schema})["schemaArn"]
+    dataset = backend.call(
+        "CreateDataset", {"name": "d", "datasetType": "Interactions", "datasetGroupArn": group, "schemaArn": schema_arn}
+    )["datasetArn"]
+    job = backend.call(
+        "CreateDatasetImportJob",
+        {
+            "jobName": "j",
+            "datasetArn": dataset,
+            "dataSource": {"dataLocation": "s3://data/i.csv"},
+            "roleArn": "arn:aws:iam::123456789012:role/PersonalizeS3Access",
+        },
+    )["datasetImportJobArn"]
+    described = backend.call("DescribeDatasetImportJob", {"datasetImportJobArn": job})["datasetImportJob"]
+
+    assert [source.location for source in reader.sources] == ["s3://data/i.csv"]
+    assert described["status"] == "CREATE FAILED"
+    assert described["failureReason"].endswith("missing the following columns:[ITEM_ID].")
+    # Without a reader (the server's backend), import jobs simply succeed.
+    assert Backend().import_problem(reader.sources[0]) is None

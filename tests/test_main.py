@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore import UNSIGNED
 from botocore.config import Config
 
 from pytest_personalize import UsageError
@@ -293,6 +294,13 @@ def test_serve_options_override_the_config(tmp_path: Path) -> None:
         arn = "arn:aws:personalize:us-west-2:444455556666:campaign/shop-recs"
         assert f"pytest-personalize: deployed campaign shop-recs: {arn}\n" in serving.banner
         assert _recommended(serving, arn, "u1", region="us-west-2") == ["i3", "i1"]
+        # An unsigned request speaks for --region.
+        unsigned = make_client(
+            "eu-central-1", "personalize-runtime", endpoint_url=serving.url, config=Config(signature_version=UNSIGNED)
+        )
+        assert [item["itemId"] for item in unsigned.get_recommendations(campaignArn=arn, userId="u2")["itemList"]] == [
+            "i9"
+        ]
         control_plane = serving.client(region="us-west-2")
         for name in "abcdefgh":  # no dataset-group quota now
             group = control_plane.create_dataset_group(name=name)["datasetGroupArn"]

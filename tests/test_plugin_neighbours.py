@@ -1,7 +1,7 @@
 """The fake beside what users already run: moto (in either order), aiobotocore, and clients made before it.
 
 Downstream tests first (pytester writes them, the way a project would), then the seams the fake
-keeps to botocore's, aiobotocore's and moto's internals (emulator/_seams.py), then the header check.
+keeps to botocore's, aiobotocore's and moto's internals (pytest_personalize/seams/), then the header check.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import boto3
 import pytest
 
 from pytest_personalize._clients import make_client
-from pytest_personalize.emulator import _seams
 from pytest_personalize.emulator.fake import PersonalizeFake, UnattachedClientError
 from pytest_personalize.emulator.import_data import header_problem
+from pytest_personalize.seams import aiobotocore as _aiobotocore_seams
+from pytest_personalize.seams import botocore as _botocore_seams
+from pytest_personalize.seams import moto as _moto_seams
 
 pytest_plugins = ["pytester"]
 
@@ -468,7 +470,7 @@ def test_new_clients_are_seen_and_the_patch_is_undone() -> None:
 
     original = BaseClient.__init__
     seen: list[str] = []
-    undo = _seams.on_new_clients(lambda client: seen.append(client.meta.service_model.service_name))
+    undo = _botocore_seams.on_new_clients(lambda client: seen.append(client.meta.service_model.service_name))
     try:
         make_client("us-east-1")
         boto3.client("s3", region_name="us-east-1", **CREDENTIALS)
@@ -479,43 +481,24 @@ def test_new_clients_are_seen_and_the_patch_is_undone() -> None:
     assert BaseClient.__init__ is original
 
 
-def test_an_undo_leaves_a_patch_made_over_ours() -> None:
-    from botocore.httpsession import URLLib3Session
-
-    original = URLLib3Session.send
-    checked: list[str] = []
-    undo = _seams.guard_sends(lambda request: checked.append(request.url))
-    ours = URLLib3Session.send
-
-    def theirs(self: Any, request: Any) -> Any:
-        return ours(self, request)
-
-    URLLib3Session.send = theirs  # type: ignore[method-assign]
-    try:
-        undo()
-        assert URLLib3Session.send is theirs
-    finally:
-        URLLib3Session.send = original  # type: ignore[method-assign]
-
-
 def test_a_wrapper_another_tool_put_back_is_used_again_only_for_the_same_callback() -> None:
     from botocore.httpsession import URLLib3Session
 
     original = URLLib3Session.send
 
-    def check(request: Any) -> None:
-        pass
+    def handle(send: Any, request: Any) -> Any:
+        return send(request)
 
-    undo = _seams.guard_sends(check)
+    undo = _botocore_seams.intercept_sends(handle)
     ours = URLLib3Session.send
     URLLib3Session.send = lambda self, request: ours(self, request)  # type: ignore[method-assign]
     undo()  # not on top: left in place
     URLLib3Session.send = ours  # type: ignore[method-assign]  # the other tool restores what it found
     try:
-        _seams.guard_sends(check)()  # the same callback: ours is reused, and stays
+        _botocore_seams.intercept_sends(handle)()  # the same callback: ours is reused, and stays
         assert URLLib3Session.send is ours
-        # Another callback (the fake's module imported afresh, say) gets a wrapper of its own.
-        undo_other = _seams.guard_sends(lambda request: None)
+        # Another callback (the registry's module imported afresh, say) gets a wrapper of its own.
+        undo_other = _botocore_seams.intercept_sends(lambda send, request: send(request))
         assert URLLib3Session.send is not ours
         undo_other()
         assert URLLib3Session.send is ours
@@ -524,15 +507,17 @@ def test_a_wrapper_another_tool_put_back_is_used_again_only_for_the_same_callbac
 
 
 @needs_aiobotocore
-def test_async_http_sessions_are_guarded_when_aiobotocore_is_loaded() -> None:
+def test_async_http_sessions_are_reached_when_aiobotocore_is_loaded() -> None:
     from aiobotocore.httpsession import AIOHTTPSession
 
     original = AIOHTTPSession.send
-    undo = _seams.guard_sends(lambda request: None)
+    undo = _aiobotocore_seams.intercept_sends(lambda send, request: send(request))
     try:
+        assert undo is not None
         assert AIOHTTPSession.send is not original
     finally:
-        undo()
+        if undo is not None:
+            undo()
     assert AIOHTTPSession.send is original
 
 
@@ -541,7 +526,7 @@ def test_moto_defers_only_while_asked() -> None:
 
     original = BotocoreStubber.__call__
     owned: list[object] = []
-    undo = _seams.moto_defers(lambda request: request in owned)
+    undo = _moto_seams.moto_defers(lambda request: request in owned)
     assert undo is not None
     stubber = BotocoreStubber()
     stubber.enabled = True
@@ -557,7 +542,7 @@ def test_moto_defers_only_while_asked() -> None:
 def test_without_moto_nothing_is_deferred(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "moto.core.botocore_stubber")
 
-    assert _seams.moto_defers(lambda request: True) is None
+    assert _moto_seams.moto_defers(lambda request: True) is None
 
 
 def test_the_fake_takes_every_seam_out_when_the_last_one_goes() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from pytest_personalize.__main__ import build_parser
 from pytest_personalize.emulator.backend import DEFAULT_QUOTAS, parse_quota
-from pytest_personalize.model.resources import QUOTAS
+from pytest_personalize.model.rules.resources import QUOTAS
 
 pytest_plugins = ["pytester"]
 

@@ -9,7 +9,7 @@ import pytest
 from pytest_personalize import Backend
 from pytest_personalize.emulator.lifecycle import Progress
 from pytest_personalize.emulator.store import Ordered, Resource
-from pytest_personalize.model.resources import for_noun
+from pytest_personalize.model.rules.resources import for_noun
 
 NOW = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 

@@ -270,10 +270,26 @@ def owns(path: str) -> bool:
     return path.startswith(PREFIX) or path == PREFIX.rstrip("/")
 
 
+def log_name(path: str) -> str | None:
+    """The test control a path names, for ``serve``'s request log (``/pytest-personalize/reset``), or None.
+
+    Only the known names: a request's own text never reaches a terminal (escape codes).
+    """
+    if not owns(path):
+        return None
+    name = _name(path)
+    return PREFIX + name if name in _ENDPOINTS else None
+
+
+def _name(path: str) -> str:
+    target = urllib.parse.urlsplit(path).path
+    return target[len(PREFIX) :].strip("/") if len(target) >= len(PREFIX) else ""
+
+
 def answer(backend: Backend, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
     """The status, headers and JSON body answering a request for the test controls; never raises."""
     target = urllib.parse.urlsplit(path)
-    name = target.path[len(PREFIX) :].strip("/") if len(target.path) >= len(PREFIX) else ""
+    name = _name(path)
     try:
         endpoint = _ENDPOINTS.get(name)
         if endpoint is None:

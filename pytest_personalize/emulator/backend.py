@@ -3,8 +3,10 @@
 A :class:`Backend` keeps every Personalize resource and its tags per account and region
 (:mod:`pytest_personalize.emulator.store`), answers each control-plane operation through one engine derived from the
 service model (:mod:`pytest_personalize.emulator.engine`), moves resources through their statuses (:mod:`pytest_personalize.emulator.lifecycle`),
-injects faults, and takes requests as they arrive on the wire (AWS JSON 1.1): the fake hands it
-the body botocore serialized, the server the body a socket delivered. Requests are checked by
+and injects faults. It reads and writes no bytes: the fake and the server hand it each request
+through :mod:`pytest_personalize.wire`, which routes, decodes and encodes (:meth:`Backend.handle`
+does the same for one request given by hand). The runtime and events APIs are answered by two
+collaborators it has, :mod:`.runtime_api` and :mod:`.events_api`. Requests are checked by
 :mod:`pytest_personalize.model.validate` and answers are built from the model; no rule lives here twice.
 
 Every public method takes one lock, so a backend can serve many threads at once.
@@ -12,29 +14,27 @@ Every public method takes one lock, so a backend can serve many threads at once.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
-import json
-import math
-import re
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .._constants import DEFAULT_REGION
-from ..model import data_plane as _data_plane_model
-from ..model import resources as _resources
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
-from ..model import wire as _wire
 from ..model.errors import ServiceError, UsageError
-from ..model.rules import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
-from . import data_plane as _data_plane
-from .engine import Engine, routes
-from .import_data import ImportSource
+from ..model.rules import resources as _resources
+from ..model.rules.common import COMMON_ERRORS, MAX_TAGS_PER_RESOURCE
+from ..wire import exchange as _exchange
+from ..wire.responses import Encoded
+from . import events_api as _events_api
+from . import runtime_api as _runtime_api
+from .engine import NOT_EMULATED, NOT_EMULATED_STATUS, Engine, routes
+from .import_data import ImportReader, ImportSource
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
 __all__ = [
@@ -51,20 +51,12 @@ __all__ = [
     "Lifecycle",
     "ManualClock",
     "ServiceError",
-    "WireResponse",
-    "credential_problem",
-    "identity_from_authorization",
 ]
 
-# The documented quotas, by resource type (model/resources.py's QUOTAS gives each one's source);
-# "Total number of active dataset groups: 5 (adjustable)" per region among them.
+# The documented quotas, by resource type (model/rules/resources.py's QUOTAS gives each one's
+# source); "Total number of active dataset groups: 5 (adjustable)" per region among them.
 DEFAULT_QUOTAS = dict(_resources.DEFAULT_QUOTAS)
 DEFAULT_DATASET_GROUP_QUOTA = DEFAULT_QUOTAS["DatasetGroup"]
-
-# The code an operation the backend doesn't emulate answers with. Deliberately not a code the
-# service uses, so no handler in the code under test catches it by accident; 501 is not retried.
-NOT_EMULATED = "NotEmulatedException"
-NOT_EMULATED_STATUS = 501
 
 
 def __getattr__(name: str) -> Any:
@@ -136,7 +128,7 @@ def _kind_named(noun: str) -> _resources.ResourceType:
     return kind
 
 
-class Backend(_data_plane.DataPlaneAPI):
+class Backend:
     """Amazon Personalize's control plane, kept in memory, per account and region.
 
     Used directly (``backend.call("CreateDatasetGroup", {"name": "shop"})``), or behind the
@@ -152,11 +144,18 @@ class Backend(_data_plane.DataPlaneAPI):
     solutions, 5 campaigns, 5 recommenders and 10 filters. ``quotas`` changes any of them, or
     caps another type per region (by type: ``"Solution"``, ``"Filter"``, ...; None: no cap);
     ``dataset_group_quota`` is the dataset groups' alone. Tags are limited to the documented 50
-    per resource.
+    per resource. ``import_reader`` checks a dataset import job's data where it is held (the
+    in-process fake passes one that reads moto's S3); without one, import jobs simply succeed.
 
     The runtime and events APIs are answered too, from results the test declares
-    (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`).
+    (:meth:`declare`, :meth:`deploy_campaign`) and the records it sends (:meth:`events`, :meth:`items`):
+    by two collaborators the backend has, :class:`~.runtime_api.RuntimeAPI` and
+    :class:`~.events_api.EventsAPI`.
     """
+
+    # Where deploy_campaign and deploy_recommender make their resources when no region is given:
+    # the personalize_fake and personalize_server fixtures set it to personalize_region.
+    default_region: str = DEFAULT_REGION
 
     def __init__(
         self,
@@ -166,6 +165,7 @@ class Backend(_data_plane.DataPlaneAPI):
         quotas: Mapping[str, int | None] | None = None,
         lifecycle: Lifecycle | None = None,
         clock: Callable[[], datetime.datetime] | None = None,
+        import_reader: ImportReader | None = None,
     ) -> None:
         _check_quota_value("dataset_group_quota", dataset_group_quota)
         for noun, value in (quotas or {}).items():
@@ -181,7 +181,10 @@ class Backend(_data_plane.DataPlaneAPI):
         self._calls: list[Call] = []
         self._faults: list[Fault] = []
         self._failures: list[_PlannedFailure] = []
-        self._data_plane = _data_plane.State()
+        self._events_api = _events_api.EventsAPI(self._engine, self._lock)
+        self._runtime_api = _runtime_api.RuntimeAPI(self, self._engine, self._lock, self._events_api)
+        # What checks an import job's data where it is held (the fake's reads moto's S3); None: nothing.
+        self._import_reader = import_reader
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -313,7 +316,8 @@ class Backend(_data_plane.DataPlaneAPI):
             self._calls.clear()
             self._faults.clear()
             self._failures.clear()
-            self._data_plane = _data_plane.State()
+            self._runtime_api.reset()
+            self._events_api.reset()
 
     # --- what the engine asks ----------------------------------------------------------------
 
@@ -331,8 +335,22 @@ class Backend(_data_plane.DataPlaneAPI):
         return None
 
     def import_problem(self, source: ImportSource) -> str | None:
-        """Why a dataset import job's data won't import: None here; the in-process fake reads moto's S3."""
-        return None
+        """Why a dataset import job's data won't import, as the ``import_reader`` finds it; None without one."""
+        return None if self._import_reader is None else self._import_reader.problem(source)
+
+    @contextlib.contextmanager
+    def setting_up(self) -> Iterator[None]:
+        """Hold the backend for a set-up of the test's own (``deploy_campaign``): while it lasts,
+        every resource is ACTIVE at once, and a ``fail_creation`` the test planned stays for its
+        own creations."""
+        with self._lock:
+            saved_lifecycle, saved_failures = self.lifecycle, self._failures
+            self.lifecycle = dataclasses.replace(saved_lifecycle, advance="instant")
+            self._failures = []
+            try:
+                yield
+            finally:
+                self.lifecycle, self._failures = saved_lifecycle, saved_failures
 
     # --- what a test asserts on -------------------------------------------------------------
 
@@ -392,6 +410,103 @@ class Backend(_data_plane.DataPlaneAPI):
         count = len(pending)
         return f"{count} injected Personalize fault{'' if count == 1 else 's'} did not fire as often as asked:\n{lines}"
 
+    # --- the runtime and events APIs ----------------------------------------------------------
+
+    def declare(
+        self,
+        arn: str,
+        *,
+        user_id: str | None = None,
+        item_id: str | None = None,
+        items: Sequence[str] | None = None,
+        actions: Sequence[str] | None = None,
+        scores: Sequence[float] | None = None,
+    ) -> None:
+        """Declare what a campaign or recommender recommends, for a user, an item, both, or by default::
+
+            fake.declare(campaign_arn, user_id="u1", items=["i3", "i1"])          # for u1
+            fake.declare(campaign_arn, items=["i9", "i8"], scores=[0.6, 0.4])    # anyone else
+            fake.declare(similar_items_arn, item_id="i3", items=["i4", "i5"])    # related to i3
+            fake.declare(ranking_arn, items=["i2"])                              # i2 ranks first
+            fake.declare(actions_arn, user_id="u1", actions=["a1", "a2"])
+
+        The most specific rule a request reaches answers it: item and user, item, user, default.
+        GetPersonalizedRanking puts declared items first, in order, then the rest of the
+        ``inputList`` as given. ``scores`` (one per id) are returned as declared; without them a
+        recipe that scores gets descending scores summing to 1. Declaring again replaces the rule.
+
+        Raises :class:`UsageError` for an ARN no campaign or recommender has, a rule on a
+        parameter the recipe doesn't use (``item_id`` for user personalization) or scores that
+        don't pair with the ids, and :class:`ConformanceError` for ids the service couldn't return.
+        """
+        __tracebackhide__ = True
+        self._runtime_api.declare(arn, user_id=user_id, item_id=item_id, items=items, actions=actions, scores=scores)
+
+    def deploy_campaign(
+        self,
+        name: str,
+        *,
+        recipe: str = "aws-user-personalization",
+        dataset_group_arn: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """Make an ACTIVE campaign on ``recipe`` at once, and return its ARN.
+
+        Creates what the service would need first -- a dataset group called ``name`` (unless
+        ``dataset_group_arn`` names one), a solution and a solution version -- all ACTIVE, none
+        in ``calls``, whatever the lifecycle::
+
+            arn = fake.deploy_campaign("shop-recs")
+            fake.declare(arn, user_id="u1", items=["i3", "i1"])
+        """
+        __tracebackhide__ = True
+        return self._runtime_api.deploy_campaign(
+            name, recipe=recipe, dataset_group_arn=dataset_group_arn, region=region
+        )
+
+    def deploy_recommender(
+        self,
+        name: str,
+        *,
+        use_case: str = "aws-ecomm-recommended-for-you",
+        dataset_group_arn: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """Make an ACTIVE recommender for ``use_case`` at once (in a Domain dataset group of its
+        domain called ``name``, unless ``dataset_group_arn`` names one), and return its ARN."""
+        __tracebackhide__ = True
+        return self._runtime_api.deploy_recommender(
+            name, use_case=use_case, dataset_group_arn=dataset_group_arn, region=region
+        )
+
+    @property
+    def unevaluated(self) -> list[str]:
+        """Why requests got NotEmulatedException: filters or options the emulator can't evaluate."""
+        return self._runtime_api.unevaluated()
+
+    def events(
+        self, *, user_id: str | None = None, event_type: str | None = None, tracking_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events PutEvents accepted, oldest first: each as sent, with its ``trackingId``,
+        ``userId``, ``sessionId`` and ``datasetGroupArn`` (``sentAt`` as a datetime)."""
+        return self._events_api.events(user_id=user_id, event_type=event_type, tracking_id=tracking_id)
+
+    def action_interactions(self, *, user_id: str | None = None) -> list[dict[str, Any]]:
+        """The action interactions PutActionInteractions accepted, oldest first."""
+        return self._events_api.action_interactions(user_id=user_id)
+
+    def items(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The items PutItems accepted (the latest of each ``itemId``), with their properties parsed."""
+        return self._events_api.records("ITEMS", dataset_arn)
+
+    def users(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The users PutUsers accepted (the latest of each ``userId``), with their properties parsed."""
+        return self._events_api.records("USERS", dataset_arn)
+
+    def actions(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
+        """The actions PutActions accepted (the latest of each ``actionId``), with their properties parsed."""
+        return self._events_api.records("ACTIONS", dataset_arn)
+
     # --- requests ---------------------------------------------------------------------------
 
     def call(
@@ -427,40 +542,25 @@ class Backend(_data_plane.DataPlaneAPI):
         content_type: str | None = None,
         method: str = "POST",
         path: str | None = None,
-    ) -> WireResponse:
+    ) -> Encoded:
         """Answer a request as it arrives on the wire with the bytes to send back.
 
         AWS JSON 1.1 (the control plane) names the operation in ``X-Amz-Target``; a request
         without one is REST-JSON (runtime, events), and ``method`` and ``path`` name it.
         ``region`` is the one the request's credential scope names; one that names no AWS region
-        is refused first, as the service refuses it (InvalidSignatureException, 403).
+        is refused first, as the service refuses it (InvalidSignatureException, 403). The
+        decoding, routing and encoding are :mod:`pytest_personalize.wire`'s.
         """
-        rest = _data_plane_model.rest_operation(method, path) if not target and path is not None else None
-        if rest is not None:
-            return self._handle_rest(rest, body, region=region, account=account, content_type=content_type)
-        if not target and path is not None and path.split("?", 1)[0] not in ("", "/"):
-            return WireResponse.rest_error(_unknown_path(method, path))
-        try:
-            _check_region(region)
-            operation = _operation_from_target(target)
-            _check_content_type(content_type)
-            params = _parse_body(body)
-            result = self.call(operation, params, region=region, account=account)
-        except ServiceError as error:
-            return WireResponse.error(error)
-        return WireResponse.ok(result)
-
-    def _handle_rest(
-        self, operation: str, body: bytes, *, region: str, account: str | None, content_type: str | None
-    ) -> WireResponse:
-        try:
-            _check_region(region)
-            _check_content_type(content_type, _REST_CONTENT_TYPES)
-            params = _parse_body(body)
-            result = self.call(operation, params, region=region, account=account)
-        except ServiceError as error:
-            return WireResponse.rest_error(error)
-        return WireResponse.rest_ok(result)
+        return _exchange.dispatch(
+            self.call,
+            target,
+            body,
+            region=region,
+            account=account,
+            content_type=content_type,
+            method=method,
+            path=path,
+        )
 
     def _answer(self, call: Call) -> dict[str, Any]:
         for fault in self._faults:
@@ -469,7 +569,8 @@ class Backend(_data_plane.DataPlaneAPI):
                 if fault.remaining is not None:
                     fault.remaining -= 1
                 raise self._fault_error(fault, call)
-        if not self._engine.emulates(call.operation) and not _data_plane.emulates(call.operation):
+        runtime, events = _runtime_api.emulates(call.operation), _events_api.emulates(call.operation)
+        if not self._engine.emulates(call.operation) and not runtime and not events:
             raise ServiceError(
                 NOT_EMULATED,
                 f"{call.operation} is an Amazon Personalize operation that pytest-personalize does not "
@@ -480,8 +581,10 @@ class Backend(_data_plane.DataPlaneAPI):
         if problem is not None:
             raise ServiceError(problem.code, problem.message)
         context = _templates.Context(region=call.region, account=call.account, now=self.clock())
-        if _data_plane.emulates(call.operation):
-            return _data_plane.answer(self._data_plane, self._engine, call.operation, call.params, context)
+        if runtime:
+            return self._runtime_api.answer(call.operation, call.params, context)
+        if events:
+            return self._events_api.answer(call.operation, call.params, context)
         return self._engine.answer(call.operation, call.params, context)
 
     def _fault_error(self, fault: Fault, call: Call) -> ServiceError:
@@ -516,325 +619,3 @@ def parse_quota(text: str) -> tuple[str, int | None]:
 def _check_quota_value(what: str, value: object) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
         raise UsageError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")
-
-
-# --- the wire: AWS JSON 1.1 -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WireResponse:
-    """An answer as bytes on the wire: status, headers and a compact JSON body."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @classmethod
-    def ok(cls, result: Mapping[str, Any]) -> WireResponse:
-        return cls._make(200, _to_wire(result))
-
-    @classmethod
-    def error(cls, error: ServiceError) -> WireResponse:
-        # AWS JSON services name the error twice: "__type" in the body and x-amzn-ErrorType in a
-        # header (SDKs read either; a proxy or a log line can read the header alone).
-        return cls._make(
-            error.status,
-            _templates.error_body(error.code, error.message),
-            {_data_plane_model.ERROR_TYPE_HEADER: error.code},
-        )
-
-    @classmethod
-    def rest_ok(cls, result: Mapping[str, Any]) -> WireResponse:
-        """A REST-JSON success: the events API's carries no body at all."""
-        # Runtime answers hold strings, numbers, lists and dicts only (no timestamps, no None):
-        # they go out as they are, without _to_wire's walk.
-        return cls._make(200, result or None, content_type=_data_plane_model.REST_JSON_CONTENT_TYPE)
-
-    @classmethod
-    def rest_error(cls, error: ServiceError) -> WireResponse:
-        """A REST-JSON error: the code in ``x-amzn-ErrorType``, the message in the body."""
-        return cls._make(
-            error.status,
-            _data_plane_model.rest_error_body(error.message),
-            {_data_plane_model.ERROR_TYPE_HEADER: error.code},
-            content_type=_data_plane_model.REST_JSON_CONTENT_TYPE,
-        )
-
-    @classmethod
-    def _make(
-        cls,
-        status: int,
-        document: Any,
-        extra: Mapping[str, str] | None = None,
-        content_type: str = _templates.JSON_CONTENT_TYPE,
-    ) -> WireResponse:
-        if document is None:
-            body = b""
-        else:
-            try:
-                body = _ENCODER.encode(document).encode("utf-8")
-            except UnicodeEncodeError:
-                # A lone surrogate (from Backend.call or a fault's message; the wire refuses them)
-                # has no UTF-8 form: escaped as \udXXX, the answer is still valid JSON.
-                body = json.dumps(document, separators=(",", ":")).encode("ascii")
-        headers = {
-            "x-amzn-RequestId": _templates.request_id(),
-            "Content-Type": content_type,
-            "Content-Length": str(len(body)),
-            "Date": _http_date_now(),
-            **(extra or {}),
-        }
-        return cls(status, headers, body)
-
-
-_date_header: tuple[int, str] = (0, "")
-
-
-def _http_date_now() -> str:
-    """The ``Date`` header for now: formatted once a second, not once a response."""
-    global _date_header
-    second = int(time.time())
-    if _date_header[0] != second:
-        _date_header = (second, _templates.http_date(datetime.datetime.fromtimestamp(second, datetime.timezone.utc)))
-    return _date_header[1]
-
-
-# Values sent as they are: checked by exact type first, sparing most values a call and the
-# isinstance checks (Mapping's is an ABC's).
-_PLAIN = frozenset((str, int, float, bool))
-
-
-def _to_wire(value: Any) -> Any:
-    # Timestamps travel as epoch seconds (a JSON number with milliseconds), as the service sends them.
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is dict:
-        return {
-            key: item if type(item) in _PLAIN else _to_wire(item) for key, item in value.items() if item is not None
-        }
-    if kind is list:
-        return [item if type(item) in _PLAIN else _to_wire(item) for item in value]
-    if isinstance(value, datetime.datetime):
-        return round(value.timestamp(), 3)
-    if isinstance(value, Mapping):
-        return {key: _to_wire(item) for key, item in value.items() if item is not None}
-    if isinstance(value, (list, tuple)):
-        return [_to_wire(item) for item in value]
-    return value
-
-
-def _unknown_path(method: str, path: str) -> ServiceError:
-    routes = ", ".join(f"{verb} {route}" for verb, route in sorted(_data_plane_model.rest_routes()))
-    shown = _printable(path.split("?", 1)[0][:100])
-    return ServiceError(
-        "UnknownOperationException",
-        f"No operation is at {method.upper()} {shown}: the runtime and events APIs answer {routes}; the control "
-        "plane answers POST / with an X-Amz-Target header.",
-        404,
-    )
-
-
-def _operation_from_target(target: str | None) -> str:
-    if not target:
-        raise ServiceError(
-            "UnknownOperationException", "Missing X-Amz-Target header: expected AmazonPersonalize.<Operation>."
-        )
-    prefix, _, operation = target.partition(".")
-    if prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
-        raise ServiceError(
-            "UnknownOperationException", f"Unknown operation {target!r}: expected AmazonPersonalize.<Operation>."
-        )
-    return operation
-
-
-_ACCEPTED_CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0")
-_REST_CONTENT_TYPES = (_data_plane_model.REST_JSON_CONTENT_TYPE,)
-
-
-def _check_content_type(content_type: str | None, accepted: tuple[str, ...] = _ACCEPTED_CONTENT_TYPES) -> None:
-    if content_type is None:
-        return
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media not in accepted:
-        raise ServiceError(
-            "SerializationException",
-            f"Unsupported Content-Type {content_type!r}: expected {accepted[0]}.",
-        )
-
-
-# The deepest request the model allows nests 7 levels (CreateSolution's solutionConfig); the
-# limit leaves room for that many times over, and keeps every recursive walk far from Python's
-# recursion limit, whatever the thread's stack already holds.
-MAX_JSON_DEPTH = 64
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-# A \uD800-\uDFFF escape: only then can a decoded string hold a surrogate (raw UTF-8 can't).
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _parse_body(body: bytes) -> dict[str, Any]:
-    """The request's JSON object, or SerializationException for a body that isn't strict JSON.
-
-    Strict means RFC 8259 as AWS's JSON protocols read it: UTF-8, no ``NaN`` or ``Infinity``
-    (nor a number too large for a double), no unpaired UTF-16 surrogate escape (``"\\ud800"``
-    alone, which no Unicode string holds), nesting no deeper than :data:`MAX_JSON_DEPTH`.
-    """
-    if not body.strip():
-        return {}
-    try:
-        text = body.decode("utf-8")
-        if text.startswith("\ufeff"):  # as json.loads refuses it
-            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        document = _DECODER.decode(text)
-    except RecursionError:
-        raise _not_json(f"it nests deeper than {MAX_JSON_DEPTH} levels") from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise _not_json(str(error)) from None
-    if not isinstance(document, dict):
-        raise ServiceError(
-            "SerializationException", f"The request body must be a JSON object, not {type(document).__name__}."
-        )
-    # Most bodies can hold neither problem; two C-speed scans spare them the walk.
-    if _SURROGATE_ESCAPE.search(body) or body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH:
-        _check_document(document)
-    return document
-
-
-def _not_json(reason: str) -> ServiceError:
-    return ServiceError("SerializationException", f"The request body is not valid JSON: {reason}")
-
-
-def _refuse_constant(name: str) -> Any:
-    # Python's json reads NaN and Infinity; JSON has no such values, and the service's parser refuses them.
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400 reads as inf: Infinity by another name
-        raise ValueError(f"the number {text[:40]} is too large for a double")
-    return value
-
-
-# Made once: json.dumps and json.loads build an encoder or decoder per call when given options.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
-
-
-def _check_document(document: dict[str, Any]) -> None:
-    """Refuse unpaired surrogates and deep nesting, naming where; iterative, so no body exhausts the stack."""
-    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(document, 1, ())]
-    while stack:
-        value, depth, path = stack.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                raise _not_json(f"the string at {_render_path(path)} holds {_unpaired(value)}")
-            continue
-        if isinstance(value, dict):
-            items: Any = value.items()
-        elif isinstance(value, list):
-            items = enumerate(value)
-        else:
-            continue
-        if depth > MAX_JSON_DEPTH:
-            raise _not_json(f"it nests deeper than {MAX_JSON_DEPTH} levels (at {_render_path(path)})")
-        for key, item in items:
-            if isinstance(key, str) and _SURROGATE.search(key):
-                raise _not_json(f"a member name at {_render_path(path)} holds {_unpaired(key)}")
-            stack.append((item, depth + 1, (*path, key)))
-
-
-def _unpaired(text: str) -> str:
-    match = _SURROGATE.search(text)
-    code = ord(match.group()) if match else 0
-    return f"an unpaired UTF-16 surrogate escape (\\u{code:04x}), which is not a Unicode character"
-
-
-def _render_path(path: tuple[str | int, ...]) -> str:
-    if not path:
-        return "the top level"
-    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
-    # The path quotes the body's own member names: keep it encodable.
-    return "'" + text.encode("utf-8", "backslashreplace").decode("utf-8") + "'"
-
-
-def _check_region(region: str) -> None:
-    # AWS answers a SigV4 scope naming a region other than its endpoint's with this error and
-    # text. A loopback endpoint has no region of its own, so any region of any partition is taken
-    # as its own -- including ones without Personalize, since botocore's list of those lags the
-    # service -- and anything else (`local`, text with `:` that would land in every ARN) is refused.
-    if not _spec.is_region_name(region):
-        raise ServiceError(
-            "InvalidSignatureException",
-            f"Credential should be scoped to a valid region, not '{_printable(region)}'. ",
-            403,
-        )
-
-
-# Only to say what is wrong with a malformed scope; model/wire.py reads a well-formed one.
-_CREDENTIAL = re.compile(r"\bCredential=([^,\s]*)")
-_ACCOUNT_KEY = re.compile(r"\d{12}")
-
-
-def identity_from_authorization(
-    authorization: str | None, default_region: str = DEFAULT_REGION
-) -> tuple[str, str | None]:
-    """The region and account a SigV4-signed request speaks for.
-
-    The region is the one in the credential scope (``key/date/region/service/aws4_request``),
-    as given: :meth:`Backend.handle` refuses one that names no region. An access key id of 12
-    digits names the account (as moto does), so a test can keep accounts apart; any other key
-    means the default. A request without a credential scope speaks for ``default_region``
-    (the server refuses a malformed one first: :func:`credential_problem`).
-    """
-    scope = _wire.credential_scope(authorization)
-    if scope is None:
-        return default_region, None
-    return scope.region, scope.key if _ACCOUNT_KEY.fullmatch(scope.key) else None
-
-
-def credential_problem(authorization: str | None) -> ServiceError | None:
-    """Why the service would refuse a request's ``Authorization`` header before reading it, or None.
-
-    Signatures are not checked, and an unsigned request (no header) is let through, so that
-    curl can talk to the loopback server. The credential scope's form is checked, with the
-    service's answers: no ``Credential=``, or not five slash-delimited elements, is
-    IncompleteSignatureException (400); a date that isn't YYYYMMDD, an empty region, another
-    service or another terminator than ``aws4_request`` is InvalidSignatureException (403).
-    Whether the region is one is checked by :meth:`Backend.handle`, for the in-process fake too.
-    """
-    if authorization is None:
-        return None
-    match = _CREDENTIAL.search(authorization)
-    if match is None:
-        return ServiceError(
-            "IncompleteSignatureException",
-            f"Authorization header requires 'Credential' parameter. Authorization={_printable(authorization)}",
-        )
-    scope = match.group(1).split("/")
-    if len(scope) != 5:
-        return ServiceError(
-            "IncompleteSignatureException",
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-            f"got '{_printable(match.group(1))}'",
-        )
-    _key, date, region, service, terminator = scope
-    expected = _spec.service_model().signing_name
-    # The checks AWS makes of a scope, with its words, before model/wire.py's reading applies.
-    if not re.fullmatch(r"\d{8}", date, re.ASCII):
-        wrong = f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{_printable(date)}'"
-    elif not region:
-        wrong = "Credential should be scoped to a valid region, not ''. "
-    elif service != expected:
-        wrong = f"Credential should be scoped to correct service: '{expected}'. "
-    elif terminator != "aws4_request":
-        wrong = f"Credential should be scoped with a valid terminator: 'aws4_request', not '{_printable(terminator)}'. "
-    else:
-        return None
-    return ServiceError("InvalidSignatureException", wrong, 403)
-
-
-def _printable(text: str, limit: int = 200) -> str:
-    """Header text quoted in a message: shortened, and printable ASCII only."""
-    shown = text if len(text) <= limit else text[:limit] + "..."
-    return "".join(char if " " <= char <= "~" else f"\\x{ord(char):02x}" for char in shown)

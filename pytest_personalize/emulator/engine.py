@@ -2,10 +2,10 @@
 
 No operation has a handler of its own. An operation's name says what it does and to what
 (``Create`` + ``Dataset``, ``List`` + ``Solution`` + ``s``); the model's shapes say what the request
-gives and what the answer holds; :mod:`pytest_personalize.model.resources` says what the model can't (ARN forms,
-parents, statuses, what blocks a deletion). The few rules that belong to one kind of resource
-(a dataset's schema, a recommender's domain) live in :mod:`pytest_personalize.emulator.type_rules`, checked at
-Create and again at Update.
+gives and what the answer holds; :mod:`pytest_personalize.model.rules.resources` says what the model can't
+(parents, statuses, what blocks a deletion) and :mod:`pytest_personalize.model.rules.arns` the ARN forms. The
+few rules that belong to one kind of resource (a dataset's schema, a recommender's domain) live in
+:mod:`pytest_personalize.model.rules.types`, checked at Create and again at Update.
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model import catalogue as _catalogue
-from ..model import resources as _resources
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model.errors import ServiceError
-from ..model.resources import ResourceType
-from ..model.rules import MAX_TAGS_PER_RESOURCE
+from ..model.rules import arns as _arns
+from ..model.rules import resources as _resources
+from ..model.rules.common import MAX_TAGS_PER_RESOURCE
+from ..model.rules.resources import ResourceType
+from ..model.rules.types import RULES
 from .import_data import ImportSource
 from .lifecycle import Lifecycle, Progress
 from .pages import page_of, paginate
 from .store import RegionStore, Resource, Update
-from .type_rules import RULES
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -38,6 +39,11 @@ if TYPE_CHECKING:
 NOT_FOUND = "ResourceNotFoundException"
 IN_USE = "ResourceInUseException"
 EXISTS = "ResourceAlreadyExistsException"
+
+# The code an operation the backend doesn't emulate answers with. Deliberately not a code the
+# service uses, so no handler in the code under test catches it by accident; 501 is not retried.
+NOT_EMULATED = "NotEmulatedException"
+NOT_EMULATED_STATUS = 501
 
 
 class Host(Protocol):
@@ -178,10 +184,10 @@ class Engine:
         refs = self.resolve(store, f"Create{kind.noun}", params)
         seq = next(self._seq)
         seed = hashlib.sha1(f"{context.account}/{context.region}/{seq}".encode(), usedforsecurity=False).hexdigest()
-        arn = _templates.resource_arn(kind, context, params, seed=seed)
+        arn = _arns.created_arn(kind, params, context, seed=seed)
         self._check_unique(store, kind, arn, name, refs)
         for rule in RULES:
-            rule(store, kind, params, refs)
+            rule(store.by_arn, kind, params, refs)
         self._check_quota(store, kind, refs)
         tags = tag_dict(params.get("tags") or ())
         check_tag_count(arn, len(tags))
@@ -400,7 +406,7 @@ class Engine:
         for key, value in changes.items():
             _apply_change(new_params, key, value)
         for rule in RULES:
-            rule(store, kind, new_params, new_refs)
+            rule(store.by_arn, kind, new_params, new_refs)
         resource.params = new_params
         store.set_refs(resource, new_refs)
         resource.shown = _shown(kind, resource.params)

@@ -1,4 +1,4 @@
-"""The in-process fake: a :class:`Backend` answering botocore's ``before-send`` event.
+"""The in-process fake: a :class:`Backend` held behind botocore's ``before-send`` event.
 
 botocore serializes, signs, retries and parses exactly as it would against AWS; only the bytes
 that would have gone to the network are answered here instead. While a fake is active, every
@@ -7,29 +7,34 @@ including the default one behind ``boto3.client("personalize")`` -- is wired to 
 made before it became active are reached with :meth:`PersonalizeFake.attach`; until then their
 Personalize requests fail with :class:`UnattachedClientError` instead of leaving the machine.
 
+The fake *has* a backend (``fake.backend``, as the server has) and offers its methods as its
+own. Activation is one registration in :mod:`pytest_personalize._answering`, which wires clients
+and routes each request to the innermost active fake; the fake says only how it answers, which
+requests are its own, and which it refuses.
+
 Other services' requests are left alone, for moto or the network. moto's own handler answers
 every service, Personalize included: while a fake is active it passes on Personalize, whichever
 of the two started first. When moto holds an import job's data in S3, the
-job's CSV header is checked against the dataset's schema (:mod:`.import_data`).
+job's CSV header is checked against the dataset's schema (the backend's ``import_reader``,
+:class:`~.import_data.S3Reader`).
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-import sys
-import threading
+import datetime
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
+from .. import _answering
 from .._findings import Finding, Kind
-from ..model import data_plane as _data_plane_model
-from ..model import spec as _spec
-from ..model.wire import text as _text
-from . import _seams
+from ..wire import exchange as _exchange
+from ..wire import requests as _requests
+from ..wire import responses as _responses
+from ..wire.requests import is_loopback
 from . import import_data as _import_data
-from ._local import AsyncRawBody, RawBody, is_loopback
-from .backend import Backend, WireResponse, identity_from_authorization
+from .backend import Backend, Call, Fault
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -37,15 +42,23 @@ if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.client import BaseClient
 
-_EVENT = "before-send"
-_HANDLER_ID = "pytest-personalize-fake"
+    from .lifecycle import Lifecycle
 
-# The active fakes, innermost last: the innermost answers. Shared by every thread of the process.
-_active: list[PersonalizeFake] = []
-_active_lock = threading.Lock()
-# How to take the seams out again (see _seams), while any fake is active.
-_undo_seams: list[Callable[[], None]] = []
-_moto_deferring = False
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _forward(method: Callable[Concatenate[Backend, _P], _R]) -> Callable[Concatenate[PersonalizeFake, _P], _R]:
+    """``method`` of the fake's backend, offered as the fake's own: its signature and docstring, typed."""
+    name = method.__name__
+
+    def forward(fake: PersonalizeFake, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        __tracebackhide__ = True
+        result: _R = getattr(fake.backend, name)(*args, **kwargs)
+        return result
+
+    functools.update_wrapper(forward, method)
+    return forward
 
 
 class UnattachedClientError(RuntimeError):
@@ -57,11 +70,12 @@ class UnattachedClientError(RuntimeError):
     """
 
 
-class PersonalizeFake(Backend):
-    """Amazon Personalize's control plane, answered in process at botocore's HTTP layer.
+class PersonalizeFake:
+    """Amazon Personalize, answered in process at botocore's HTTP layer.
 
-    A :class:`Backend` (state, lifecycle, fault injection, the calls received) that, while
-    active, answers every Personalize client's requests::
+    Holds a :class:`Backend` (state, lifecycle, fault injection, the calls received) as
+    ``backend``, offers its methods as its own, and, while active, answers every Personalize
+    client's requests::
 
         with PersonalizeFake() as fake:
             client = boto3.client(
@@ -70,43 +84,41 @@ class PersonalizeFake(Backend):
             arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
             assert fake.dataset_groups()[0]["status"] == "CREATE PENDING"
 
-    The ``personalize_fake`` fixture makes one per test, and sets dummy credentials and a region for
-    it; outside the fixture, give them as above (or in the environment).
+    ``settings`` are :class:`Backend`'s. The ``personalize_fake`` fixture makes one per test, and
+    sets dummy credentials and a region for it; outside the fixture, give them as above (or in
+    the environment).
     """
 
     def __init__(self, **settings: Any) -> None:
-        super().__init__(**settings)
+        settings.setdefault("import_reader", _import_data.S3Reader())
+        self.backend = Backend(**settings)
         # The back-off delays botocore's retries asked for while the personalize_fake fixture kept them from sleeping.
         self.retry_sleeps: list[float] = []
         # Why each Personalize request of an unattached client was stopped (see UnattachedClientError).
         self.refused: list[str] = []
-        self._s3 = _import_data.S3Reader()
+
+    # --- activation ------------------------------------------------------------------------
 
     def activate(self) -> None:
         """Answer Personalize requests from now on (the innermost active fake answers)."""
-        with _active_lock:
-            if self in _active:
-                raise RuntimeError("PersonalizeFake.activate(): this fake is already active")
-            if not _active:
-                _undo_seams.append(_seams.on_new_clients(_wire_if_personalize))
-                _undo_seams.append(_seams.guard_sends(_refuse_unattached))
-                _defer_moto()
-            _active.append(self)
+        answerer = _answering.Answerer(
+            "fake",
+            self,
+            respond=self.respond,
+            respond_async=self._respond_async,
+            owns=_owns,
+            refuse=self._refuse_unattached,
+        )
+        if not _answering.register(answerer):
+            raise RuntimeError("PersonalizeFake.activate(): this fake is already active")
 
     def deactivate(self) -> None:
         """Stop answering; clients wired to the fake go back to moto, the network or the next fake."""
-        global _moto_deferring
-        with _active_lock:
-            if self in _active:
-                _active.remove(self)
-            if not _active:
-                _moto_deferring = False
-                while _undo_seams:
-                    _undo_seams.pop()()
+        _answering.unregister(self)
 
     @property
     def active(self) -> bool:
-        return self in _active
+        return _answering.is_registered(self)
 
     @staticmethod
     def attach(client: BaseClient) -> BaseClient:
@@ -117,9 +129,7 @@ class PersonalizeFake(Backend):
         Harmless for clients already wired, and for other services' clients (their events never
         name Personalize).
         """
-        route = _route_async if _is_async(client) else _route
-        client.meta.events.register(_event_of(client), route, unique_id=_HANDLER_ID)  # type: ignore[arg-type]
-        return client
+        return _answering.attach(client)
 
     @staticmethod
     def detach(client: BaseClient) -> BaseClient:
@@ -127,8 +137,7 @@ class PersonalizeFake(Backend):
 
         A detached Personalize client made before the active fake has its requests refused again.
         """
-        client.meta.events.unregister(_event_of(client), unique_id=_HANDLER_ID)
-        return client
+        return _answering.detach(client)
 
     def __enter__(self) -> PersonalizeFake:
         self.activate()
@@ -139,29 +148,112 @@ class PersonalizeFake(Backend):
     ) -> None:
         self.deactivate()
 
+    # --- the backend's, as the fake's own ----------------------------------------------------
+
+    set_lifecycle = _forward(Backend.set_lifecycle)
+    use_manual_clock = _forward(Backend.use_manual_clock)
+    fail_creation = _forward(Backend.fail_creation)
+    set_quota = _forward(Backend.set_quota)
+    fail_next = _forward(Backend.fail_next)
+    fail_when = _forward(Backend.fail_when)
+    reset = _forward(Backend.reset)
+    quota = _forward(Backend.quota)
+    planned_failure = _forward(Backend.planned_failure)
+    import_problem = _forward(Backend.import_problem)
+    resources = _forward(Backend.resources)
+    dataset_groups = _forward(Backend.dataset_groups)
+    tags = _forward(Backend.tags)
+    pending_report = _forward(Backend.pending_report)
+    setting_up = _forward(Backend.setting_up)
+    call = _forward(Backend.call)
+    handle = _forward(Backend.handle)
+    declare = _forward(Backend.declare)
+    events = _forward(Backend.events)
+    action_interactions = _forward(Backend.action_interactions)
+    items = _forward(Backend.items)
+    users = _forward(Backend.users)
+    actions = _forward(Backend.actions)
+    deploy_campaign = _forward(Backend.deploy_campaign)
+    deploy_recommender = _forward(Backend.deploy_recommender)
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every call received, in order, retries included."""
+        return self.backend.calls
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        return self.backend.pending_faults
+
+    @property
+    def unevaluated(self) -> list[str]:
+        return self.backend.unevaluated
+
+    @property
+    def dataset_group_quota(self) -> int | None:
+        return self.backend.dataset_group_quota
+
+    @dataset_group_quota.setter
+    def dataset_group_quota(self, limit: int | None) -> None:
+        self.backend.dataset_group_quota = limit
+
+    @property
+    def account(self) -> str:
+        return self.backend.account
+
+    @account.setter
+    def account(self, account: str) -> None:
+        self.backend.account = account
+
+    @property
+    def quotas(self) -> dict[str, int | None]:
+        return self.backend.quotas
+
+    @quotas.setter
+    def quotas(self, quotas: dict[str, int | None]) -> None:
+        self.backend.quotas = quotas
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.backend.lifecycle
+
+    @lifecycle.setter
+    def lifecycle(self, lifecycle: Lifecycle) -> None:
+        self.backend.lifecycle = lifecycle
+
+    @property
+    def clock(self) -> Callable[[], datetime.datetime]:
+        return self.backend.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime.datetime]) -> None:
+        self.backend.clock = clock
+
+    @property
+    def default_region(self) -> str:
+        """Where ``deploy_campaign`` and ``deploy_recommender`` make their resources when no region is given."""
+        return self.backend.default_region
+
+    @default_region.setter
+    def default_region(self, region: str) -> None:
+        self.backend.default_region = region
+
+    # --- answering -------------------------------------------------------------------------
+
     def respond(self, request: AWSPreparedRequest) -> AWSResponse:
         """Answer one prepared (serialized and signed) request as the service would."""
-        from botocore.awsrequest import AWSResponse
+        return _responses.as_aws_response(request.url, self._answer_wire(request))
 
-        answer = self._answer_wire(request)
-        return AWSResponse(request.url, answer.status, dict(answer.headers), RawBody(answer.body))  # type: ignore[arg-type]
-
-    def import_problem(self, source: _import_data.ImportSource) -> str | None:
-        """Why an import job reading ``source`` fails: checked where moto (or a loopback S3) holds the data."""
-        return _import_data.problem(source, self._s3)
-
-    def _answer_wire(self, request: AWSPreparedRequest) -> WireResponse:
-        headers = request.headers
-        region, account = identity_from_authorization(_text(headers.get("Authorization")))
-        return self.handle(
-            _text(headers.get("X-Amz-Target")),
-            _body_bytes(request.body),
-            region=region,
-            account=account,
-            content_type=_text(headers.get("Content-Type")),
-            method=request.method or "POST",
-            path=_path(request.url),
+    def _answer_wire(self, request: AWSPreparedRequest) -> _responses.Encoded:
+        # An unsigned request to an endpoint that names no region speaks for the backend's default one.
+        method, body = request.method or "POST", _body_bytes(request.body)
+        return _exchange.answer(
+            self.call, method, request.url, request.headers, body, default_region=self.default_region
         )
+
+    def _respond_async(self, request: AWSPreparedRequest) -> AWSResponse:
+        """:meth:`respond` for an aiobotocore client, which awaits the body."""
+        return _responses.as_aws_response(request.url, self._answer_wire(request), asynchronous=True)
 
     def findings(self) -> list[Finding]:
         """What a test must not pass with: ``fail_next`` faults that fired fewer times than asked,
@@ -180,52 +272,34 @@ class PersonalizeFake(Backend):
             )
         return found
 
-
-def active_fakes() -> list[PersonalizeFake]:
-    """The fakes answering now, innermost last."""
-    with _active_lock:
-        return list(_active)
-
-
-def _innermost() -> PersonalizeFake | None:
-    innermost = _active[-1:]  # one read: another thread may deactivate the last fake meanwhile
-    return innermost[0] if innermost else None
+    def _refuse_unattached(self, request: AWSPreparedRequest) -> None:
+        """A request of the fake's reached the HTTP layer while the fake is active: its client isn't wired."""
+        if not _owns(request) or is_loopback(request.url):
+            return
+        operation = _operation_of(request)
+        message = (
+            f"A Personalize client made before the fake became active sent {operation} to {request.url}; it isn't "
+            "attached to the fake, so the request was stopped here instead of reaching AWS. Attach the client with "
+            "personalize_fake.attach(client) (PersonalizeFake.attach(client) outside the fixture), or create it "
+            "once the fake is active: in the test, or in a fixture that requests personalize_fake."
+        )
+        self.refused.append(message)
+        raise UnattachedClientError(message)
 
 
 def _owns(request: AWSPreparedRequest) -> bool:
-    """Whether a request is the active fake's to answer, while a fake is active: a control-plane
-    request (its X-Amz-Target), or a runtime or events one (signed for Personalize, to one of their paths)."""
-    return bool(_active) and _operation_of(request) is not None
-
-
-# Every Personalize API signs as "personalize": the credential scope's service.
-_SIGNED_FOR_PERSONALIZE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/personalize/aws4_request")
+    """Whether a request is an active fake's to answer: one for a Personalize API, signed or not
+    (:func:`pytest_personalize.wire.requests.classify`)."""
+    return _operation_of(request) is not None
 
 
 def _operation_of(request: AWSPreparedRequest) -> str | None:
-    target = _text(request.headers.get("X-Amz-Target")) or ""
-    if target:
-        return target[len(_spec.target_prefix()) :] if target.startswith(_spec.target_prefix()) else None
-    operation = _data_plane_model.rest_operation(request.method or "POST", _path(request.url))
-    if operation is None or not _SIGNED_FOR_PERSONALIZE.search(_text(request.headers.get("Authorization")) or ""):
+    """The operation of a Personalize request as it names it (its method and path if none), or None for another's."""
+    method = request.method or "POST"
+    route = _requests.classify(method, request.url, request.headers)
+    if route.api is None:
         return None
-    return operation
-
-
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).path or "/"
-
-
-def _defer_moto() -> None:
-    """Once moto is loaded, it passes on the fake's requests until the last fake deactivates (hold _active_lock)."""
-    global _moto_deferring
-    if not _moto_deferring:
-        undo = _seams.moto_defers(_owns)
-        if undo is not None:
-            _undo_seams.append(undo)
-            _moto_deferring = True
+    return route.operation or _requests.display_name(method, urlsplit(request.url).path or "/", None)
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -237,70 +311,3 @@ def _body_bytes(body: Any) -> bytes:
         return bytes(body)
     data = body.read()  # a file-like body: Personalize's JSON never is one, but be safe
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-def _is_async(client: BaseClient) -> bool:
-    """Whether ``client`` is aiobotocore's, which awaits the response's body."""
-    async_client = getattr(sys.modules.get("aiobotocore.client"), "AioBaseClient", None)
-    return isinstance(async_client, type) and isinstance(client, async_client)
-
-
-def _route(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    fake = _innermost()
-    if fake is None:
-        return None  # no fake active: moto or the network answers, as if the fake weren't there
-    return fake.respond(request)
-
-
-def _route_async(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    fake = _innermost()
-    if fake is None:
-        return None
-    # aiobotocore awaits the body: its AWSResponse subclass reads it from an async raw.
-    response_class = importlib.import_module("aiobotocore.awsrequest").AioAWSResponse
-    answer = fake._answer_wire(request)
-    response: AWSResponse = response_class(
-        request.url, answer.status, dict(answer.headers), AsyncRawBody(answer.body, answer.headers)
-    )
-    return response
-
-
-def _event_of(client: BaseClient) -> str:
-    # botocore names a client's events after its service id: personalize-runtime, not personalize.
-    return f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
-
-
-def wire_if_active(client: BaseClient) -> None:
-    """Wire ``client`` to the fakes as if it were made now: a Personalize client while one is active."""
-    _wire_if_personalize(client)
-
-
-def _wire_if_personalize(client: BaseClient) -> None:
-    """Made while a fake is active: a Personalize client is wired to it, any other is left alone."""
-    if not _active:
-        return
-    if not _moto_deferring:
-        # moto may have been imported since the fake became active: this client may carry its handler.
-        with _active_lock:
-            if _active:
-                _defer_moto()
-    if client.meta.service_model.service_name in _spec.SERVICE_NAMES:
-        PersonalizeFake.attach(client)
-
-
-def _refuse_unattached(request: AWSPreparedRequest) -> None:
-    """A control-plane request reached the HTTP layer while a fake is active: its client isn't wired."""
-    fake = _innermost()
-    if fake is None:
-        return
-    if not _owns(request) or is_loopback(request.url):
-        return
-    operation = _operation_of(request)
-    message = (
-        f"A Personalize client made before the fake became active sent {operation} to {request.url}; it isn't "
-        "attached to the fake, so the request was stopped here instead of reaching AWS. Attach the client with "
-        "personalize_fake.attach(client) (PersonalizeFake.attach(client) outside the fixture), or create it "
-        "once the fake is active: in the test, or in a fixture that requests personalize_fake."
-    )
-    fake.refused.append(message)
-    raise UnattachedClientError(message)

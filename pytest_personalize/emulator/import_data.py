@@ -1,7 +1,8 @@
 """What a dataset import job reads from S3, checked against its dataset's schema where S3 is emulated.
 
-The fake reads S3 only through a client that can't leave the machine: moto answers it (when moto
-is imported and its mock is on), or a loopback S3 endpoint does (``AWS_ENDPOINT_URL_S3`` pointing
+The in-process fake hands its backend an :class:`S3Reader` (the backend's ``import_reader``), which
+reads S3 only through a client that can't leave the machine: moto answers it (when moto is
+imported and its mock is on), or a loopback S3 endpoint does (``AWS_ENDPOINT_URL_S3`` pointing
 at moto's server, say). Any other request is answered here with a refusal before it is sent, and
 the job is then not checked; with neither moto imported nor an endpoint set, no client is made.
 Without an emulated S3, import jobs simply succeed.
@@ -25,11 +26,12 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..model import avro as _avro
 from ..model import spec as _spec
-from ._local import RawBody, is_loopback
+from ..model.rules import schemas as _schemas
+from ..wire.requests import is_loopback
+from ..wire.responses import Encoded, as_aws_response
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -74,9 +76,19 @@ def header_problem(first_line: str, fields: list[str]) -> str | None:
     return None
 
 
+class ImportReader(Protocol):
+    """What checks a dataset import job's data where it is held: ``Backend(import_reader=...)``."""
+
+    def problem(self, source: ImportSource) -> str | None:
+        """The job's failure reason, or None (the data fits, or isn't there to check)."""
+
+
 @dataclass
 class S3Reader:
-    """S3 clients that stay on the machine, one per region, made on first use."""
+    """The import reader of the in-process fake: S3 as moto (or a loopback endpoint) holds it.
+
+    Its S3 clients stay on the machine, one per region, made on first use.
+    """
 
     _clients: dict[str, BaseClient] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -88,9 +100,13 @@ class S3Reader:
                 client = self._clients[region] = _local_s3_client(region)
             return client
 
+    def problem(self, source: ImportSource) -> str | None:
+        """The failure reason of an import job reading ``source``, or None (the data fits, or isn't emulated)."""
+        return problem(source, self)
+
 
 def problem(source: ImportSource, reader: S3Reader) -> str | None:
-    """The failure reason of an import job reading ``source``, or None (the data fits, or isn't emulated)."""
+    """The failure reason of an import job reading ``source`` through ``reader``'s clients, or None."""
     match = _LOCATION.match(source.location)
     if match is None or not _s3_may_be_local():
         return None
@@ -110,7 +126,7 @@ def problem(source: ImportSource, reader: S3Reader) -> str | None:
         heads = []
     if not heads:
         return failed + f"Insufficient privileges for accessing data in Amazon S3: no data at {source.location}."
-    fields = _avro.field_names(source.schema)
+    fields = _schemas.field_names(source.schema)
     folder = len(heads) > 1 or key.endswith("/") or key == ""
     for name, first_line in heads:
         reason = header_problem(first_line, fields)
@@ -177,8 +193,7 @@ def _local_s3_client(region: str) -> BaseClient:
 
 
 def _stay_local(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-    from botocore.awsrequest import AWSResponse
-
     if is_loopback(request.url):
         return None
-    return AWSResponse(request.url, 403, {"Content-Type": "application/xml"}, RawBody(_NOT_SENT_BODY))  # type: ignore[arg-type]
+    refusal = Encoded(403, {"Content-Type": "application/xml"}, _NOT_SENT_BODY)
+    return as_aws_response(request.url, refusal)

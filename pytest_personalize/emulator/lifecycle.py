@@ -11,8 +11,8 @@ import datetime
 import threading
 from dataclasses import dataclass, field
 
-from ..model import resources as _resources
 from ..model.errors import UsageError
+from ..model.rules import resources as _resources
 
 ADVANCE_MODES = ("describe", "instant", "clock")
 

@@ -2,16 +2,18 @@
 
 Anything that can take an endpoint URL can use it -- boto3 (``endpoint_url=`` or
 ``AWS_ENDPOINT_URL_PERSONALIZE``), the AWS CLI (``--endpoint-url``), other SDKs. Signatures are
-not checked; the credential scope says which region (and account) a request speaks for.
+not checked; the credential scope says which region (and account) a request speaks for, and an
+unsigned request speaks for the backend's default region. What is read off a request and the
+bytes sent back are :mod:`pytest_personalize.wire`'s, as for the in-process fake.
 
 Bad input gets the answer the service would give, in AWS JSON 1.1's error shape (``{"__type":
 ..., "message": ...}``, the code again in ``x-amzn-ErrorType``), or a closed connection; never a
 500, and it never stops the server:
 
 * a body that isn't strict JSON -- malformed, not UTF-8, NaN or Infinity (or a number too large
-  for a double), an unpaired surrogate escape, nesting deeper than the backend's
-  ``MAX_JSON_DEPTH`` -- is SerializationException (400), as AWS's JSON protocols answer a body
-  they can't read; the message says where;
+  for a double), an unpaired surrogate escape, nesting deeper than
+  :data:`pytest_personalize.wire.decode.MAX_JSON_DEPTH` -- is SerializationException (400), as
+  AWS's JSON protocols answer a body they can't read; the message says where;
 * framing that could be read two ways -- a Content-Length that isn't plain ASCII digits
   (``+2``, ``1_0``), one given twice, one beside Transfer-Encoding -- is refused (400,
   connection closed); a chunked body is 411, one over :data:`MAX_BODY_BYTES` 413;
@@ -31,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import ipaddress
 import logging
 import re
 import socket
@@ -41,10 +42,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._findings import Finding, Kind
-from ..model import spec as _spec
-from ..model.data_plane import rest_operation
+from ..model.errors import ServiceError
+from ..wire import exchange as _exchange
+from ..wire import requests as _requests
+from ..wire import responses as _responses
+from ..wire.responses import Encoded
 from . import admin as _admin
-from .backend import Backend, ServiceError, WireResponse, credential_problem, identity_from_authorization
+from .backend import Backend
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -165,12 +169,9 @@ class PersonalizeServer:
 
 
 def _loopback(host: str) -> str:
-    address = "127.0.0.1" if host == "localhost" else host
-    try:
-        loopback = ipaddress.IPv4Address(address).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    address = "127.0.0.1" if host.lower() in _requests.LOCALHOST_NAMES else host
+    # The server listens on IPv4 alone: ::1 is loopback, but not an address it can bind.
+    if ":" in address or not _requests.is_loopback_host(address):
         raise ValueError(f"PersonalizeServer binds loopback addresses only (127.0.0.0/8), not {host!r}")
     return address
 
@@ -249,31 +250,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if _admin.owns(self.path):
             self._admin(body)
             return
-        authorization = self.headers.get("Authorization")
-        refusal = credential_problem(authorization)
-        if refusal is not None:
-            self._send(WireResponse.error(refusal))
-            return
-        region, account = identity_from_authorization(authorization)
         try:
-            answer = self.server.backend.handle(
-                self.headers.get("X-Amz-Target"),
-                body,
-                region=region,
-                account=account,
-                content_type=self.headers.get("Content-Type"),
-                path=self.path,  # runtime and events (REST-JSON) requests are named by their path
+            # Runtime and events (REST-JSON) requests are named by their path.
+            backend = self.server.backend
+            answer = _exchange.answer(
+                backend.call, "POST", self.path, self.headers, body, default_region=backend.default_region
             )
         except Exception as error:  # a bug in the backend must not take the connection down silently
             logger.exception("pytest-personalize server: the backend failed")
-            answer = WireResponse.error(
+            answer = _responses.error(
                 ServiceError("InternalFailure", f"pytest-personalize backend error: {error!r}", 500)
             )
         self._send(answer)
 
     def _admin(self, body: bytes) -> None:
         # The test controls: a path no AWS API uses, unsigned, JSON in and out.
-        self._send(WireResponse(*_admin.answer(self.server.backend, self.command, self.path, body)))
+        self._send(Encoded(*_admin.answer(self.server.backend, self.command, self.path, body)))
 
     def _other_method(self) -> None:
         if self.command == "GET" and _admin.owns(self.path):
@@ -287,7 +279,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             "1.1), to the operation's path for the runtime and events APIs (REST-JSON)."
         )
         self._send(
-            WireResponse.error(ServiceError("UnknownOperationException", message, 405)), body=self.command != "HEAD"
+            _responses.error(ServiceError("UnknownOperationException", message, 405)), body=self.command != "HEAD"
         )
 
     do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other_method
@@ -326,9 +318,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _refuse(self, status: int, message: str) -> None:
         # The rest of the body is unread, so the connection can't carry another request.
         self.close_connection = True
-        self._send(WireResponse.error(ServiceError("SerializationException", message, status)))
+        self._send(_responses.error(ServiceError("SerializationException", message, status)))
 
-    def _send(self, answer: WireResponse, body: bool = True) -> None:
+    def _send(self, answer: Encoded, body: bool = True) -> None:
         # Logged before the answer leaves: a client's next request can't be logged ahead of it.
         if self.server.request_log is not None:
             self.server.request_log(self._log_line(answer))
@@ -347,15 +339,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
-    def _log_line(self, answer: WireResponse) -> str:
+    def _log_line(self, answer: Encoded) -> str:
         # Only the model's operation names: header text never reaches a terminal (escape codes).
         headers = getattr(self, "headers", None)  # absent when the request line was unreadable
-        target = headers.get("X-Amz-Target", "") if headers is not None else ""
-        prefix, _, operation = target.partition(".")
-        if not target:
-            operation = rest_operation(self.command or "", getattr(self, "path", "") or "") or "-"
-        elif prefix + "." != _spec.target_prefix() or operation not in _spec.operation_names():
-            operation = "-"
+        target = headers.get(_requests.TARGET_HEADER, "") if headers is not None else ""
+        path = getattr(self, "path", "") or ""
+        operation = _requests.operation_of(self.command or "", path, target) or _admin.log_name(path) or "-"
         error = answer.headers.get("x-amzn-ErrorType")
         outcome = f"{answer.status} {error}" if error else str(answer.status)
         elapsed = (time.perf_counter() - self._started) * 1000 if self._started else 0.0
@@ -368,7 +357,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.request_version = self.protocol_version
         text = message or self.responses.get(code, ("Bad request",))[0]
         self._send(
-            WireResponse.error(ServiceError("SerializationException", text, code)),
+            _responses.error(ServiceError("SerializationException", text, code)),
             body=code >= 200 and code not in (204, 304),
         )
 

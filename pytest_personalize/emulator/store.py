@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.resources import ResourceType
+from ..model.rules.resources import ResourceType
 from .lifecycle import GONE, Progress
 
 

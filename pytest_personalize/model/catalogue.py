@@ -15,10 +15,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from . import resources as _resources
 from . import spec as _spec
 from . import templates as _templates
 from .errors import ServiceError
+from .rules import arns as _arns
+from .rules import resources as _resources
 
 # When the catalogue says its resources were made: Amazon Personalize's launch.
 CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)
@@ -93,16 +94,15 @@ def names(noun: str) -> dict[str, Recipe]:
 
 def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
     """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
-    name = _resources.arn_tail(arn) if isinstance(arn, str) else ""
-    if not isinstance(arn, str) or not _resources.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
+    name = _arns.arn_tail(arn) if isinstance(arn, str) else ""
+    if not isinstance(arn, str) or not _arns.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
         raise ServiceError("ResourceNotFoundException", f"Could not find resource with Arn {arn}.")
     return name
 
 
 def owned_description(kind: _resources.ResourceType, name: str, context: _templates.Context) -> dict[str, Any]:
     """An AWS-owned resource as Describe<X> shows it: the model's example, with the catalogue's facts."""
-    location = {"partition": context.partition, "region": context.region, "account": context.account}
-    arn = _resources.arn(kind, name, **location)
+    arn = _arns.arn(kind, name, context)
     operation = f"Describe{kind.noun}"
     member = single_member(operation)
     dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
@@ -124,8 +124,8 @@ def owned_description(kind: _resources.ResourceType, name: str, context: _templa
     if kind.noun == "Recipe":
         algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
         assert algorithm is not None and transformation is not None
-        description["algorithmArn"] = _resources.arn(algorithm, recipe.algorithm, **location)
-        description["featureTransformationArn"] = _resources.arn(transformation, recipe.transformation, **location)
+        description["algorithmArn"] = _arns.arn(algorithm, recipe.algorithm, context)
+        description["featureTransformationArn"] = _arns.arn(transformation, recipe.transformation, context)
         description["recipeType"] = recipe.recipe_type
         description["description"] = f"The {recipe.name} recipe ({recipe.recipe_type})."
     return description

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._constants import DEFAULT_REGION
-from . import data_plane as _data_plane
-from . import resources as _resources
-from . import rules as _rules
+from . import rest as _rest
 from . import spec as _spec
 from . import validate as _validate
+from .rules import arns as _arns
+from .rules import events as _events
+from .rules import resources as _resources
+from .rules import runtime as _runtime
+from .rules.common import COMMON_ERRORS
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -63,23 +66,10 @@ def request_id() -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-def personalize_arn(resource_type: str, name: str, context: Context) -> str:
-    return f"arn:{context.partition}:personalize:{context.region}:{context.account}:{resource_type}/{name}"
-
-
-def dataset_group_arn(name: str, context: Context) -> str:
-    """``arn:<partition>:personalize:<region>:<account>:dataset-group/<name>``."""
-    return personalize_arn("dataset-group", name, context)
-
-
-def name_from_arn(arn: str) -> str:
-    return arn.rsplit("/", 1)[-1]
-
-
 def content_type(operation: str) -> str:
     """The ``Content-Type`` of an operation's answers: AWS JSON 1.1 for the control plane,
     plain JSON for the REST-JSON runtime and events APIs."""
-    return _data_plane.REST_JSON_CONTENT_TYPE if _data_plane.is_data_plane(operation) else JSON_CONTENT_TYPE
+    return _rest.REST_JSON_CONTENT_TYPE if _rest.is_data_plane(operation) else JSON_CONTENT_TYPE
 
 
 def response_metadata(
@@ -110,7 +100,7 @@ def http_date(moment: datetime.datetime) -> str:
 
 
 def _create_dataset_group(params: Mapping[str, Any], context: Context) -> dict[str, Any]:
-    response: dict[str, Any] = {"datasetGroupArn": dataset_group_arn(str(params.get("name", "example")), context)}
+    response: dict[str, Any] = {"datasetGroupArn": _arns.dataset_group_arn(str(params.get("name", "example")), context)}
     # The service echoes the domain of a Domain dataset group and leaves the key out otherwise.
     if params.get("domain") is not None:
         response["domain"] = params["domain"]
@@ -143,9 +133,9 @@ def dataset_group_description(
 
 
 def _describe_dataset_group(params: Mapping[str, Any], context: Context) -> dict[str, Any]:
-    arn = str(params.get("datasetGroupArn") or dataset_group_arn("example", context))
+    arn = str(params.get("datasetGroupArn") or _arns.dataset_group_arn("example", context))
     group = dataset_group_description(
-        name=name_from_arn(arn), arn=arn, status="ACTIVE", created=context.now, updated=context.now
+        name=_arns.name_from_arn(arn), arn=arn, status="ACTIVE", created=context.now, updated=context.now
     )
     return {"datasetGroup": group}
 
@@ -172,7 +162,7 @@ def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str
     for every member of its output shape, derived from the shape's constraints. No
     ``ResponseMetadata``: the caller adds it.
     """
-    builder = _BUILDERS.get(name) or _data_plane.TEMPLATES.get(name)
+    builder = _BUILDERS.get(name) or _runtime.TEMPLATES.get(name) or _events.TEMPLATES.get(name)
     if builder is not None:
         return builder(params, context)
     output = _spec.operation_model(name).output_shape
@@ -205,7 +195,7 @@ class _Example:
         if self.kind is None:
             return None
         if self.verb == "Create":
-            return resource_arn(self.kind, self.context, self.params, seed=_seed(self.params))
+            return _arns.created_arn(self.kind, self.params, self.context, seed=_seed(self.params))
         asked = self.params.get(self.kind.arn_member)
         return asked if isinstance(asked, str) else None
 
@@ -267,7 +257,7 @@ class _Example:
         if member.endswith("Arn") or member.endswith("Arns") or shape.name == "Arn":
             yield from self._arn_candidates(member.removesuffix("s"), own)
         elif member == own_name_member(own) and own is not None:
-            name = _resources.name_in_arn(own, self._arn_of(own))
+            name = _arns.name_in_arn(own, self._arn_of(own))
             if name is not None:
                 yield name
         echoed = self.params.get(member)
@@ -278,7 +268,7 @@ class _Example:
         if member == "trackingId":
             yield _uuid_from(_seed(self.params))
         if member == "datasetType" and own is not None and own.tail == "group/type":
-            yield _resources.arn_tail(self._arn_of(own)).rsplit("/", 1)[-1]
+            yield _arns.arn_tail(self._arn_of(own)).rsplit("/", 1)[-1]
         if "s3" in member.lower() or "path" in member.lower():
             yield "s3://example-bucket/example"
         yield "example"
@@ -293,7 +283,7 @@ class _Example:
         asked = self.params.get(kind.arn_member)
         if isinstance(asked, str):
             return asked
-        return resource_arn(kind, self.context, self.params, seed=_seed(self.params))
+        return _arns.created_arn(kind, self.params, self.context, seed=_seed(self.params))
 
     def _arn_candidates(self, member: str, owner: _resources.ResourceType | None) -> Iterator[str]:
         context = self.context
@@ -308,7 +298,9 @@ class _Example:
             echoed = self.params.get(member)
             if isinstance(echoed, str):
                 yield echoed
-            yield personalize_arn("resource", "example", context)
+            yield _arns.arn_of_type(
+                "resource", "example", partition=context.partition, region=context.region, account=context.account
+            )
             return
         if owner is not None and kind is not owner:
             parent = self._parent_from_own_arn(owner, kind)
@@ -318,10 +310,10 @@ class _Example:
 
     def _parent_from_own_arn(self, owner: _resources.ResourceType, parent: _resources.ResourceType) -> str | None:
         # A dataset's ARN names its group, a solution version's its solution.
-        name = _resources.parent_name_in_arn(owner, self._arn_of(owner))
-        if name is None or parent.noun != _resources.ARN_PARENTS.get(owner.tail):
+        name = _arns.parent_name_in_arn(owner, self._arn_of(owner))
+        if name is None or parent.noun != _arns.ARN_PARENTS.get(owner.tail):
             return None
-        return resource_arn(parent, self.context, {parent.name_member: name})
+        return _arns.created_arn(parent, {parent.name_member: name}, self.context)
 
 
 def own_name_member(kind: _resources.ResourceType | None) -> str:
@@ -337,29 +329,6 @@ def _seed(params: Mapping[str, Any]) -> str:
 
 def _uuid_from(seed: str) -> str:
     return f"{seed[:8]}-{seed[8:12]}-4{seed[13:16]}-a{seed[17:20]}-{seed[20:32]}"
-
-
-def resource_arn(
-    kind: _resources.ResourceType, context: Context, params: Mapping[str, Any], *, seed: str = "0" * 40
-) -> str:
-    """The ARN a resource of ``kind`` created with ``params`` gets; ``seed`` makes its generated id."""
-    location = {"partition": context.partition, "region": context.region, "account": context.account}
-    name = params.get(kind.name_member)
-    if kind.aws_owned:
-        tail = name if isinstance(name, str) else _resources.DEFAULT_AWS_OWNED_NAMES[kind.noun]
-    elif kind.tail == "group/type":
-        group, dataset_type = params.get("datasetGroupArn"), params.get("datasetType")
-        group_name = _resources.arn_tail(group) if isinstance(group, str) else "example"
-        tail = f"{group_name}/{(dataset_type if isinstance(dataset_type, str) else 'Interactions').upper()}"
-    elif kind.tail == "parent/id":
-        solution = params.get("solutionArn")
-        solution_name = _resources.arn_tail(solution) if isinstance(solution, str) else "example"
-        tail = f"{solution_name}/{seed[:8]}"
-    elif kind.tail == "id":
-        tail = seed[:8]
-    else:
-        tail = name if isinstance(name, str) else "example"
-    return _resources.arn(kind, tail, **location)
 
 
 def _minimal_match(java_pattern: str) -> str:
@@ -422,7 +391,7 @@ def _already_exists(params: Mapping[str, Any], context: Context) -> str | None:
     # The service's wording, as seen in a real ResourceAlreadyExistsException from Personalize.
     name = params.get("name")
     if isinstance(name, str):
-        return f"Another resource with Arn {dataset_group_arn(name, context)} already exists."
+        return f"Another resource with Arn {_arns.dataset_group_arn(name, context)} already exists."
     return None
 
 
@@ -451,10 +420,12 @@ def error_message(
     the API reference's. ``operation`` says which API's wording applies (runtime and events
     have their own).
     """
-    if operation is not None and _data_plane.is_data_plane(operation):
+    if operation is not None and _rest.is_data_plane(operation):
         service = _spec.service_of(operation)
-        message = _data_plane.error_message(operation, code, params or {})
-        common = _rules.COMMON_ERRORS.get(code)
+        message = _runtime.error_message(operation, code, params or {}) or _events.error_message(
+            operation, code, params or {}
+        )
+        common = COMMON_ERRORS.get(code)
         if message is None:
             message = common.message if common is not None else _spec.error_documentation(code, service)
         return message or code
@@ -462,7 +433,7 @@ def error_message(
     message = contextual(params or {}, context or Context()) if contextual else None
     if message:
         return message
-    common = _rules.COMMON_ERRORS.get(code)
+    common = COMMON_ERRORS.get(code)
     return common.message if common is not None else _spec.error_documentation(code) or code
 
 
@@ -473,7 +444,7 @@ def check_error_code(operation: str | None, code: str) -> None:
     JSON operation may send. With no operation, any code some Personalize operation declares.
     """
     __tracebackhide__ = True
-    if code in _rules.COMMON_ERRORS:
+    if code in COMMON_ERRORS:
         return
     modeled = _spec.modeled_errors(operation) if operation is not None else tuple(sorted(_spec.all_modeled_errors()))
     if code in modeled:
@@ -486,15 +457,14 @@ def check_error_code(operation: str | None, code: str) -> None:
         else "an error Amazon Personalize sends"
     )
     raise ConformanceError(
-        f"{code!r} is not {where}; modeled: {', '.join(modeled)}; "
-        f"common to every operation: {', '.join(_rules.COMMON_ERRORS)}"
+        f"{code!r} is not {where}; modeled: {', '.join(modeled)}; common to every operation: {', '.join(COMMON_ERRORS)}"
     )
 
 
 def error_status(code: str, operation: str | None = None) -> int:
     """The HTTP status an error travels with: a common error's own; for a modeled one, the status
     the operation's model gives it (the REST-JSON APIs: 404, 409), else 400."""
-    common = _rules.COMMON_ERRORS.get(code)
+    common = COMMON_ERRORS.get(code)
     if common is not None:
         return common.status
     modeled = _spec.error_http_status(operation, code) if operation is not None else None

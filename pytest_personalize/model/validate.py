@@ -17,9 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from . import data_plane as _data_plane
-from . import rules as _rules
 from . import spec as _spec
+from .rules import refusals as _refusals
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -370,11 +369,7 @@ def _request_problem(operation: str, params: Mapping[str, Any]) -> RequestProble
     violations = validate(shape, params) if shape is not None and not _passes(shape)(params) else []
     if violations:
         return RequestProblem(validation_message(violations), tuple(violations))
-    refusal = _rules.request_refusal(model.name, params, _spec.modeled_errors(model.name))
-    if refusal is None and model.metadata.get("protocol") == "rest-json":
-        data_plane_refusal = _data_plane.request_refusal(model.name, params)
-        if data_plane_refusal is not None:
-            return RequestProblem(data_plane_refusal[1], code=data_plane_refusal[0])
+    refusal = _refusals.request_refusal(model.name, params, _spec.modeled_errors(model.name))
     return None if refusal is None else RequestProblem(refusal.message, code=refusal.code)
 
 

@@ -1,6 +1,6 @@
 """Record and replay: which recorded answer a request gets, and the cassette that holds them.
 
-Requests are caught at botocore's HTTP session (``_cassette_botocore``); this module decides
+Requests are caught at botocore's HTTP session (:mod:`.transport`); this module decides
 what each one gets:
 
 - *matching*: a request is known by its operation (``X-Amz-Target``, for the control plane),
@@ -15,7 +15,10 @@ what each one gets:
   client neither lose an interaction nor replay one twice;
 - *sharing*: several tests may name one cassette; saving re-reads the file under a lock and adds
   this test's interactions, so neither tests nor xdist workers overwrite each other;
-- *scrubbing* (``_cassette_scrub``) and *files* (``_cassette_file``).
+- *scrubbing* (:mod:`.scrub`) and *files* (:mod:`.file`).
+
+What a request is for (:mod:`pytest_personalize.wire.requests`) and the bytes of an error the
+service would answer (:mod:`pytest_personalize.wire.responses`) are the wire's, as in every mode.
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ from vcr.request import Request
 from .._clients import offline_environment
 from .._constants import DEFAULT_REGION, RECORD_MODES
 from .._findings import Finding, Kind
-from ..emulator.backend import identity_from_authorization
-from ..model import wire as _wire
+from ..model.errors import ServiceError
+from ..wire import requests as _requests
+from ..wire import responses as _responses
 from . import file as _cassette_file
 from . import scrub as _cassette_scrub
 from .file import CassetteFormatError, Interaction
 
-TARGET_HEADER = "X-Amz-Target"
+TARGET_HEADER = _requests.TARGET_HEADER
 
 
 class RequestKey(NamedTuple):
@@ -57,17 +61,13 @@ class RequestKey(NamedTuple):
 
     @property
     def operation(self) -> str:
-        if self.target:
-            return self.target.rsplit(".", 1)[-1]
-        # Runtime and events (REST-JSON): the path names the operation (POST /recommendations).
-        from ..model.data_plane import rest_operation
-
-        return rest_operation(self.method, self.path) or f"{self.method} {self.path}"
+        """The operation as the request names it (runtime and events: by their path), else its method and path."""
+        return _requests.display_name(self.method, self.path, self.target)
 
 
 def header(request: Request, name: str) -> str:
     value = request.headers.get(name)
-    return "" if value is None else _wire.text(value)
+    return "" if value is None else _requests.text(value)
 
 
 def canonical_body(body: Any) -> str:
@@ -126,47 +126,35 @@ def _recorded_key(request: Request) -> RequestKey:
 
 def _refusal(key: RequestKey) -> tuple[str, str] | None:
     """The error code and message the service answers a control-plane request with, or None."""
-    from ..model import spec as _spec
     from ..model import validate as _validate
 
-    if key.target and (
-        not key.target.startswith(_spec.target_prefix()) or key.operation not in _spec.operation_names()
-    ):
+    operation = _requests.operation_of(key.method, key.path, key.target)
+    if operation is None:
         return None  # no operation the model knows
-    if not key.target and not _spec.is_operation(key.operation):
-        return None  # REST-JSON: a path of no runtime or events operation
     try:
         params = json.loads(key.body) if key.body else {}
     except ValueError:
         return None
     if not isinstance(params, dict):
         return None
-    problem = _validate.request_problem(key.operation, params)
+    problem = _validate.request_problem(operation, params)
     return None if problem is None else (problem.code, problem.message)
 
 
 def _error_response(code: str, message: str, operation: str | None = None) -> dict[str, Any]:
-    """A refusal in the recorded-response form: what the service's bytes would be.
+    """A refusal in the recorded-response form: the bytes the fake and the server would send.
 
-    A runtime or events operation answers in REST-JSON: the code in ``x-amzn-ErrorType``.
+    A runtime or events operation answers in REST-JSON, the control plane in AWS JSON 1.1.
     """
-    from ..model import data_plane as _data_plane
+    from ..model import rest as _rest
     from ..model import templates as _templates
 
-    rest = operation is not None and _data_plane.is_data_plane(operation)
-    document = _data_plane.rest_error_body(message) if rest else _templates.error_body(code, message)
-    body = json.dumps(document, separators=(",", ":")).encode()
-    headers = {
-        "x-amzn-RequestId": [_templates.request_id()],
-        "Content-Type": [_data_plane.REST_JSON_CONTENT_TYPE if rest else _templates.JSON_CONTENT_TYPE],
-        "Content-Length": [str(len(body))],
-    }
-    if rest:
-        headers[_data_plane.ERROR_TYPE_HEADER] = [code]
+    rest = operation is not None and _rest.is_data_plane(operation)
+    answer = _responses.error(ServiceError(code, message, _templates.error_status(code, operation)), rest=rest)
     return {
-        "status": {"code": _templates.error_status(code, operation), "message": "Bad Request"},
-        "headers": headers,
-        "body": {"string": body},
+        "status": {"code": answer.status, "message": answer.reason},
+        "headers": {name: [value] for name, value in answer.headers.items()},
+        "body": {"string": answer.body},
     }
 
 
@@ -179,7 +167,7 @@ def _error_code(response: dict[str, Any]) -> str | None:
             # REST-JSON: "ResourceNotFoundException:http://internal.amazon.com/..." names the code.
             return str(values[0] if isinstance(values, list) else values).split(":", 1)[0]
     try:
-        document = json.loads(_wire.text(response.get("body", {}).get("string") or b"{}"))
+        document = json.loads(_requests.text(response.get("body", {}).get("string") or b"{}"))
     except (ValueError, TypeError):
         return "UnknownError"
     code = (document.get("__type") or document.get("code")) if isinstance(document, dict) else None
@@ -331,7 +319,7 @@ class PersonalizeCassette:
 
     def record(self, request: Request, response: dict[str, Any]) -> None:
         """Keep one interaction (scrubbed when saved, with every credential the session met)."""
-        headers = {name: _wire.text(value) for name, value in request.headers.items()}
+        headers = {name: _requests.text(value) for name, value in request.headers.items()}
         wire = _cassette_scrub.wire_secrets(headers, request.uri)
         with self._lock:
             self.secrets.learn(wire)
@@ -343,11 +331,11 @@ class PersonalizeCassette:
         # scrubbed from the first. Account ids get placeholders in the order they appear.
         with self._lock:
             for request, _response in interactions:
-                self.secrets.learn(_cassette_scrub.found_secrets(_wire.text(request.body or b"")))
+                self.secrets.learn(_cassette_scrub.found_secrets(_requests.text(request.body or b"")))
             return [(self._scrubbed_request(q), self._scrubbed_response(r)) for q, r in interactions]
 
     def _scrubbed_request(self, request: Request) -> Request:
-        headers = {name: _wire.text(value) for name, value in request.headers.items()}
+        headers = {name: _requests.text(value) for name, value in request.headers.items()}
         return Request(
             method=request.method,
             uri=_cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets),
@@ -362,7 +350,7 @@ class PersonalizeCassette:
         return {
             "status": dict(response["status"]),
             "headers": {
-                self._scrub_text(name): [self._scrub_text(_wire.text(value)) for value in values]
+                self._scrub_text(name): [self._scrub_text(_requests.text(value)) for value in values]
                 for name, values in response["headers"].items()
             },
             "body": {"string": self._scrub_body(response["body"]["string"])},
@@ -575,12 +563,11 @@ def replay_environment(
     With no region anywhere, clients get ``default_region``: a missing cassette must be told as
     such, not as botocore's ``NoRegionError``.
     """
-    from .transport import api_of
-
     changes = offline_environment()
     if "AWS_ENDPOINT_URL" not in environ:
         for request, _response in cassette.data:
-            variable = _ENDPOINT_VARIABLES[api_of(request.method, request.path, header(request, TARGET_HEADER))]
+            api = _requests.classify(request.method, request.uri, request.headers).api or _requests.CONTROL_PLANE
+            variable = _ENDPOINT_VARIABLES[api]
             recorded = urlparse(request.uri)
             if variable in environ or variable in changes or not recorded.hostname:
                 continue
@@ -602,7 +589,7 @@ def recording_environment(environ: Mapping[str, str], default_region: str = DEFA
     Recording against anything else changes nothing: that is the user's own AWS setup.
     """
     endpoints = [environ[name] for name in (*_ENDPOINT_VARIABLES.values(), "AWS_ENDPOINT_URL") if environ.get(name)]
-    if not endpoints or not all(_is_loopback(urlparse(endpoint).hostname) for endpoint in endpoints):
+    if not endpoints or not all(_requests.is_loopback(endpoint) for endpoint in endpoints):
         return {}
     changes: dict[str, str | None] = {}
     if not environ.get("AWS_ENDPOINT_URL"):
@@ -646,22 +633,13 @@ def _has_credentials(environ: Mapping[str, str]) -> bool:
     return False
 
 
-def _is_loopback(host: str | None) -> bool:
-    import ipaddress
-
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def recorded_region(cassette: PersonalizeCassette) -> str | None:
     """The region the first request was signed for (kept in the scrubbed Authorization scope)."""
     if not cassette.data:
         return None
-    region, _account = identity_from_authorization(header(cassette.data[0][0], "Authorization"), default_region="")
+    region, _account = _requests.identity_from_authorization(
+        header(cassette.data[0][0], _requests.AUTHORIZATION_HEADER), default_region=""
+    )
     return region or None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from ..model import spec as _spec
 from . import scrub as _cassette_scrub
@@ -63,7 +64,7 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 
 def check_file(path: Path, report: Report) -> None:
-    from ..model.wire import text
+    from ..wire.requests import named_operation, text
     from .file import CassetteFormatError, load
 
     report.cassettes += 1
@@ -83,16 +84,9 @@ def check_file(path: Path, report: Report) -> None:
     before = len(report.credentials)
     for number, (request, response) in enumerate(interactions, start=1):
         report.interactions += 1
+        # As the request names it: an operation the installed model lacks is a finding below.
         target = text(request.headers.get("X-Amz-Target", ""))
-        prefix = _spec.target_prefix()
-        operation = target[len(prefix) :] if target.startswith(prefix) else ""
-        if not target:
-            # Runtime and events (REST-JSON): the path names the operation.
-            from urllib.parse import urlparse
-
-            from ..model.data_plane import rest_operation
-
-            operation = rest_operation(request.method, urlparse(request.uri).path or "/") or ""
+        operation = named_operation(request.method, urlparse(request.uri).path or "/", target) or ""
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
         for name, value in request.headers.items():
             value = text(value)

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 import yaml
 from vcr.request import Request
 
-from ..model.wire import text
+from ..wire.requests import text
 
 try:
     import fcntl

@@ -9,10 +9,12 @@ an S3 download and fights pytest-recording's own.
 
 One level up, ``URLLib3Session.send`` is where every botocore client -- however and whenever it
 was made, on whichever thread -- hands over a signed request. A replayed request is answered
-there and never reaches urllib3: no pool, no socket, no lookup. A request that isn't for
-Personalize goes on untouched, to the network or to whatever else (vcrpy) is patched below.
-The wrapping itself is botocore's internals, kept in one adapter
-(:func:`pytest_personalize._botocore_private.intercept_sends`).
+there and never reaches urllib3: no pool, no socket, no lookup. Whether a request is for
+Personalize, signed or not, is :func:`pytest_personalize.wire.requests.classify`'s to say; one
+that isn't goes on untouched, to the network or to whatever else (vcrpy) is patched below.
+A cassette registers in the one registry of who answers Personalize
+(:mod:`pytest_personalize._answering`), whose one wrapper of ``URLLib3Session.send`` hands it
+each request (:func:`_exchange`), before the fake's guard sees it.
 """
 
 from __future__ import annotations
@@ -20,87 +22,43 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
-import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vcr.request import Request
 
-from ..model import wire as _wire
+from .. import _answering
+from ..seams import botocore as _botocore
+from ..wire import requests as _requests
+from ..wire import responses as _responses
 from . import scrub as _cassette_scrub
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-    from .._botocore_private import Send
-    from .._patching import Undo
-    from .cassette import PersonalizeCassette
-
-# Every Personalize API (control plane, runtime, events) signs as "personalize": the scope
-# tells its requests apart from any other service's, at any endpoint (loopback included).
-_HOST = re.compile(r"^personalize(?:-runtime|-events)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
-_SIGNING_NAME = "personalize"
-
-# The active cassettes, innermost last: the innermost answers. Shared by every thread.
-_active: list[PersonalizeCassette] = []
-_active_lock = threading.Lock()
-_undo: Undo | None = None
-# Set on a thread while its request is being sent on for recording.
-_handling = threading.local()
+    from ..seams.botocore import Send
 
 
-def is_personalize(url: str, headers: Any) -> bool:
-    """Whether a prepared request is for one of the Personalize APIs."""
-    from urllib.parse import urlparse
+class PersonalizeCassette(Protocol):
+    """What the transport asks of a cassette: :class:`.cassette.PersonalizeCassette`, never imported here."""
 
-    scope = _wire.credential_scope(_wire.text(headers.get("Authorization")))
-    if scope is not None:
-        return scope.service == _SIGNING_NAME
-    return bool(_HOST.match((urlparse(url).netloc or "").lower()))
+    @property
+    def write_protected(self) -> bool: ...
 
+    def learn(self, secrets: Sequence[str] | set[str], /) -> None: ...
 
-@functools.cache
-def _rest_paths() -> dict[tuple[str, str], str]:
-    """(method, path) of each runtime and events operation, from the installed models."""
-    from botocore.loaders import Loader
+    def answer(self, request: Request, /) -> dict[str, Any] | None: ...
 
-    # The loader alone: a session would read the profile, and replay runs with none configured.
-    loader = Loader()
-    paths: dict[tuple[str, str], str] = {}
-    for api in ("personalize-runtime", "personalize-events"):
-        operations = loader.load_service_model(api, "service-2")["operations"]
-        for operation in operations.values():
-            http = operation["http"]
-            paths[(http["method"].upper(), http["requestUri"].split("?", 1)[0])] = api
-    return paths
-
-
-def api_of(method: str, path: str, target: str) -> str:
-    """Which Personalize API a recorded request belongs to: the control plane, runtime or events."""
-    if target:
-        return "personalize"
-    return _rest_paths().get((method.upper(), path or "/"), "personalize")
+    def record(self, request: Request, response: dict[str, Any], /) -> None: ...
 
 
 def activate(cassette: PersonalizeCassette) -> None:
-    global _undo
-    from .._botocore_private import intercept_sends
-
-    with _active_lock:
-        if not _active:
-            _undo = intercept_sends(_handle)
-        _active.append(cassette)
+    """Answer (or record) Personalize requests from every botocore client: the cassette is the innermost."""
+    _answering.register(_answering.Answerer("cassette", cassette, exchange=functools.partial(_exchange, cassette)))
 
 
 def deactivate(cassette: PersonalizeCassette) -> None:
-    global _undo
-    with _active_lock:
-        if cassette in _active:
-            _active.remove(cassette)
-        if not _active and _undo is not None:
-            _undo()
-            _undo = None
+    _answering.unregister(cassette)
 
 
 @contextlib.contextmanager
@@ -115,21 +73,15 @@ def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]
         yield cassette
 
 
-def _handle(send: Send, request: AWSPreparedRequest) -> AWSResponse:
-    innermost = _active[-1:]  # one read: another thread may deactivate the last cassette meanwhile
-    cassette = innermost[0] if innermost else None
-    # A wrapper of ours left beneath another tool's, and a new one on top: the outer one answers.
-    if cassette is None or getattr(_handling, "active", False) or not is_personalize(request.url, request.headers):
+def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedRequest) -> AWSResponse:
+    """The cassette's answer to a Personalize request, or what ``send`` brings back, recorded."""
+    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
         return send(request)
     recorded = _as_vcr_request(request)
     answer = cassette.answer(recorded)
     if answer is not None:
         return _as_aws_response(request.url, answer)
-    _handling.active = True
-    try:
-        response = send(request)
-    finally:
-        _handling.active = False
+    response = send(request)
     cassette.record(recorded, _as_recorded_response(response))
     return response
 
@@ -145,14 +97,14 @@ def _as_vcr_request(request: AWSPreparedRequest) -> Request:
         body = data
     if isinstance(body, str):
         body = body.encode("utf-8")
-    headers = {str(name): _wire.text(value) for name, value in request.headers.items()}
+    headers = {str(name): _requests.text(value) for name, value in request.headers.items()}
     return Request(method=request.method, uri=request.url, body=bytes(body or b""), headers=headers)
 
 
 def _as_recorded_response(response: AWSResponse) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in response.headers.items():
-        headers.setdefault(str(name), []).append(_wire.text(value))
+        headers.setdefault(str(name), []).append(_requests.text(value))
     return {
         "status": {"code": response.status_code, "message": str(getattr(response.raw, "reason", "") or "")},
         "headers": headers,
@@ -161,26 +113,9 @@ def _as_recorded_response(response: AWSResponse) -> dict[str, Any]:
 
 
 def _as_aws_response(url: str, recorded: dict[str, Any]) -> AWSResponse:
-    from botocore.awsrequest import AWSResponse
-
     headers = {name: ", ".join(values) for name, values in recorded["headers"].items()}
-    body = recorded["body"]["string"] or b""
-    return AWSResponse(url, recorded["status"]["code"], headers, _RawBody(body))  # type: ignore[arg-type]
-
-
-class _RawBody:
-    """The ``raw`` of an ``AWSResponse``: what botocore reads the body from."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-        self.reason = ""
-
-    def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, amt: int | None = None) -> bytes:
-        body, self._body = self._body, b""
-        return body
+    answer = _responses.Encoded(int(recorded["status"]["code"]), headers, bytes(recorded["body"]["string"] or b""))
+    return _responses.as_aws_response(url, answer)
 
 
 @contextlib.contextmanager
@@ -191,10 +126,9 @@ def _learning_signing_credentials(cassette: PersonalizeCassette) -> Iterator[Non
     up in data (a connection string, a basic-auth header). Signing is where every credential
     provider -- environment, profile, SSO, assumed role, instance metadata -- ends up.
     """
-    from .._botocore_private import signing_credentials
 
     def learn(credentials: Any) -> None:
         cassette.learn({v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v})
 
-    with signing_credentials(learn):
+    with _botocore.signing_credentials(learn):
         yield

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
-import sys
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pprint import pformat
 from typing import TYPE_CHECKING, Any
 
+from .. import _answering
 from .._findings import Finding, Kind
-from ..model import data_plane as _data_plane
 from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
-from ..model.errors import ConformanceError, UsageError
+from ..model.errors import ConformanceError, ServiceError, UsageError
+from ..wire import responses as _responses
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -117,8 +116,10 @@ class _StubQueue:
         events = self.client.meta.events
         events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
         events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
+        _answering.register(_answering.Answerer("stubber", self))
 
     def deactivate(self) -> None:
+        _answering.unregister(self)
         events = self.client.meta.events
         events.unregister(self._parameters_event, unique_id=f"{self._handler_id}-request")
         events.unregister(self._call_event, unique_id=f"{self._handler_id}-answer")
@@ -450,29 +451,19 @@ class Stubber(_StubQueue):
 
 
 def _fake_is_active() -> bool:
-    # Only a test that made a fake has imported its module: no import here for the others.
-    fake = sys.modules.get(__name__.split(".")[0] + ".emulator.fake")
-    return fake is not None and bool(fake.active_fakes())
+    return bool(_answering.active("fake"))
 
 
 def parsed_error(operation_model: OperationModel, code: str, message: str, context: _templates.Context) -> Any:
-    """An error as the client receives it: its bytes on the wire, read by botocore's own parser."""
+    """An error as the client receives it: the bytes the fake would send, read by botocore's own parser."""
     from botocore.awsrequest import AWSResponse
 
     protocol = str(operation_model.metadata["protocol"])
     status = _templates.error_status(code, operation_model.name)
-    rid = _templates.request_id()
-    if protocol == "rest-json":
-        document: Any = _data_plane.rest_error_body(message)
-        headers = {_data_plane.ERROR_TYPE_HEADER.lower(): code, "content-type": _data_plane.REST_JSON_CONTENT_TYPE}
-    else:
-        document = _templates.error_body(code, message)
-        headers = {"content-type": _templates.JSON_CONTENT_TYPE}
-    body = json.dumps(document, separators=(",", ":")).encode()
-    headers.update(
-        {"x-amzn-requestid": rid, "content-length": str(len(body)), "date": _templates.http_date(context.now)}
-    )
-    wire = {"status_code": status, "headers": headers, "body": body}
+    answer = _responses.error(ServiceError(code, message, status), rest=protocol == "rest-json", date=context.http_date)
+    response = AWSResponse(None, status, dict(answer.headers), None)  # type: ignore[arg-type]
+    # The headers as botocore's endpoint hands them to its parser: case-insensitive.
+    wire = {"status_code": status, "headers": response.headers, "body": answer.body}
     parser = _json_parser(protocol)
     parsed: dict[str, Any] = parser.parse(wire, operation_model.output_shape)
     # What botocore's endpoint adds for an error the model declares: its members (``message``).
@@ -480,7 +471,7 @@ def parsed_error(operation_model: OperationModel, code: str, message: str, conte
     if error_shape is not None:
         parsed.update(parser.parse(wire, error_shape))
     parsed["ResponseMetadata"]["RetryAttempts"] = 0
-    return AWSResponse(None, status, headers, None), parsed  # type: ignore[arg-type]
+    return response, parsed
 
 
 @functools.cache

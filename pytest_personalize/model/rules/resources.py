@@ -5,7 +5,7 @@ string for any ARN, and names no parents. The API reference's data-type pages an
 say more, and that is written down here, once, for the templates, the response rules and the fake:
 
 - the ARN form (``dataset/<group name>/<DATASET TYPE>``, ``solution/<solution name>/<id>``,
-  ``arn:aws:personalize:::recipe/<name>`` for what AWS owns);
+  ``arn:aws:personalize:::recipe/<name>`` for what AWS owns), which :mod:`.arns` makes and reads;
 - the statuses a resource reports (the data-type pages' "can be in one of the following states",
   plus the values real traffic shows where the page gives none);
 - the structures of the model that describe it, and the members naming its parents;
@@ -13,8 +13,10 @@ say more, and that is written down here, once, for the templates, the response r
   resource of a kind a parent may hold, the members Describe reports that no request gives,
   the fields a dataset's schema must have, and the documented quotas.
 
-Sources: the Amazon Personalize API reference (Data Types), and public notebooks' outputs in
-aws-samples/amazon-personalize-samples.
+Sources: the Amazon Personalize API reference (Data Types,
+https://docs.aws.amazon.com/personalize/latest/dg/API_Types.html), the developer guide's
+"Endpoints and quotas" (https://docs.aws.amazon.com/personalize/latest/dg/limits.html), and
+public notebooks' outputs in aws-samples/amazon-personalize-samples.
 """
 
 from __future__ import annotations
@@ -302,7 +304,7 @@ IN_FLIGHT = "in flight"
 # guide, "Endpoints and quotas" (limits.html), the tables "quotas for each region" and "Each
 # dataset group has the following quotas". Quotas on data (interactions, items, bytes per
 # import), on request rates and on filter expressions are not counted: no request here carries
-# that data. Tags per resource (50) live in rules.MAX_TAGS_PER_RESOURCE.
+# that data. Tags per resource (50) live in common.MAX_TAGS_PER_RESOURCE.
 QUOTAS: dict[str, Quota] = {
     "Schema": Quota(500, ACTIVE, "Total number of active schemas: 500 (per region)"),
     "DatasetGroup": Quota(5, ACTIVE, "Total number of active dataset groups: 5, adjustable (per region)"),
@@ -384,77 +386,3 @@ def for_operation(operation: str) -> tuple[str, ResourceType] | None:
 
 
 _OPERATION = re.compile(r"(Create|Describe|List|Delete|Update|Start|Stop)([A-Z]\w+)")
-
-
-# --- ARNs --------------------------------------------------------------------------------------
-
-
-def arn(kind: ResourceType, tail: str, *, partition: str, region: str, account: str) -> str:
-    """The ARN of a resource of ``kind`` whose ARN ends in ``tail``."""
-    if kind.aws_owned:
-        return f"arn:{partition}:personalize:::{kind.arn_type}/{tail}"
-    return f"arn:{partition}:personalize:{region}:{account}:{kind.arn_type}/{tail}"
-
-
-def arn_tail(value: str) -> str:
-    """What follows ``<arn type>/`` in an ARN: ``dataset/shop/INTERACTIONS`` gives ``shop/INTERACTIONS``."""
-    resource = value.split(":", 5)[-1]
-    return resource.split("/", 1)[1] if "/" in resource else ""
-
-
-def name_in_arn(kind: ResourceType, value: str) -> str | None:
-    """The resource's own name, where its ARN carries it (``dataset-group/shop``: ``shop``)."""
-    tail = arn_tail(value)
-    if kind.tail == "name" and tail and "/" not in tail:
-        return tail
-    return None
-
-
-# Whose name the first part of a two-part ARN tail is.
-ARN_PARENTS = {"group/type": "DatasetGroup", "parent/id": "Solution"}
-
-
-def parent_name_in_arn(kind: ResourceType, value: str) -> str | None:
-    """The parent's name a dataset's or solution version's ARN carries (the group, the solution)."""
-    if kind.tail in ("group/type", "parent/id"):
-        head, _, rest = arn_tail(value).partition("/")
-        return head if head and rest else None
-    return None
-
-
-_PARTITION = r"aws(?:-[a-z]+)*"
-_ACCOUNT = r"\d{12}"
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
-_NAME = r"[a-zA-Z0-9][a-zA-Z0-9\-_]*"
-_TAILS = {
-    "name": _NAME,
-    "group/type": _NAME + r"/[A-Z_]+",
-    "parent/id": _NAME + r"/[a-z0-9]+",
-    "id": r"[a-z0-9]+",
-}
-
-
-@functools.cache
-def arn_pattern(kind: ResourceType) -> re.Pattern[str]:
-    """The form every ARN of ``kind`` has, in any region, account and partition."""
-    scope = "" if kind.aws_owned else _REGION
-    account = "" if kind.aws_owned else _ACCOUNT
-    return re.compile(rf"arn:{_PARTITION}:personalize:{scope}:{account}:{re.escape(kind.arn_type)}/{_TAILS[kind.tail]}")
-
-
-def arn_form_problem(member: str, value: Any) -> str | None:
-    """Why ``value`` can't be what the service sends in ``member`` (an ARN of the wrong form), or None."""
-    if not isinstance(value, str):
-        return None
-    kind = for_arn_member(member)
-    if kind is None or arn_pattern(kind).fullmatch(value):
-        return None
-    return f"a {kind.noun} ARN ({_form_example(kind)})"
-
-
-def _form_example(kind: ResourceType) -> str:
-    tail = {"name": "<name>", "group/type": "<group name>/<DATASET TYPE>", "parent/id": "<solution name>/<id>"}
-    shown = tail.get(kind.tail, "<id>")
-    if kind.aws_owned:
-        return f"arn:aws:personalize:::{kind.arn_type}/{shown}"
-    return f"arn:aws:personalize:<region>:<account>:{kind.arn_type}/{shown}"

@@ -5,8 +5,9 @@ fields (``NUMBER_OF_RATINGS`` is ``numberOfRatings``: the PutItems/PutUsers mode
 the id field excepted: it travels as its own member (``itemId``). Each value must fit its field's
 Avro type -- numbers may come as numeric strings, as the documentation's own example sends
 ``{"numberOfRatings": "12"}`` -- and a field whose type has no ``null`` (and no default) must be
-given. Strings are held to the developer guide's quotas ("Endpoints and quotas"): 1,000
-characters for categorical and other string data, 20,000 for a textual field.
+given. Strings are held to the developer guide's quotas ("Endpoints and quotas",
+https://docs.aws.amazon.com/personalize/latest/dg/limits.html): 1,000 characters for categorical
+and other string data, 20,000 for a textual field.
 
 The service's wording for these refusals isn't public: each message names the record, the field
 and the rule it breaks.

@@ -1,66 +1,30 @@
-"""What the runtime and events APIs add to the model: wire form, requirements, templates, messages.
-
-``personalize-runtime`` (GetRecommendations, GetPersonalizedRanking, GetActionRecommendations)
-and ``personalize-events`` (PutEvents, PutItems, PutUsers, PutActions, PutActionInteractions)
-are REST-JSON APIs: the path names the operation (``POST /recommendations``), the body is plain
-JSON, and an error travels as an ``x-amzn-ErrorType`` header with a ``{"message": ...}`` body and
-the HTTP status its model gives it (404 for ResourceNotFoundException, 409 for ResourceInUse).
+"""What the runtime API (personalize-runtime) adds to its model: what a request must carry, how
+many results it may ask for, what an answer looks like, and the words of its errors.
 
 What a request must carry besides the model's required members depends on the recipe behind
 the campaign, or the use case behind the recommender. Sources: the GetRecommendations and
 GetActionRecommendations API reference (the botocore model's own documentation) for recipe
-types; the developer guide's "ECOMMERCE use cases" and "VIDEO_ON_DEMAND use cases" pages for
-recommenders. Where a page gives no requirement, the parameter is taken as optional, so the
-emulator never refuses what the service might accept.
+types (https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetRecommendations.html); the
+developer guide's "ECOMMERCE use cases" and "VIDEO_ON_DEMAND use cases" pages for recommenders
+(https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html,
+https://docs.aws.amazon.com/personalize/latest/dg/VIDEO_ON_DEMAND-use-cases.html). Where a page
+gives no requirement, the parameter is taken as optional, so the emulator never refuses what the
+service might accept.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import spec as _spec
-
-REST_JSON_CONTENT_TYPE = "application/json"
-ERROR_TYPE_HEADER = "x-amzn-ErrorType"
-
-# The event types of an action interaction: ActionInteraction.eventType's documentation in the
-# personalize-events model ("You can specify Viewed, Taken, and Not Taken event types").
-ACTION_EVENT_TYPES = ("Viewed", "Taken", "Not Taken")
+from .. import spec as _spec
+from .common import Refusal, ResponseProblem
 
 REQUIRED = "required"
 OPTIONAL = "optional"
 UNUSED = "unused"
-
-
-@functools.cache
-def rest_routes() -> dict[tuple[str, str], str]:
-    """(method, path) -> operation, for every runtime and events operation, from the models."""
-    routes: dict[tuple[str, str], str] = {}
-    for service in (_spec.RUNTIME_SERVICE_NAME, _spec.EVENTS_SERVICE_NAME):
-        model = _spec.service_model(service)
-        for name in model.operation_names:
-            http = model.operation_model(name).http
-            routes[(str(http["method"]).upper(), str(http["requestUri"]).split("?", 1)[0])] = name
-    return routes
-
-
-def rest_operation(method: str, path: str) -> str | None:
-    """The runtime or events operation a REST-JSON request is for (``POST /events``), or None."""
-    return rest_routes().get((method.upper(), path.split("?", 1)[0] or "/"))
-
-
-def is_data_plane(operation: str) -> bool:
-    """Whether an operation (as the model names it) belongs to the runtime or events API."""
-    return _spec.service_of(operation) != _spec.SERVICE_NAME
-
-
-def rest_error_body(message: str) -> dict[str, str]:
-    """A REST-JSON error's body: the code travels in the ``x-amzn-ErrorType`` header."""
-    return {"message": message}
 
 
 # --- what a request must carry ---------------------------------------------------------------
@@ -129,88 +93,142 @@ USE_CASE_NEEDS: dict[str, Needs] = {
 DEFAULT_NEEDS = RECIPE_TYPE_NEEDS["USER_PERSONALIZATION"]
 
 
-# --- what the service refuses whatever the state ---------------------------------------------
+# --- how many results ---------------------------------------------------------------------------
 
 
-# PutEvents' and PutActionInteractions' model documentation: "The following can't be included
-# as a keyword for properties (case insensitive): userId, sessionId, eventType, timestamp,
-# recommendationId, impression".
-RESERVED_EVENT_PROPERTIES = ("userId", "sessionId", "eventType", "timestamp", "recommendationId", "impression")
+@dataclass(frozen=True)
+class ResultLimit:
+    """How many results a runtime operation answers with, and where they travel.
 
-_PROPERTIES_LISTS = {
-    "PutEvents": "eventList",
-    "PutActionInteractions": "actionInteractions",
-    "PutItems": "items",
-    "PutUsers": "users",
-    "PutActions": "actions",
+    ``asked``: the request member that bounds the answer -- ``numResults`` (left out, the answer
+    holds at most ``default``) or the ``inputList`` to rank; ``maximum``: the most it may say;
+    ``with_metadata``: the lower maximum when the request gives ``metadataColumns`` (None: the
+    operation has no such member). ``answer``: the response's list, each entry named by ``id``.
+    """
+
+    asked: str
+    default: int | None
+    maximum: int
+    with_metadata: int | None
+    answer: str
+    id: str
+
+    def maximum_for(self, params: Mapping[str, Any]) -> tuple[int, str]:
+        """The most ``asked`` may be for this request, and why (for a message)."""
+        columns = params.get("metadataColumns")
+        # expected_params' ANY may stand for no columns at all: only the request sent decides.
+        if self.with_metadata is not None and columns and not _spec.is_stub_wildcard(columns):
+            return self.with_metadata, " when metadataColumns is given"
+        return self.maximum, ""
+
+
+# The botocore personalize-runtime model states these in its documentation, not as constraints
+# (tests/test_data_plane_model.py holds the table to that text): GetRecommendations.numResults
+# "The default is 25. If you are including metadata in recommendations, the maximum is 50.
+# Otherwise, the maximum is 500."; GetActionRecommendations.numResults "The default is 5. The
+# maximum is 100."; GetPersonalizedRanking.inputList "If you are including metadata in
+# recommendations, the maximum is 50. Otherwise, the maximum is 500."
+RESULT_LIMITS: dict[str, ResultLimit] = {
+    "GetRecommendations": ResultLimit("numResults", 25, 500, 50, "itemList", "itemId"),
+    "GetActionRecommendations": ResultLimit("numResults", 5, 100, None, "actionList", "actionId"),
+    "GetPersonalizedRanking": ResultLimit("inputList", None, 500, 50, "personalizedRanking", "itemId"),
 }
 
 
-def request_refusal(operation: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The (code, message) a runtime or events request is refused with before any lookup, or None.
+def too_many_results(operation: str, params: Mapping[str, Any], modeled: tuple[str, ...]) -> Refusal | None:
+    # The service's wording isn't public: the message says what was asked and what is allowed.
+    limit = RESULT_LIMITS.get(operation)
+    if limit is None:
+        return None
+    highest, why = limit.maximum_for(params)
+    asked = params.get(limit.asked)
+    if limit.asked == "inputList":
+        if isinstance(asked, list) and len(asked) > highest:
+            return Refusal(
+                "InvalidInputException", f"inputList has {len(asked)} items: at most {highest} can be ranked{why}."
+            )
+    elif isinstance(asked, int) and not isinstance(asked, bool) and asked > highest:
+        return Refusal(
+            "InvalidInputException", f"numResults is {asked}: {operation} returns at most {highest} results{why}."
+        )
+    return None
+
+
+def result_problems(
+    limit: ResultLimit, response: Mapping[str, Any], params: Mapping[str, Any] | None
+) -> list[ResponseProblem]:
+    """A runtime answer's list: no longer than the request allows, each id once, ranking only what was given."""
+    entries = response.get(limit.answer)
+    if not isinstance(entries, list):
+        return []
+    found: list[ResponseProblem] = []
+    most, rule = _most_results(limit, params)
+    if len(entries) > most:
+        found.append(ResponseProblem(limit.answer, f"{len(entries)} entries", rule))
+    given = params.get("inputList") if params is not None and limit.asked == "inputList" else None
+    ranked = {item for item in given if isinstance(item, str)} if isinstance(given, list) else None
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        identifier = entry.get(limit.id) if isinstance(entry, Mapping) else None
+        if not isinstance(identifier, str):
+            continue
+        path = f"{limit.answer}.{index}.{limit.id}"
+        if identifier in first:
+            found.append(
+                ResponseProblem(
+                    path,
+                    identifier,
+                    f"it is already at {limit.answer}.{first[identifier]}: the service lists each {limit.id} once",
+                )
+            )
+            continue
+        first[identifier] = index
+        if ranked is not None and identifier not in ranked:
+            found.append(
+                ResponseProblem(
+                    path, identifier, "the request's inputList doesn't hold it: the service ranks only those"
+                )
+            )
+    return found
+
+
+def _most_results(limit: ResultLimit, params: Mapping[str, Any] | None) -> tuple[int, str]:
+    """How many entries an answer to ``params`` (None: unknown) may hold, and the rule that says so."""
+    if params is None:
+        return limit.maximum, f"the service sends at most {limit.maximum}"
+    highest, why = limit.maximum_for(params)
+    if limit.asked != "numResults":
+        return highest, f"the service sends at most {highest}{why}"
+    asked = params.get("numResults")
+    if asked is None and limit.default is not None:
+        return limit.default, f"the request left numResults out, so the service sends at most {limit.default}"
+    if isinstance(asked, int) and not isinstance(asked, bool):
+        return asked, f"the request's numResults is {asked}, so the service sends at most {asked}"
+    return highest, f"the service sends at most {highest}{why}"
+
+
+def request_refusal(operation: str, params: Mapping[str, Any]) -> Refusal | None:
+    """Why a runtime request is refused before any lookup, or None.
 
     GetRecommendations names one campaign or one recommender (its API reference: "For campaigns,
     the campaign's ARN is required ... For recommenders, the recommender's ARN is required");
-    GetPersonalizedRanking and GetActionRecommendations need their campaign. Record
-    ``properties`` are a JSON object (the model marks them ``jsonvalue``), and an event's can't
-    use a reserved key. The service's wording isn't public: these messages say what is wrong.
+    GetPersonalizedRanking and GetActionRecommendations need their campaign. The service's
+    wording isn't public: these messages say what is wrong.
     """
     if operation == "GetRecommendations":
         given = [member for member in ("campaignArn", "recommenderArn") if params.get(member) is not None]
         if len(given) != 1:
             found = "both" if given else "neither"
-            return (
+            return Refusal(
                 "InvalidInputException",
                 f"GetRecommendations needs either a campaignArn or a recommenderArn; the request gave {found}.",
             )
     elif operation in ("GetPersonalizedRanking", "GetActionRecommendations") and params.get("campaignArn") is None:
-        return "InvalidInputException", f"{operation} needs the campaignArn of the campaign to ask."
-    member = _PROPERTIES_LISTS.get(operation)
-    records = params.get(member) if member is not None else None
-    if not isinstance(records, list):
-        return None
-    reserved = operation in ("PutEvents", "PutActionInteractions")
-    for index, record in enumerate(records, start=1):
-        text = record.get("properties") if isinstance(record, Mapping) else None
-        if not isinstance(text, str):
-            continue
-        problem = properties_problem(text, reserved=reserved)
-        if problem is not None:
-            return "InvalidInputException", f"Invalid properties at '{member}.{index}.member.properties': {problem}"
+        return Refusal("InvalidInputException", f"{operation} needs the campaignArn of the campaign to ask.")
     return None
 
 
-def parse_properties(text: str) -> dict[str, Any] | None:
-    """A record's ``properties`` as a dict, or None when they aren't a JSON object."""
-    try:
-        document = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        return None
-    return document if isinstance(document, dict) else None
-
-
-def _refuse_constant(name: str) -> Any:
-    # NaN, Infinity and -Infinity: Python's json takes them, JSON (and the service) doesn't.
-    raise ValueError(f"{name} is not JSON")
-
-
-def properties_problem(text: str, *, reserved: bool) -> str | None:
-    """Why a record's ``properties`` string is refused whatever the dataset's schema, or None."""
-    document = parse_properties(text)
-    if document is None:
-        return 'properties must be a JSON object, such as {"numberOfRatings": "12"}.'
-    if reserved:
-        taken = {key.lower() for key in RESERVED_EVENT_PROPERTIES}
-        clash = [key for key in document if key.lower() in taken]
-        if clash:
-            return (
-                f"{', '.join(repr(key) for key in clash)} can't be a property of an event: "
-                f"{', '.join(RESERVED_EVENT_PROPERTIES)} are reserved (case insensitive)."
-            )
-    return None
-
-
-# --- templates ---------------------------------------------------------------------------------
+# --- answers ------------------------------------------------------------------------------------
 
 
 def descending_scores(count: int) -> list[float]:
@@ -271,21 +289,12 @@ def _get_action_recommendations(params: Mapping[str, Any], context: Any) -> dict
     }
 
 
-def _no_body(params: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    return {}
-
-
 # Members a runtime answer has only when the request asked for them (promotions, metadata
 # columns) or the recipe gives them (reasons) are left out of a template.
 TEMPLATES: dict[str, Callable[[Mapping[str, Any], Any], dict[str, Any]]] = {
     "GetRecommendations": _get_recommendations,
     "GetPersonalizedRanking": _get_personalized_ranking,
     "GetActionRecommendations": _get_action_recommendations,
-    "PutEvents": _no_body,
-    "PutItems": _no_body,
-    "PutUsers": _no_body,
-    "PutActions": _no_body,
-    "PutActionInteractions": _no_body,
 }
 
 
@@ -310,32 +319,9 @@ def not_found_message(noun: str, arn: str) -> str:
 
 
 def error_message(operation: str, code: str, params: Mapping[str, Any]) -> str | None:
-    """The message a runtime or events error carries when nothing more specific is known, or None."""
+    """The message a runtime error carries when nothing more specific is known, or None."""
     if code == "ResourceNotFoundException":
         target = _target(params)
         if target is not None:
             return not_found_message(*target)
-        dataset = params.get("datasetArn")
-        if isinstance(dataset, str):
-            return f"Could not find resource with Arn {dataset}."
     return None
-
-
-__all__ = [
-    "DEFAULT_NEEDS",
-    "RECIPE_TYPE_NEEDS",
-    "TEMPLATES",
-    "USE_CASE_NEEDS",
-    "Needs",
-    "descending_scores",
-    "error_message",
-    "is_data_plane",
-    "not_found_message",
-    "parse_properties",
-    "properties_problem",
-    "recommendation_id",
-    "request_refusal",
-    "rest_error_body",
-    "rest_operation",
-    "rest_routes",
-]

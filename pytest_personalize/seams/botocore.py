@@ -1,9 +1,20 @@
 """Where the plugin leans on botocore internals that no public hook replaces, each in one function.
 
 botocore's public events belong to one client (or to the session that made it), while the code
-under test builds its own clients in sessions of its own; what must reach every client of the
-process has no public hook. Each function below names what it depends on, and
-tests/test_botocore_private.py fails first if a botocore release moves it.
+under test builds its own clients in sessions of its own, before or after the plugin starts;
+what must reach every client of the process has no public hook. Each function below names what
+it depends on, patches through :func:`~pytest_personalize.seams.patching.patch_on_top`, and is
+checked on the lowest botocore the project declares (1.34.0) as on the newest by
+tests/test_botocore_private.py, which fails first if a botocore release moves it.
+
+Why not botocore's ``BUILTIN_HANDLERS`` (moto's route: ``moto/core/models.py`` appends its
+``before-send`` handler to that list at import)? A session copies the list when it is made, so
+a handler added later misses every session made before -- the code under test's own, the
+default one behind ``boto3.client`` -- which is why moto also needs ``patch_client``. And the
+list is one process-wide list that moto appends to as well: taking our entry out again would not
+reach the sessions that copied it, and a list edited by two tools can't be restored to "as it
+was" without undoing the other's entry. The functions here reach every client, however and
+whenever it was made, and are undone exactly.
 """
 
 from __future__ import annotations
@@ -11,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._patching import Undo, patch_on_top
+from .patching import Undo, patch_on_top
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -25,29 +37,27 @@ if TYPE_CHECKING:
 Send = Callable[["AWSPreparedRequest"], "AWSResponse"]
 
 
-@contextlib.contextmanager
-def signing_credentials(seen: Callable[[ReadOnlyCredentials], None]) -> Iterator[None]:
-    """Call ``seen`` with the credentials of every SigV4 signature made in the block, by any client.
+def on_new_clients(callback: Callable[[BaseClient], None]) -> Undo:
+    """Call ``callback(client)`` for each botocore or aiobotocore client made from now on.
 
-    Depends on ``botocore.auth.SigV4Auth.add_auth(self, request)`` and the signer's
-    ``credentials`` attribute: every credential provider (environment, profile, SSO, assumed
-    role, instance metadata) ends there, and the public ``before-sign`` event carries no
-    credentials. Signing itself is unchanged; ``seen`` runs first.
+    The callback runs once the client is built (``client.meta.events`` holds its session's
+    handlers) and before the client is returned to whoever made it. Depends on
+    ``botocore.client.BaseClient.__init__``: botocore has no event for "a client was made, by any
+    session" (``creating-client-class`` belongs to one session, and code under test makes its
+    own), and ``__init__`` is the one step every client passes, aiobotocore's included (its
+    ``AioBaseClient`` inherits it), whichever ``ClientCreator`` made it.
     """
-    from unittest import mock
+    from botocore.client import BaseClient
 
-    from botocore.auth import SigV4Auth
+    def make(original: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(original)
+        def __init__(self: BaseClient, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            callback(self)
 
-    original = SigV4Auth.add_auth
+        return __init__
 
-    def add_auth(signer: SigV4Auth, request: Any) -> None:
-        credentials = getattr(signer, "credentials", None)
-        if credentials is not None:
-            seen(credentials)
-        original(signer, request)
-
-    with mock.patch.object(SigV4Auth, "add_auth", add_auth):
-        yield
+    return patch_on_top(BaseClient, "__init__", make, callback)
 
 
 def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -> Undo:
@@ -56,8 +66,9 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
     ``send(request)`` sends it on as botocore would have. Depends on
     ``botocore.httpsession.URLLib3Session.send(self, request)``: every botocore client, however
     and whenever it was made, hands its signed request to it, while the public ``before-send``
-    event belongs to one client (or its session). The undo leaves a tool that patched over it in
-    place (:func:`pytest_personalize._patching.patch_on_top`).
+    event belongs to one client (or its session). ``handle`` may raise to stop a request; it is
+    not retried (botocore retries connection errors only), so the exception reaches the caller
+    as raised. aiobotocore's sessions are :func:`pytest_personalize.seams.aiobotocore.intercept_sends`'.
     """
     from botocore.httpsession import URLLib3Session
 
@@ -69,6 +80,75 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
         return send
 
     return patch_on_top(URLLib3Session, "send", make, handle)
+
+
+@contextlib.contextmanager
+def signing_credentials(seen: Callable[[ReadOnlyCredentials], None]) -> Iterator[None]:
+    """Call ``seen`` with the credentials of every SigV4 signature made in the block, by any client.
+
+    Depends on ``botocore.auth.SigV4Auth.add_auth(self, request)`` and the signer's
+    ``credentials`` attribute: every credential provider (environment, profile, SSO, assumed
+    role, instance metadata) ends there, and the public ``before-sign`` event carries no
+    credentials. Signing itself is unchanged; ``seen`` runs first.
+    """
+    from botocore.auth import SigV4Auth
+
+    def make(original: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(original)
+        def add_auth(signer: SigV4Auth, request: Any) -> None:
+            credentials = getattr(signer, "credentials", None)
+            if credentials is not None:
+                seen(credentials)
+            original(signer, request)
+
+        return add_auth
+
+    undo = patch_on_top(SigV4Auth, "add_auth", make, seen)
+    try:
+        yield
+    finally:
+        undo()
+
+
+# Swaps of botocore.endpoint's time name, one at a time.
+_time_lock = threading.Lock()
+
+
+class _RecordingTime:
+    """The ``time`` module, except that ``sleep(seconds)`` appends ``seconds`` to a list."""
+
+    def __init__(self, record: list[float], original: Any) -> None:
+        self._record = record
+        self._original = original
+
+    def sleep(self, seconds: float) -> None:
+        self._record.append(seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+@contextlib.contextmanager
+def recorded_retry_sleeps(record: list[float]) -> Iterator[list[float]]:
+    """While inside, botocore's retries don't sleep; the delays they would have slept go to ``record``.
+
+    botocore has no public setting for the back-off's delays nor a hook for the sleep itself.
+    Depends on ``botocore.endpoint`` calling ``time.sleep`` through its module's ``time`` name:
+    that name is swapped for a stand-in whose ``sleep`` records the seconds asked for. Waiters
+    and the retry quota's token bucket are left alone.
+    """
+    import botocore.endpoint
+
+    with _time_lock:
+        undo = patch_on_top(botocore.endpoint, "time", lambda current: _RecordingTime(record, current), record)
+    try:
+        yield record
+    finally:
+        with _time_lock:
+            undo()
+
+
+# --- what a lent client is checked against (pytest_personalize._clients) ---------------------
 
 
 @dataclass(frozen=True)

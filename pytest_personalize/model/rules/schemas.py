@@ -1,4 +1,10 @@
-"""Checks of a dataset schema: an Avro record in JSON, and the fields its dataset type requires."""
+"""Checks of a dataset schema: an Avro record in JSON, and the fields its dataset type requires.
+
+Sources: the developer guide's "Creating schema JSON files"
+(https://docs.aws.amazon.com/personalize/latest/dg/how-it-works-dataset-schema.html) and
+"Custom datasets and schemas" (https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html),
+whose required fields by dataset type are :data:`.resources.DATASET_REQUIRED_FIELDS`.
+"""
 
 from __future__ import annotations
 

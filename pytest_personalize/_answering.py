@@ -1,0 +1,254 @@
+"""Who answers Personalize requests now: the one registry of the active fakes, cassettes and stubbers.
+
+Each mode registers while it is active and unregisters when it ends, innermost last; no mode
+looks another up. A registration (:class:`Answerer`) says what it does to requests, and what
+that needs of every client in the process is put in place through :mod:`pytest_personalize.seams`
+while at least one registration needs it, and taken out with the last:
+
+- ``respond`` (a fake): every Personalize client made from now on is wired, at its
+  ``before-send`` event, to the innermost registration that responds (:func:`attach` reaches a
+  client made earlier); moto's handler passes on the requests it ``owns``.
+- ``exchange`` (a cassette) and ``refuse`` (the fake's guard): one wrapper of the HTTP sessions'
+  ``send`` -- botocore's, and aiobotocore's loaded ones -- the last step before a request leaves
+  the machine. There a request meets, in this order: the innermost cassette, which answers it,
+  or sends it on and keeps the answer (botocore's clients only); every ``refuse``, innermost
+  first, which may stop it (the fake stops a Personalize client it isn't wired to); then the
+  network, or whatever another tool patched below.
+- A stubber registers with neither: it answers on its own client's events, and is here so that
+  a guard can name it.
+
+A guard that no Personalize request leaves the machine -- under stubbers alone, or for a whole
+session -- is one more registration with a ``refuse``, whose message names the fixtures
+:func:`active` lists; the send wrapper already calls every ``refuse`` in turn.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from .model import spec as _spec
+from .seams import aiobotocore as _aiobotocore
+from .seams import botocore as _botocore
+from .seams import moto as _moto
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.client import BaseClient
+
+    from .seams.aiobotocore import AsyncSend
+    from .seams.botocore import Send
+    from .seams.patching import Undo
+
+Kind = Literal["fake", "cassette", "stubber"]
+Respond = Callable[["AWSPreparedRequest"], "AWSResponse"]
+Check = Callable[["AWSPreparedRequest"], None]
+
+_EVENT = "before-send"
+# The one handler a wired client carries; the fake's name, as the fake is what it routes to.
+HANDLER_ID = "pytest-personalize-fake"
+
+
+@dataclass(frozen=True, eq=False)
+class Answerer:
+    """One active mode as the registry knows it: what it is, and what it does to requests.
+
+    ``owner`` is the :class:`PersonalizeFake`, ``PersonalizeCassette`` or ``PersonalizeStubber``
+    itself. Every callable is optional:
+
+    - ``respond(request)`` answers a wired botocore client's request at ``before-send``;
+      ``respond_async`` the same for an aiobotocore client (its response awaits the body);
+    - ``owns(request)``: whether ``respond`` is for this request, so moto passes it on;
+    - ``exchange(send, request)`` gets each request at the HTTP session: it answers it, or calls
+      ``send(request)`` (the refusals, then the network) and may keep what comes back;
+    - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent.
+    """
+
+    kind: Kind
+    owner: object
+    respond: Respond | None = None
+    respond_async: Respond | None = None
+    owns: Callable[[AWSPreparedRequest], bool] | None = None
+    exchange: Callable[[Send, AWSPreparedRequest], AWSResponse] | None = None
+    refuse: Check | None = None
+
+
+@dataclass(frozen=True)
+class _View:
+    """The registrations as the per-request paths read them: one read of a global, no lock."""
+
+    answerers: tuple[Answerer, ...] = ()  # innermost last
+    responders: tuple[Answerer, ...] = ()  # innermost first, from here on
+    exchangers: tuple[Answerer, ...] = ()
+    refusals: tuple[Check, ...] = ()
+    owns: tuple[Callable[[AWSPreparedRequest], bool], ...] = ()  # each once
+
+    @staticmethod
+    def of(answerers: tuple[Answerer, ...]) -> _View:
+        inward = answerers[::-1]
+        owns = dict.fromkeys(each.owns for each in inward if each.owns is not None)
+        return _View(
+            answerers,
+            tuple(each for each in inward if each.respond is not None),
+            tuple(each for each in inward if each.exchange is not None),
+            tuple(each.refuse for each in inward if each.refuse is not None),
+            tuple(owns),
+        )
+
+
+_lock = threading.RLock()
+_view = _View()
+# What is patched now, by the need it serves (see _install_needed), and whether a need waits
+# for its dependency to be imported (moto, aiobotocore).
+_installed: dict[str, Undo] = {}
+_waiting = False
+# Set on a thread while one of its requests goes on from the send wrapper: a wrapper of ours left
+# beneath another tool's (and reached through it) has nothing left to do.
+_sending = threading.local()
+
+
+def register(answerer: Answerer) -> bool:
+    """Make ``answerer`` the innermost of its kind; False (and nothing changes) if its owner is registered already."""
+    global _view
+    with _lock:
+        if any(each.owner is answerer.owner for each in _view.answerers):
+            return False
+        _view = _View.of((*_view.answerers, answerer))
+        _install_needed()
+    return True
+
+
+def unregister(owner: object) -> None:
+    """Take ``owner``'s registration out, wherever it is in the nesting; what no one needs any more is undone."""
+    global _view
+    with _lock:
+        kept = tuple(each for each in _view.answerers if each.owner is not owner)
+        if len(kept) != len(_view.answerers):
+            _view = _View.of(kept)
+            _install_needed()
+
+
+def is_registered(owner: object) -> bool:
+    return any(each.owner is owner for each in _view.answerers)
+
+
+def active(kind: Kind | None = None) -> list[object]:
+    """The owners registered now (of ``kind``, or all), innermost last."""
+    return [each.owner for each in _view.answerers if kind is None or each.kind == kind]
+
+
+# --- what is patched, while something needs it --------------------------------------------------
+
+
+def _install_needed() -> None:
+    """Patch what the registrations need and isn't patched; undo what no one needs (hold _lock)."""
+    global _waiting
+    view = _view
+    needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
+        "clients": (bool(view.responders), lambda: _botocore.on_new_clients(_client_made)),
+        "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
+        "sends": (bool(view.exchangers or view.refusals), lambda: _botocore.intercept_sends(_at_send)),
+        # An aiobotocore client is never a cassette's (it would await what exchange returns).
+        "async sends": (bool(view.refusals), lambda: _aiobotocore.intercept_sends(_at_send_async)),
+    }
+    _waiting = False
+    for name, (needed, install) in needs.items():
+        if needed and name not in _installed:
+            undo = install()
+            if undo is None:
+                _waiting = True  # its dependency isn't imported yet: asked again as clients are made
+            else:
+                _installed[name] = undo
+    for name in reversed(list(_installed)):
+        if not needs[name][0]:
+            _installed.pop(name)()
+
+
+def _client_made(client: BaseClient) -> None:
+    view = _view
+    if not view.responders:
+        return
+    if _waiting:
+        # moto may have been imported since: this client may carry its handler.
+        with _lock:
+            _install_needed()
+    if client.meta.service_model.service_name in _spec.SERVICE_NAMES:
+        attach(client)
+
+
+def _moto_passes_on(request: AWSPreparedRequest) -> bool:
+    return any(owns(request) for owns in _view.owns)
+
+
+# --- a client's before-send: the innermost responder answers --------------------------------------
+
+
+def attach(client: BaseClient) -> BaseClient:
+    """Wire ``client`` to whatever responds (the innermost fake), now and for as long as it is wired.
+
+    While nothing responds its requests go on as if it weren't wired. Harmless for a client
+    already wired, and for other services' clients (their events never name Personalize).
+    """
+    route = _route_async if _aiobotocore.is_async_client(client) else _route
+    client.meta.events.register(_event_of(client), route, unique_id=HANDLER_ID)  # type: ignore[arg-type]
+    return client
+
+
+def detach(client: BaseClient) -> BaseClient:
+    """Undo :func:`attach` (or the wiring of a client made while something responded)."""
+    client.meta.events.unregister(_event_of(client), unique_id=HANDLER_ID)
+    return client
+
+
+def wire_if_answering(client: BaseClient) -> None:
+    """Wire ``client`` as if it were made now: a Personalize client while something responds."""
+    _client_made(client)
+
+
+def _event_of(client: BaseClient) -> str:
+    # botocore names a client's events after its service id: personalize-runtime, not personalize.
+    return f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
+
+
+def _route(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:
+    responders = _view.responders
+    respond = responders[0].respond if responders else None
+    # Nothing responds: moto or the network answers, as if the client weren't wired.
+    return respond(request) if respond is not None else None
+
+
+def _route_async(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:
+    responders = _view.responders
+    respond = responders[0].respond_async if responders else None
+    return respond(request) if respond is not None else None
+
+
+# --- the HTTP sessions' send: cassette, then refusals, then the network ----------------------------
+
+
+def _at_send(send: Send, request: AWSPreparedRequest) -> AWSResponse:
+    if getattr(_sending, "on", False):
+        return send(request)
+    view = _view
+    if not view.exchangers and not view.refusals:
+        return send(request)
+
+    def send_on(request: AWSPreparedRequest) -> AWSResponse:
+        for refuse in view.refusals:
+            refuse(request)
+        _sending.on = True
+        try:
+            return send(request)
+        finally:
+            _sending.on = False
+
+    exchange = view.exchangers[0].exchange if view.exchangers else None
+    return exchange(send_on, request) if exchange is not None else send_on(request)
+
+
+def _at_send_async(send: AsyncSend, request: AWSPreparedRequest) -> Awaitable[AWSResponse]:
+    for refuse in _view.refusals:
+        refuse(request)
+    return send(request)

@@ -1,0 +1,211 @@
+"""Who answers Personalize now (pytest_personalize._answering): one registry, one send wrapper, every mode."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_personalize import _answering
+from pytest_personalize._clients import make_client
+from pytest_personalize.emulator.fake import PersonalizeFake, UnattachedClientError
+from pytest_personalize.recording import transport
+from pytest_personalize.recording.cassette import PersonalizeCassette, use_cassette
+from pytest_personalize.seams import botocore as _botocore_seams
+from pytest_personalize.stub.stubber import PersonalizeStubber
+from pytest_personalize.wire.responses import RawBody
+
+LISTED = {"datasetGroups": [{"name": "from-the-network", "datasetGroupArn": "arn:aws:personalize:::x"}]}
+
+
+@contextlib.contextmanager
+def network(sent: list[str]) -> Iterator[None]:
+    """What lies beneath the registry's wrapper: answers every request as AWS would have, and notes it."""
+    from botocore.awsrequest import AWSResponse
+
+    def answer(send: Any, request: Any) -> Any:
+        sent.append(request.url)
+        body = json.dumps(LISTED).encode()
+        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"}, RawBody(body))  # type: ignore[arg-type]
+
+    undo = _botocore_seams.intercept_sends(answer)
+    try:
+        yield
+    finally:
+        undo()
+
+
+def recorded(tmp_path: Path) -> Path:
+    """A cassette holding one ListDatasetGroups sent to AWS's own endpoint (answered by :func:`network`)."""
+    path = tmp_path / "aws.yaml"
+    with network([]), use_cassette(path, "all"):
+        make_client("us-east-1").list_dataset_groups()
+    return path
+
+
+@contextlib.contextmanager
+def both(first: Any, second: Any) -> Iterator[None]:
+    """``first`` then ``second`` active (a fake or a cassette), taken out in reverse."""
+    with contextlib.ExitStack() as stack:
+        for each in (first, second):
+            if isinstance(each, PersonalizeFake):
+                stack.enter_context(each)
+            else:
+                transport.activate(each)
+                stack.callback(transport.deactivate, each)
+        yield
+
+
+# --- one wrapper ---------------------------------------------------------------------------------
+
+
+def test_a_fake_and_a_cassette_share_one_wrapper_of_the_http_send(tmp_path: Path) -> None:
+    from botocore.httpsession import URLLib3Session
+
+    original = URLLib3Session.__dict__["send"]
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+    with both(PersonalizeFake(), cassette):
+        wrapper = URLLib3Session.__dict__["send"]
+        assert wrapper.__wrapped__ is original  # one wrapper, directly over botocore's own
+    assert URLLib3Session.__dict__["send"] is original
+    assert _answering.active() == []
+
+
+# --- who answers at the HTTP layer ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fake_first", [True, False], ids=["fake-first", "cassette-first"])
+def test_a_cassette_answers_an_unattached_client_before_the_fake_refuses_it(tmp_path: Path, fake_first: bool) -> None:
+    path = recorded(tmp_path)
+    early = make_client("us-east-1")  # made before the fake: never wired to it
+    cassette = PersonalizeCassette(path, "none")
+    cassette.load()
+    fake = PersonalizeFake()
+    sent: list[str] = []
+
+    with network(sent), both(*((fake, cassette) if fake_first else (cassette, fake))):
+        groups = early.list_dataset_groups()["datasetGroups"]
+
+    assert [group["name"] for group in groups] == ["from-the-network"]
+    assert sent == [] and fake.refused == [] and fake.calls == []
+
+
+@pytest.mark.parametrize("fake_first", [True, False], ids=["fake-first", "cassette-first"])
+def test_what_a_recording_cassette_would_send_to_aws_the_fake_still_stops(tmp_path: Path, fake_first: bool) -> None:
+    early = make_client("us-east-1")
+    cassette = PersonalizeCassette(tmp_path / "new.yaml", "all")
+    fake = PersonalizeFake()
+    sent: list[str] = []
+
+    with (
+        network(sent),
+        both(*((fake, cassette) if fake_first else (cassette, fake))),
+        pytest.raises(UnattachedClientError, match="ListDatasetGroups"),
+    ):
+        early.list_dataset_groups()
+
+    assert sent == [] and len(fake.refused) == 1 and len(cassette) == 0
+
+
+def test_a_cassette_ending_under_the_fake_leaves_the_fakes_guard(tmp_path: Path) -> None:
+    early = make_client("us-east-1")
+    sent: list[str] = []
+
+    with network(sent), PersonalizeFake() as fake:
+        cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+        transport.activate(cassette)
+        transport.deactivate(cassette)
+        with pytest.raises(UnattachedClientError):
+            early.list_dataset_groups()
+
+    assert sent == [] and len(fake.refused) == 1
+
+
+def test_a_fake_ending_under_a_cassette_leaves_the_cassette_recording(tmp_path: Path) -> None:
+    sent: list[str] = []
+    cassette = PersonalizeCassette(tmp_path / "c.yaml", "all")
+
+    with network(sent):
+        transport.activate(cassette)
+        try:
+            with PersonalizeFake():
+                pass
+            make_client("us-east-1").list_dataset_groups()
+        finally:
+            transport.deactivate(cassette)
+
+    assert len(sent) == 1 and len(cassette) == 1
+
+
+def test_with_nothing_registered_a_request_goes_on_untouched() -> None:
+    sent: list[str] = []
+
+    with network(sent):
+        make_client("us-east-1").list_dataset_groups()
+
+    assert sent == ["https://personalize.us-east-1.amazonaws.com/"]
+
+
+# --- the registry itself --------------------------------------------------------------------------
+
+
+def test_every_mode_registers_innermost_last_and_leaves() -> None:
+    client = make_client("us-east-1")
+    with PersonalizeFake() as outer, PersonalizeStubber(client) as stubber, PersonalizeFake() as inner:
+        assert _answering.active() == [outer, stubber, inner]
+        assert _answering.active("fake") == [outer, inner]
+        assert _answering.active("stubber") == [stubber]
+    assert _answering.active() == []
+
+
+def test_an_owner_registers_once() -> None:
+    fake = PersonalizeFake()
+    with fake:
+        assert not _answering.register(_answering.Answerer("fake", fake))
+        with pytest.raises(RuntimeError, match="already active"):
+            fake.activate()
+    assert not fake.active
+
+
+def test_the_innermost_fake_answers_a_client_made_before_either_once_attached() -> None:
+    early = make_client("us-east-1")
+    with PersonalizeFake() as outer:
+        with PersonalizeFake() as inner:
+            PersonalizeFake.attach(early).create_dataset_group(name="inner")
+        early.create_dataset_group(name="outer")
+
+    assert [call.operation for call in inner.calls] == ["CreateDatasetGroup"]
+    assert [group["name"] for group in outer.dataset_groups()] == ["outer"]
+
+
+def test_threads_registering_at_once_leave_botocore_as_it_was() -> None:
+    from botocore.client import BaseClient
+    from botocore.httpsession import URLLib3Session
+
+    before = (BaseClient.__dict__["__init__"], URLLib3Session.__dict__["send"])
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def cycle() -> None:
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(20):
+                with PersonalizeFake():
+                    pass
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=cycle) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert _answering.active() == []
+    assert (BaseClient.__dict__["__init__"], URLLib3Session.__dict__["send"]) == before
