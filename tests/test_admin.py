@@ -214,6 +214,13 @@ def test_events_and_records_are_read_back(server: PersonalizeServer) -> None:
             "campaigns 'x': declare(",  # the backend's own words: user personalization takes no item_id
         ),
         ("declare", {"declare": [{"arn": CAMPAIGN, "items": ["i1"]}]}, 400, "no campaign or recommender has this ARN"),
+        (
+            "declare",
+            {"campaigns": [{"name": "x", "region": "moon"}]},
+            400,
+            "campaigns[0].region: expected an AWS region",
+        ),
+        ("declare", {"campaigns": [{"name": "x y"}]}, 400, "campaigns 'x y': CreateDatasetGroup"),
         ("declare", {"recommenders": [{"name": "r", "use_case": "nope"}]}, 400, "not a use case; choose one of"),
         ("clock", {"advance": -1}, 400, "advance: expected a number of seconds, 0 or more, not -1"),
         ("clock", {"manual": "yes"}, 400, 'manual: expected true or false, not "yes"'),

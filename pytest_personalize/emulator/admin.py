@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import spec as _spec
 from ..model.errors import ConformanceError, UsageError
 from .backend import Backend, ManualClock
 
@@ -122,7 +123,7 @@ def read_declarations(document: Mapping[str, Any], where: str = "") -> Declarati
                     kind,
                     name,
                     _text(entry.get(recipe_key), f"{path}.{recipe_key}"),
-                    _text(entry.get("region"), f"{path}.region"),
+                    _region(entry.get("region"), f"{path}.region"),
                     _text(entry.get("dataset_group_arn"), f"{path}.dataset_group_arn"),
                     results,
                 )
@@ -217,6 +218,13 @@ def _text(value: Any, path: str, *, required: bool = False) -> str | None:
     if not isinstance(value, str) or not value:
         raise AdminInputError(f"{path}: expected a non-empty string, not {_shown(value)}")
     return value
+
+
+def _region(value: Any, path: str) -> str | None:
+    region = _text(value, path)
+    if region is not None and not _spec.is_region_name(region):
+        raise AdminInputError(f"{path}: expected an AWS region name, such as us-east-1, not {_shown(value)}")
+    return region
 
 
 def _texts(value: Any, path: str) -> tuple[str, ...] | None:
