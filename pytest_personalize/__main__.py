@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import errno
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -199,6 +200,9 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"pytest-personalize: {_cannot_listen(port, error)}", file=sys.stderr)
         return 1
+    shadow = _listener_on_ipv6_loopback(server.endpoint_url.rsplit(":", 1)[1])
+    if shadow:
+        print(f"pytest-personalize: warning: {shadow}", file=sys.stderr, flush=True)
     try:
         print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
         # One port serves the control plane, runtime and events: the path tells them apart.
@@ -228,6 +232,23 @@ def _cannot_listen(port: int, error: OSError) -> str:
             "Stop that program, choose another port, or give --port 0 for a free one (printed at start)."
         )
     return f"cannot listen on 127.0.0.1:{port}, so nothing of ours is listening there: {error}"
+
+
+def _listener_on_ipv6_loopback(port: str) -> str | None:
+    """What to tell the user when another program listens on [::1] at our port, else None.
+
+    The server binds 127.0.0.1 alone, so binding succeeds beside a program on ::1 (a Node server
+    on "localhost", say), and a client that resolves localhost to ::1 first reaches that program.
+    """
+    try:
+        with socket.create_connection(("::1", int(port)), timeout=0.5):
+            pass
+    except OSError:  # nothing there, or no IPv6 here
+        return None
+    return (
+        f"another program listens on [::1]:{port}; a client given http://localhost:{port} may reach it instead "
+        f"of this server: give clients http://127.0.0.1:{port}, or choose another port (--port 0: a free one)"
+    )
 
 
 def _print_line() -> Callable[[str], None]:

@@ -438,3 +438,34 @@ def test_serve_on_a_taken_port_says_nothing_of_ours_listens_there() -> None:
     assert f"requests to http://127.0.0.1:{port} reach whatever program holds it" in message
     assert "--port 0 for a free one" in message
     assert "Traceback" not in message
+
+
+def test_serve_warns_of_a_program_on_the_same_port_of_ipv6_loopback() -> None:
+    try:
+        holder = socket.socket(socket.AF_INET6)
+        holder.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with holder:
+        holder.listen()
+        port = holder.getsockname()[1]
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                pytest.skip(f"127.0.0.1:{port} is taken too")
+        with Serving("--port", str(port), "-q") as serving:
+            assert serving.url == f"http://127.0.0.1:{port}"
+            serving.process.send_signal(signal.SIGINT)
+            _, err = serving.process.communicate(timeout=TIMEOUT)
+
+    assert f"pytest-personalize: warning: another program listens on [::1]:{port}" in err
+    assert f"give clients http://127.0.0.1:{port}" in err
+
+
+def test_serve_alone_on_its_port_gives_no_warning() -> None:
+    with Serving("-q") as serving:
+        serving.process.send_signal(signal.SIGINT)
+        _, err = serving.process.communicate(timeout=TIMEOUT)
+
+    assert "warning" not in err
