@@ -5,32 +5,32 @@
   retried requests, no trace of them is left in any encoding -- judged by an oracle written
   here, independent of the scrubber's own rules.
 - Replay opens no connection: the whole suite runs under ``tests/network_guard.py`` (see
-  ``tests/conftest.py``), the examples' suite runs under it in its own process, and the guard
-  itself is shown to refuse before any connection or name lookup is made.
+  ``tests/conftest.py``), the examples' suite runs under it in its own process
+  (``tests/test_examples.py``), and the guard itself is shown to refuse before any connection
+  or name lookup is made.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-# Imported before any pytester run: see tests/test_cassette.py.
+# Imported before any pytester run: see tests/cassette_helpers.py.
 import boto3
 import pytest
 import yaml
 
 import pytest_personalize.recording.cassette  # noqa: F401
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import PersonalizeServer
 from tests import network_guard
+from tests.cassette_helpers import cassette_files
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLES = TESTS.parent / "examples"
@@ -146,12 +146,6 @@ def test_credentials_everywhere():
 """
 
 
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
 def _b64(prefix: bytes, value: str) -> str:
     return base64.b64encode(prefix + value.encode()).decode()
 
@@ -255,10 +249,6 @@ def assert_no_trace(cassettes: list[Path], secrets: dict[str, str]) -> None:
                 assert not leaks, f"{path.name}: the fake {what} left a trace: {leaks[:5]}"
 
 
-def _cassettes(project: pytest.Pytester) -> list[Path]:
-    return sorted((project.path / "cassettes").rglob("*.yaml"))
-
-
 @pytest.mark.parametrize("source", sorted(CREDENTIAL_SOURCES))
 def test_no_trace_of_any_credential_in_any_cassette(
     pytester: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch, source: str
@@ -289,7 +279,7 @@ def test_no_trace_of_any_credential_in_any_cassette(
 
     pytester.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
 
-    cassettes = _cassettes(pytester)
+    cassettes = cassette_files(pytester)
     written = "\n".join(path.read_text() for path in cassettes)
     # The adversarial traffic was recorded, not skipped: retries, errors and echoes are all there.
     assert written.count("AmazonPersonalize.ListDatasetGroups") == 3
@@ -419,30 +409,3 @@ def test_a_real_loopback_connection_works_under_the_guard() -> None:
                 client.sendall(b"ping")
                 accepted.settimeout(5)
                 assert accepted.recv(4) == b"ping"
-
-
-def test_the_examples_suite_replays_under_the_network_guard(tmp_path: Path) -> None:
-    # The examples' replay tests (and the rest of that suite) in their own process, as a
-    # downstream project runs them, with the guard loaded as a plugin and logging any attempt.
-    log = tmp_path / "refused.log"
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
-        network_guard.LOG_VARIABLE: str(log),
-    }
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "AWS_PROFILE", "PYTEST_ADDOPTS"):
-        environment.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "network_guard", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=EXAMPLES,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "network guard: loopback only" in output
-    assert re.search(r"\b\d+ passed", output), output
-    assert "test_replay.py" in output
-    assert not log.exists() or not log.read_text(), log.read_text()
