@@ -186,9 +186,11 @@ def test_the_services_table_names_each_apis_operations_and_fixtures() -> None:
 
 def test_security_md_names_tests_that_exist() -> None:
     text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
-    sources = {path.name: path.read_text(encoding="utf-8") for path in TESTS.glob("test_*.py")}
+    sources = {
+        path.relative_to(TESTS).as_posix(): path.read_text(encoding="utf-8") for path in TESTS.rglob("test_*.py")
+    }
     missing = []
-    for file, name in re.findall(r"tests/(test_\w+\.py)(?:::(test_\w+))?", text):
+    for file, name in re.findall(r"tests/((?:\w+/)*test_\w+\.py)(?:::(test_\w+))?", text):
         if file not in sources or (name and f"def {name}(" not in sources[file]):
             missing.append(f"{file}::{name}")
     for name in set(re.findall(r"`(test_\w+)`", text)):

@@ -409,3 +409,75 @@ def test_a_real_loopback_connection_works_under_the_guard() -> None:
                 client.sendall(b"ping")
                 accepted.settimeout(5)
                 assert accepted.recv(4) == b"ping"
+
+
+# --- cassette files: names stay inside the directory, errors say what is wrong ----------------------
+
+
+def _linked_out(directory: Path, outside: Path) -> None:
+    """A cassette directory with a link to a file and a link to a folder, both outside it."""
+    (directory / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "target.yaml").write_text("version: 1\ninteractions: []\ninteraction_count: 0\n")
+    (directory / "file.yaml").symlink_to(outside / "target.yaml")
+    (directory / "sub" / "folder").symlink_to(outside, target_is_directory=True)
+    (directory / "inside.yaml").symlink_to(directory / "sub")  # a link that stays inside is fine
+
+
+@pytest.mark.parametrize("name", ["file", "sub/folder/target", "sub/folder/new"])
+def test_cassette_names_cant_leave_the_cassette_directory_through_a_symbolic_link(tmp_path: Path, name: str) -> None:
+    from pytest_personalize.recording.names import CassetteNameError, cassette_path
+
+    directory = tmp_path / "cassettes"
+    _linked_out(directory, tmp_path / "outside")
+    with pytest.raises(CassetteNameError, match=r"outside the cassette directory.*symbolic link"):
+        cassette_path(directory, name)
+    assert cassette_path(directory, "inside") == directory / "inside.yaml"
+    assert cassette_path(directory, "sub/new") == directory / "sub" / "new.yaml"
+
+
+@pytest.mark.parametrize("mode", ["none", "all"])
+def test_a_symbolic_link_out_of_the_cassette_directory_is_refused_for_reading_and_writing(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    _linked_out(pytester.path / "cassettes", pytester.path / "outside")
+    before = (pytester.path / "outside" / "target.yaml").read_bytes()
+    pytester.makepyfile(
+        test_app="""
+        import pathlib
+
+        import pytest
+
+
+        @pytest.mark.personalize_cassette("sub/folder/target")
+        def test_named():
+            pathlib.Path("body-ran").write_text("yes")
+        """
+    )
+    result = pytester.runpytest(f"--personalize-record-mode={mode}", "-p", "no:hypothesispytest")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*outside the cassette directory*symbolic link*"])
+    assert not (pytester.path / "body-ran").exists()
+    assert (pytester.path / "outside" / "target.yaml").read_bytes() == before
+    assert sorted(p.name for p in (pytester.path / "outside").iterdir()) == ["target.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("count", "said"),
+    [("'1'", "'1' (a str)"), ("1.0", "1.0 (a float)"), ("true", "True (a bool)"), ("[1]", "a list")],
+)
+def test_a_cassette_error_never_contradicts_itself(tmp_path: Path, count: str, said: str) -> None:
+    from pytest_personalize.recording.check import check_paths
+    from pytest_personalize.recording.file import CassetteFormatError, load
+
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "version: 1\ninteractions:\n- request: {method: POST, uri: 'https://personalize.us-east-1.amazonaws.com/'}\n"
+        f"  response: {{status: {{code: 200}}}}\ninteraction_count: {count}\n"
+    )
+    with pytest.raises(CassetteFormatError) as raised:
+        load(path)
+    assert f"its 'interaction_count' is {said}, not a whole number (it holds 1 interaction(s)" in raised.value.problem
+    assert "declares" not in raised.value.problem
+    [finding] = check_paths([path]).format_errors
+    assert finding.kind == raised.value.problem

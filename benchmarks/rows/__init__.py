@@ -10,11 +10,11 @@ table is printed by row number whatever the order.
 from __future__ import annotations
 
 from benchmarks.harness import Benchmark
-from benchmarks.rows import cassette, cassette_engine, import_cost, moto, per_call, per_test, scale
+from benchmarks.rows import cassette, cassette_engine, import_cost, moto, per_call, per_test, scale, scrub
 
 # In-process families first; moto's after them, because importing moto adds its handler to every
 # botocore session made afterwards; the plugin's import, timed in fresh interpreters, last.
-FAMILIES = (per_call, per_test, scale, cassette_engine, cassette, moto, import_cost)
+FAMILIES = (per_call, per_test, scale, cassette_engine, cassette, scrub, moto, import_cost)
 
 
 def benchmarks() -> dict[int, Benchmark]:
