@@ -194,6 +194,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    # A run that can't record needs no real credentials for Personalize: a client made at import
+    # time never asks the instance metadata service, and signs with dummies if nothing else has any.
+    if session.config.stash[_SETTINGS].record_mode != "none":
+        return (yield)
+    from ._clients import offline_collection
+
+    with offline_collection():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
