@@ -19,8 +19,8 @@ while at least one registration needs it, and taken out with the last:
   session-wide guard (``--personalize-guard``).
 
 Whatever a refusal stops raises :class:`UnattachedClientError`, the one error for "stopped
-before it left the machine". An aiobotocore client's request meets the refusals too; a cassette
-doesn't record or replay it, so while one is active such a request is stopped as well.
+before it left the machine". An aiobotocore client's request takes the same path at its
+sessions' ``send``: a cassette's ``exchange_async``, then the refusals, then the network.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class Answerer:
     - ``owns(request)``: whether ``respond`` is for this request, so moto passes it on;
     - ``exchange(send, request)`` gets each request at the HTTP session: it answers it, or calls
       ``send(request)`` (the refusals, then the network) and may keep what comes back;
+      ``exchange_async`` the same for aiobotocore's sessions, awaiting ``send``;
     - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent.
     """
 
@@ -86,6 +87,7 @@ class Answerer:
     respond_async: Respond | None = None
     owns: Callable[[AWSPreparedRequest], bool] | None = None
     exchange: Callable[[Send, AWSPreparedRequest], AWSResponse] | None = None
+    exchange_async: Callable[[AsyncSend, AWSPreparedRequest], Awaitable[AWSResponse]] | None = None
     refuse: Check | None = None
 
 
@@ -168,8 +170,6 @@ def _install_needed() -> None:
         ),
         "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
         "sends": (bool(view.exchangers or view.refusals), lambda: _botocore.intercept_sends(_at_send)),
-        # An aiobotocore client is never a cassette's (it would await what exchange returns): while
-        # a cassette is active its Personalize requests are stopped there.
         "async sends": (bool(view.refusals or view.exchangers), lambda: _aiobotocore.intercept_sends(_at_send_async)),
     }
     _waiting = False
@@ -265,18 +265,27 @@ def _at_send(send: Send, request: AWSPreparedRequest) -> AWSResponse:
     return exchange(send_on, request) if exchange is not None else send_on(request)
 
 
-def _at_send_async(send: AsyncSend, request: AWSPreparedRequest) -> Awaitable[AWSResponse]:
+async def _at_send_async(send: AsyncSend, request: AWSPreparedRequest) -> AWSResponse:
     view = _view
-    if view.exchangers and operation_of(request) is not None:
-        message = (
-            f"An aiobotocore client sent {operation_of(request)} to {request.url} while personalize_cassette is "
-            "active; cassettes record and replay botocore's clients only, so the request was stopped here "
-            "instead of leaving the machine. Answer aiobotocore clients with personalize_fake or personalize_server."
+
+    async def send_on(request: AWSPreparedRequest) -> AWSResponse:
+        for refuse in view.refusals:
+            refuse(request)
+        return await send(request)
+
+    if not view.exchangers:
+        return await send_on(request)
+    exchange = view.exchangers[0].exchange_async
+    if exchange is not None:
+        return await exchange(send_on, request)
+    operation = operation_of(request)
+    if operation is not None:
+        raise UnattachedClientError(
+            f"An aiobotocore client sent {operation} to {request.url}, and the active cassette answers botocore's "
+            "clients only: the request was stopped here instead of leaving the machine. Answer it with "
+            "personalize_fake or personalize_server."
         )
-        raise UnattachedClientError(message)
-    for refuse in view.refusals:
-        refuse(request)
-    return send(request)
+    return await send_on(request)
 
 
 def operation_of(request: AWSPreparedRequest) -> str | None:
