@@ -1,4 +1,4 @@
-"""No Personalize request leaves the machine unless the test records (SECURITY.md, "Replay opens no connection").
+"""No Personalize request leaves the machine unless the test records (SECURITY.md's promise of that name).
 
 Attacked the downstream way: the code under test builds its own clients -- at import time, in
 another thread, unsigned, with its own ``endpoint_url`` -- while every socket connection and
