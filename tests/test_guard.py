@@ -26,14 +26,16 @@ pytest_plugins = ["pytester"]
 NO_NETWORK_CONFTEST = """
 import os
 import socket
-
-import boto3
+import sys
 
 _saved = {}
 
 
 def pytest_configure(config):
-    boto3.DEFAULT_SESSION = None  # each inner run stands for a process of its own
+    # Each inner run stands for a process of its own. botocore isn't imported here: in a process
+    # of its own, the test module imports it first, while it is collected.
+    if "boto3" in sys.modules:
+        sys.modules["boto3"].DEFAULT_SESSION = None
     log = os.environ.get("NO_NETWORK")
     if not log:
         return
@@ -406,8 +408,9 @@ def test_a_client_made_at_import_time_asks_no_metadata_service_and_replays_witho
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(project.path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(project.path / "no-config"))
     offline(monkeypatch, attempts)
-    # A process of its own: botocore is imported by the test module, after the plugin started.
-    project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    # A process of its own: botocore is first imported by the test module, while it is collected.
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:recording")
+    result.assert_outcomes(passed=1)
     assert attempted(attempts) == []
 
 
