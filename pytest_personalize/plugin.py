@@ -278,9 +278,11 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
     ``add_response(operation, expected_params=None, **overrides)`` queues a conformant success,
     ``add_error(operation, code, message=None, expected_params=None)`` a modeled or common error.
-    A request the service would refuse gets the service's error, not the queued answer. At
-    teardown, the test fails if a queued answer was never used (unless the test failed already,
-    or is marked ``@pytest.mark.personalize(assert_all_used=False)``).
+    A request the service would refuse gets the service's error, not the queued answer. A
+    Personalize request from any other client (one the code under test builds) is stopped before
+    it leaves the machine with ``UnattachedClientError``. At teardown, the test fails if a request
+    was stopped, or a queued answer was never used (unless the test failed already, or is marked
+    ``@pytest.mark.personalize(assert_all_used=False)``).
     """
     yield from _stubber(request, personalize_client)
 
