@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from .. import _answering
+from .._answering import UnattachedClientError as UnattachedClientError  # raised here; re-exported
 from .._findings import Finding, Kind
 from ..wire import exchange as _exchange
 from ..wire import requests as _requests
@@ -59,15 +60,6 @@ def _forward(method: Callable[Concatenate[Backend, _P], _R]) -> Callable[Concate
 
     functools.update_wrapper(forward, method)
     return forward
-
-
-class UnattachedClientError(RuntimeError):
-    """A Personalize request from a client the active fake isn't wired to, stopped before it was sent.
-
-    The client was made before the fake became active and never attached. botocore doesn't retry
-    the error; the ``personalize_fake`` fixture also fails the test at teardown if the code under
-    test caught it.
-    """
 
 
 class PersonalizeFake:

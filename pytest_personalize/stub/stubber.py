@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _answering
 from .._findings import Finding, Kind
+from .._guard import stubber_guard
 from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -86,6 +87,8 @@ class _StubQueue:
         self._blank: dict[str, dict[str, Any]] = {}
         # (operation, error code or None) of every answer given, for the error-path coverage report.
         self.answered: list[tuple[str, str | None]] = []
+        # Stops any other client's Personalize request at the send while the stubber is active.
+        self._guard = stubber_guard(service)
 
     # --- what a test asserts on -------------------------------------------------------------
 
@@ -116,7 +119,7 @@ class _StubQueue:
         events = self.client.meta.events
         events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
         events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
-        _answering.register(_answering.Answerer("stubber", self))
+        _answering.register(_answering.Answerer("stubber", self, refuse=self._guard.refuse))
 
     def deactivate(self) -> None:
         _answering.unregister(self)
@@ -221,10 +224,16 @@ class _StubQueue:
 
     # --- what the plugin checks at teardown ---------------------------------------------------
 
+    @property
+    def refused(self) -> list[str]:
+        """Why each Personalize request of another client was stopped while the stubber was active."""
+        return self._guard.refused
+
     def findings(self) -> list[Finding]:
-        """What a test must not pass with: the queued answers it never used (:meth:`pending_report`)."""
+        """What a test must not pass with: the queued answers it never used (:meth:`pending_report`),
+        and the requests of other clients it stopped (:class:`~pytest_personalize.UnattachedClientError`)."""
         report = self.pending_report()
-        return [] if report is None else [Finding(report, Kind.UNUSED)]
+        return [*self._guard.findings(), *([] if report is None else [Finding(report, Kind.UNUSED)])]
 
 
 class PersonalizeStubber(_StubQueue):
