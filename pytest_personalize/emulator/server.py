@@ -32,6 +32,7 @@ them would let a misspelt optional member (``maxResult``) pass silently.
 from __future__ import annotations
 
 import contextlib
+import http
 import http.server
 import logging
 import re
@@ -154,11 +155,14 @@ class PersonalizeServer:
 
     def findings(self) -> list[Finding]:
         """What a test must not pass with: its backend's ``fail_next`` faults that fired fewer times
-        than asked, and runtime requests it couldn't evaluate."""
+        than asked, ``fail_when`` predicates that raised, and runtime requests it couldn't evaluate."""
         found = []
         report = self.backend.pending_report()
         if report is not None:
             found.append(Finding(report, Kind.UNUSED))
+        broken = self.backend.predicate_report()
+        if broken is not None:
+            found.append(Finding(broken))
         unevaluated = self.backend.unevaluated
         if unevaluated:
             found.append(
@@ -240,7 +244,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         # Once the request line has arrived: a log line's time leaves out an idle keep-alive wait.
         self._started = time.perf_counter()
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        # http.server answers HTTP/2 and later with 505 itself, but takes HTTP/0.9 (and a
+        # two-word "GET /") and would answer it without a status line: 505 too.
+        if not self.request_version.startswith("HTTP/1."):
+            self.send_error(http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
+        return True
 
     def do_POST(self) -> None:
         body = self._read_body()
@@ -337,10 +348,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return f"{operation} {outcome} {elapsed:.1f} ms"
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # Malformed request lines and headers: answer in the service's shape, not with HTML.
+        # Malformed request lines and headers: answer in the service's shape, not with HTML, and
+        # with a 4xx -- but for an HTTP version other than 1.x, RFC 9110's 505, which says which
+        # versions are served, as that RFC asks.
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # an unparseable request line: answer with a status line anyway
             self.request_version = self.protocol_version
+        if code == http.HTTPStatus.NOT_IMPLEMENTED and self.command:
+            self._other_method()  # a method http.server has no do_ for: 405 like any method but POST
+            return
+        if code == http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            words = getattr(self, "requestline", "").split()
+            version = _requests.printable(words[-1][:40]) if len(words) >= 3 else "HTTP/0.9"
+            message = f"{version} is not supported: this server speaks HTTP/1.1 (and HTTP/1.0)."
         text = message or self.responses.get(code, ("Bad request",))[0]
         self._send(
             _responses.error(ServiceError("SerializationException", text, code)),
