@@ -14,6 +14,9 @@ Bad input gets the answer the service would give, in AWS JSON 1.1's error shape 
   for a double), an unpaired surrogate escape, nesting deeper than
   :data:`pytest_personalize.wire.decode.MAX_JSON_DEPTH` -- is SerializationException (400), as
   AWS's JSON protocols answer a body they can't read; the message says where;
+* a request line it can't serve is 400 (unreadable), 405 (a method other than POST), 414 (too
+  long) -- or 505 for an HTTP version other than 1.x (HTTP/2.0, HTTP/0.9), RFC 9110's status
+  for it, naming the versions served;
 * framing that could be read two ways -- a Content-Length that isn't plain ASCII digits
   (``+2``, ``1_0``), one given twice, one beside Transfer-Encoding -- is refused (400,
   connection closed); a chunked body is 411, one over :data:`MAX_BODY_BYTES` 413;
