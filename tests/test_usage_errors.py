@@ -173,6 +173,12 @@ AUDITED: dict[str, Case] = {
         "account",
         "an AWS account id: 12 digits",
     ),
+    "the fake's quotas set to a number": (
+        lambda: setattr(PersonalizeFake(), "quotas", 5),
+        "backend.quotas =",
+        "quotas",
+        "a dict of resource type to quota",
+    ),
     "a default region no AWS partition has": (
         lambda: setattr(Backend(), "default_region", "local"),
         "backend.default_region =",

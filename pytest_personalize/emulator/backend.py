@@ -181,19 +181,13 @@ class Backend:
         __tracebackhide__ = True
         _check_quota_value("Backend", "dataset_group_quota", dataset_group_quota)
         if quotas is not None:
-            _arguments.mapping(
-                "Backend", "quotas", quotas, what="a dict of resource type to quota, such as {'Filter': 3}"
-            )
-            for noun, value in quotas.items():
-                _kind_named(noun)
-                _check_quota_value("Backend", f"quotas[{noun!r}]", value)
+            _check_quotas("Backend", quotas)
         if import_reader is not None and not callable(getattr(import_reader, "problem", None)):
             raise _arguments.problem(
                 "Backend", "import_reader", import_reader, "an ImportReader (with a problem(source) method) or None"
             )
         self._account = _arguments.account("Backend", "account", account)
-        # The quotas the test changed, by type (None: no cap); the others are the documented ones.
-        self.quotas: dict[str, int | None] = {"DatasetGroup": dataset_group_quota, **(quotas or {})}
+        self._quotas: dict[str, int | None] = {"DatasetGroup": dataset_group_quota, **(quotas or {})}
         self._lifecycle = _lifecycle_argument("Backend", lifecycle) if lifecycle is not None else Lifecycle()
         self._clock: Callable[[], datetime.datetime] = (
             _clock_argument("Backend", clock) if clock is not None else utcnow
@@ -211,6 +205,17 @@ class Backend:
         self._import_reader = import_reader
 
     # --- what a test may read and set ----------------------------------------------------------
+
+    @property
+    def quotas(self) -> dict[str, int | None]:
+        """The quotas the test changed, by type (None: no cap); the others are the documented ones."""
+        return self._quotas
+
+    @quotas.setter
+    def quotas(self, quotas: dict[str, int | None]) -> None:
+        __tracebackhide__ = True
+        _check_quotas("backend.quotas =", quotas)
+        self._quotas = quotas
 
     @property
     def account(self) -> str:
@@ -382,6 +387,11 @@ class Backend:
 
             backend.fail_when(lambda call: call.params.get("name", "").startswith("tmp"),
                               "InvalidInputException", operation="CreateDatasetGroup")
+
+        ``predicate`` takes one argument, the :class:`Call` (checked here, where Python can read
+        its signature). One that raises leaves the fault undecided: the call that offered it
+        raises :class:`UsageError` naming the predicate (chained to its error), and the test
+        fails at teardown (:meth:`predicate_report`) even if the code under test caught it.
         """
         __tracebackhide__ = True
         _arguments.callable_of("fail_when", "predicate", predicate, arguments=1, what="one argument, the Call")
@@ -743,6 +753,14 @@ def parse_quota(text: str) -> tuple[str, int | None]:
 def _check_quota_value(call: str, name: str, value: object) -> None:
     __tracebackhide__ = True
     _arguments.optional_whole(call, name, value, least=0, none="no cap")
+
+
+def _check_quotas(call: str, quotas: object) -> None:
+    __tracebackhide__ = True
+    given = _arguments.mapping(call, "quotas", quotas, what="a dict of resource type to quota, such as {'Filter': 3}")
+    for noun, value in given.items():
+        _kind_named(noun)
+        _check_quota_value(call, f"quotas[{noun!r}]", value)
 
 
 def _lifecycle_argument(call: str, value: object) -> Lifecycle:

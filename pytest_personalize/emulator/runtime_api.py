@@ -363,7 +363,7 @@ class RuntimeAPI:
                 raise UsageError(f"declare({arn!r}, ...): give {kind} for this {needs.label} recipe")
             ids = tuple(actions if actions is not None else items or ())
             _check_ids(arn, ids, "actionId" if wants_actions else "itemId")
-            checked_scores = _check_scores(arn, ids, scores)
+            checked_scores = None if scores is None else _arguments.numbers("declare", "scores", scores, count=len(ids))
             self.declarations.setdefault(resource.arn, {})[(item_id, user_id)] = Declared(ids, checked_scores)
 
     def _find_target(self, arn: str) -> tuple[Resource, RegionStore]:
@@ -477,10 +477,3 @@ def _check_ids(arn: str, ids: Sequence[str], member: str) -> None:
         if problems or not identifier:
             detail = problems[0].render() if problems else "an id is never empty"
             raise ConformanceError(f"declare({arn!r}, ...): {detail}")
-
-
-def _check_scores(arn: str, ids: Sequence[str], scores: Sequence[float] | None) -> tuple[float, ...] | None:
-    __tracebackhide__ = True
-    if scores is None:
-        return None
-    return _arguments.numbers("declare", "scores", scores, count=len(ids))
