@@ -227,6 +227,30 @@ AUDITED: dict[str, Case] = {
         "recipe",
         "one of aws-user-personalization, ",
     ),
+    "a server's idle timeout of NaN": (
+        lambda: PersonalizeServer(idle_timeout=NAN),
+        "PersonalizeServer",
+        "idle_timeout",
+        "a finite number of seconds",
+    ),
+    "a server's idle timeout past what a socket holds": (
+        lambda: PersonalizeServer(idle_timeout=1e12),
+        "PersonalizeServer",
+        "idle_timeout",
+        "a positive number of seconds, at most 1e+09",
+    ),
+    "a server's port that isn't one": (
+        lambda: PersonalizeServer(port=70000),
+        "PersonalizeServer",
+        "port",
+        "a port number, 0 (any free port) to 65535",
+    ),
+    "a server given a fake instead of a backend": (
+        lambda: PersonalizeServer(PersonalizeFake()),  # type: ignore[arg-type]
+        "PersonalizeServer",
+        "backend",
+        "a Backend, or None for a new one",
+    ),
     "a Stubber given something other than a client": (
         lambda: Stubber("personalize"),  # type: ignore[arg-type]
         "Stubber",

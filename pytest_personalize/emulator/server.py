@@ -46,6 +46,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._findings import Finding, Kind
+from ..model import arguments as _arguments
 from ..model.errors import ServiceError
 from ..wire import exchange as _exchange
 from ..wire import requests as _requests
@@ -63,6 +64,8 @@ MAX_BODY_BYTES = 1024 * 1024
 # A connection idle this long -- between requests, or stalled mid-request (slowloris: headers
 # sent, body never finished) -- is closed, so no handler thread waits forever.
 IDLE_TIMEOUT_SECONDS = 30.0
+# A socket timeout past about 1e10 seconds overflows the platform's time_t.
+MAX_IDLE_TIMEOUT_SECONDS = 1e9
 _POLL_SECONDS = 0.05
 # RFC 9110's Content-Length is 1*DIGIT. int() also reads "+2", "1_0", "\xa02" and other scripts'
 # digits, which a proxy in front may read differently: the request-smuggling ambiguity.
@@ -95,10 +98,20 @@ class PersonalizeServer:
         idle_timeout: float = IDLE_TIMEOUT_SECONDS,
         request_log: Callable[[str], None] | None = None,
     ) -> None:
-        if not idle_timeout > 0:
-            raise ValueError(f"PersonalizeServer(idle_timeout={idle_timeout!r}): give a positive number of seconds")
+        __tracebackhide__ = True
+        call = "PersonalizeServer"
+        if backend is not None:
+            _arguments.instance(call, "backend", backend, Backend, "a Backend, or None for a new one")
+        if not 0 < _arguments.seconds(call, "idle_timeout", idle_timeout) <= MAX_IDLE_TIMEOUT_SECONDS:
+            accepted = f"a positive number of seconds, at most {MAX_IDLE_TIMEOUT_SECONDS:.0e} (a socket's limit)"
+            raise _arguments.problem(call, "idle_timeout", idle_timeout, accepted)
+        _arguments.whole(call, "port", port, least=0)
+        if port > 65535:
+            raise _arguments.problem(call, "port", port, "a port number, 0 (any free port) to 65535")
+        if request_log is not None:
+            _arguments.callable_of(call, "request_log", request_log, arguments=1, what="one argument, a line")
         self.backend = backend if backend is not None else Backend()
-        self.host = _loopback(host)
+        self.host = _loopback(_arguments.text(call, "host", host))
         self.port = port
         self.idle_timeout = idle_timeout
         self.request_log = request_log
