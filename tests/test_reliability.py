@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 
 # Imported before any pytester test: pytester drops modules a test imported, and libyaml's C
-# loader can't work with a re-imported yaml package (see tests/test_cassette.py).
+# loader can't work with a re-imported yaml package (see tests/cassette_helpers.py).
 import pytest_personalize.recording.cassette  # noqa: F401
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import PersonalizeServer
 
 TARGET = "AmazonPersonalize."
 SOCKET_TIMEOUT = 20.0  # a safety limit on every socket operation, never a performance claim
@@ -49,12 +49,6 @@ def _no_threads_left_behind() -> Iterator[None]:
     for thread in stray:
         thread.join(timeout=max(0.0, limit - time.monotonic()))
     assert not [t for t in stray if t.is_alive()], f"threads left behind: {stray}"
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer(Backend(dataset_group_quota=100_000)) as running:
-        yield running
 
 
 def _port(server: PersonalizeServer) -> int:
@@ -438,10 +432,7 @@ def _finished(process: subprocess.Popen[str], timeout: float = 120) -> str:
     return output
 
 
-@pytest.mark.parametrize("stage", ["mid-write", "before-replace"])
-def test_a_recording_killed_mid_write_leaves_the_previous_cassette_intact(
-    pytester: pytest.Pytester, stage: str
-) -> None:
+def test_a_recording_killed_mid_write_leaves_the_previous_cassette_intact(pytester: pytest.Pytester) -> None:
     from pytest_personalize.recording.cassette import cassette_files
     from pytest_personalize.recording.file import load
 
@@ -455,31 +446,34 @@ def test_a_recording_killed_mid_write_leaves_the_previous_cassette_intact(
     previous = cassette.read_bytes()
     assert len(load(cassette)) == 2
 
-    # Re-record a longer cassette, and SIGKILL the process while it writes.
-    mark = project / "crash.mark"
-    process = _pytest_process(
-        project, "--personalize-record-mode=all", CRASH_STAGE=stage, CRASH_MARK=str(mark), MORE="3"
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not mark.exists():
-            if process.poll() is not None:
-                raise AssertionError(f"the recording ended before the {stage} window:\n{process.communicate()[0]}")
-            assert time.monotonic() < deadline, f"the recording never reached the {stage} window"
-            time.sleep(0.05)
-        assert mark.read_text() == stage
-        # The new cassette is partly on disk (a temporary file) at this point.
-        temporaries = [p for p in cassette.parent.iterdir() if p != cassette]
-        assert temporaries and any(p.stat().st_size > 0 for p in temporaries)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=30)
-    assert process.returncode == -signal.SIGKILL
+    # Re-record a longer cassette, and SIGKILL the process while it writes: half-way through
+    # the temporary file, then once it is whole, just before it replaces the cassette.
+    for stage in ("mid-write", "before-replace"):
+        mark = project / f"crash-{stage}.mark"
+        earlier = set(cassette.parent.iterdir())
+        process = _pytest_process(
+            project, "--personalize-record-mode=all", CRASH_STAGE=stage, CRASH_MARK=str(mark), MORE="3"
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not mark.exists():
+                if process.poll() is not None:
+                    raise AssertionError(f"the recording ended before the {stage} window:\n{process.communicate()[0]}")
+                assert time.monotonic() < deadline, f"the recording never reached the {stage} window"
+                time.sleep(0.05)
+            assert mark.read_text() == stage
+            # The new cassette is partly on disk (a temporary file of this run's) at this point.
+            temporaries = [p for p in cassette.parent.iterdir() if p not in earlier]
+            assert temporaries and any(p.stat().st_size > 0 for p in temporaries), stage
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.communicate(timeout=30)
+        assert process.returncode == -signal.SIGKILL, stage
 
-    assert cassette.read_bytes() == previous  # byte for byte
-    assert len(load(cassette)) == 2
-    # A leftover temporary file is not taken for a cassette, by replay or by `check`.
-    assert cassette_files([project / "cassettes"]) == [cassette]
+        assert cassette.read_bytes() == previous, stage  # byte for byte
+        assert len(load(cassette)) == 2, stage
+        # A leftover temporary file is not taken for a cassette, by replay or by `check`.
+        assert cassette_files([project / "cassettes"]) == [cassette], stage
 
     _finished(_pytest_process(project))  # replays the previous cassette
     _finished(_pytest_process(project, "--personalize-record-mode=all", MORE="2"))  # and records anew

@@ -5,32 +5,32 @@
   retried requests, no trace of them is left in any encoding -- judged by an oracle written
   here, independent of the scrubber's own rules.
 - Replay opens no connection: the whole suite runs under ``tests/network_guard.py`` (see
-  ``tests/conftest.py``), the examples' suite runs under it in its own process, and the guard
-  itself is shown to refuse before any connection or name lookup is made.
+  ``tests/conftest.py``), the examples' suite runs under it in its own process
+  (``tests/test_examples.py``), and the guard itself is shown to refuse before any connection
+  or name lookup is made.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-# Imported before any pytester run: see tests/test_cassette.py.
+# Imported before any pytester run: see tests/cassette_helpers.py.
 import boto3
 import pytest
 import yaml
 
 import pytest_personalize.recording.cassette  # noqa: F401
-from pytest_personalize import Backend, PersonalizeServer
+from pytest_personalize import PersonalizeServer
 from tests import network_guard
+from tests.cassette_helpers import cassette_files
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLES = TESTS.parent / "examples"
@@ -146,12 +146,6 @@ def test_credentials_everywhere():
 """
 
 
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
 def _b64(prefix: bytes, value: str) -> str:
     return base64.b64encode(prefix + value.encode()).decode()
 
@@ -255,10 +249,6 @@ def assert_no_trace(cassettes: list[Path], secrets: dict[str, str]) -> None:
                 assert not leaks, f"{path.name}: the fake {what} left a trace: {leaks[:5]}"
 
 
-def _cassettes(project: pytest.Pytester) -> list[Path]:
-    return sorted((project.path / "cassettes").rglob("*.yaml"))
-
-
 @pytest.mark.parametrize("source", sorted(CREDENTIAL_SOURCES))
 def test_no_trace_of_any_credential_in_any_cassette(
     pytester: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch, source: str
@@ -289,7 +279,7 @@ def test_no_trace_of_any_credential_in_any_cassette(
 
     pytester.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
 
-    cassettes = _cassettes(pytester)
+    cassettes = cassette_files(pytester)
     written = "\n".join(path.read_text() for path in cassettes)
     # The adversarial traffic was recorded, not skipped: retries, errors and echoes are all there.
     assert written.count("AmazonPersonalize.ListDatasetGroups") == 3
@@ -421,28 +411,73 @@ def test_a_real_loopback_connection_works_under_the_guard() -> None:
                 assert accepted.recv(4) == b"ping"
 
 
-def test_the_examples_suite_replays_under_the_network_guard(tmp_path: Path) -> None:
-    # The examples' replay tests (and the rest of that suite) in their own process, as a
-    # downstream project runs them, with the guard loaded as a plugin and logging any attempt.
-    log = tmp_path / "refused.log"
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
-        network_guard.LOG_VARIABLE: str(log),
-    }
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "AWS_PROFILE", "PYTEST_ADDOPTS"):
-        environment.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "network_guard", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=EXAMPLES,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
+# --- cassette files: names stay inside the directory, errors say what is wrong ----------------------
+
+
+def _linked_out(directory: Path, outside: Path) -> None:
+    """A cassette directory with a link to a file and a link to a folder, both outside it."""
+    (directory / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "target.yaml").write_text("version: 1\ninteractions: []\ninteraction_count: 0\n")
+    (directory / "file.yaml").symlink_to(outside / "target.yaml")
+    (directory / "sub" / "folder").symlink_to(outside, target_is_directory=True)
+    (directory / "inside.yaml").symlink_to(directory / "sub")  # a link that stays inside is fine
+
+
+@pytest.mark.parametrize("name", ["file", "sub/folder/target", "sub/folder/new"])
+def test_cassette_names_cant_leave_the_cassette_directory_through_a_symbolic_link(tmp_path: Path, name: str) -> None:
+    from pytest_personalize.recording.names import CassetteNameError, cassette_path
+
+    directory = tmp_path / "cassettes"
+    _linked_out(directory, tmp_path / "outside")
+    with pytest.raises(CassetteNameError, match=r"outside the cassette directory.*symbolic link"):
+        cassette_path(directory, name)
+    assert cassette_path(directory, "inside") == directory / "inside.yaml"
+    assert cassette_path(directory, "sub/new") == directory / "sub" / "new.yaml"
+
+
+@pytest.mark.parametrize("mode", ["none", "all"])
+def test_a_symbolic_link_out_of_the_cassette_directory_is_refused_for_reading_and_writing(
+    pytester: pytest.Pytester, mode: str
+) -> None:
+    _linked_out(pytester.path / "cassettes", pytester.path / "outside")
+    before = (pytester.path / "outside" / "target.yaml").read_bytes()
+    pytester.makepyfile(
+        test_app="""
+        import pathlib
+
+        import pytest
+
+
+        @pytest.mark.personalize_cassette("sub/folder/target")
+        def test_named():
+            pathlib.Path("body-ran").write_text("yes")
+        """
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "network guard: loopback only" in output
-    assert re.search(r"\b\d+ passed", output), output
-    assert "test_replay.py" in output
-    assert not log.exists() or not log.read_text(), log.read_text()
+    result = pytester.runpytest(f"--personalize-record-mode={mode}", "-p", "no:hypothesispytest")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*outside the cassette directory*symbolic link*"])
+    assert not (pytester.path / "body-ran").exists()
+    assert (pytester.path / "outside" / "target.yaml").read_bytes() == before
+    assert sorted(p.name for p in (pytester.path / "outside").iterdir()) == ["target.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("count", "said"),
+    [("'1'", "'1' (a str)"), ("1.0", "1.0 (a float)"), ("true", "True (a bool)"), ("[1]", "a list")],
+)
+def test_a_cassette_error_never_contradicts_itself(tmp_path: Path, count: str, said: str) -> None:
+    from pytest_personalize.recording.check import check_paths
+    from pytest_personalize.recording.file import CassetteFormatError, load
+
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "version: 1\ninteractions:\n- request: {method: POST, uri: 'https://personalize.us-east-1.amazonaws.com/'}\n"
+        f"  response: {{status: {{code: 200}}}}\ninteraction_count: {count}\n"
+    )
+    with pytest.raises(CassetteFormatError) as raised:
+        load(path)
+    assert f"its 'interaction_count' is {said}, not a whole number (it holds 1 interaction(s)" in raised.value.problem
+    assert "declares" not in raised.value.problem
+    [finding] = check_paths([path]).format_errors
+    assert finding.kind == raised.value.problem

@@ -52,6 +52,7 @@ from ..wire import exchange as _exchange
 from ..wire import requests as _requests
 from ..wire import responses as _responses
 from ..wire.responses import Encoded
+from . import admin as _admin
 from .backend import Backend
 
 if TYPE_CHECKING:
@@ -273,6 +274,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+        if _admin.owns(self.path):
+            self._admin(body)
+            return
         try:
             # Runtime and events (REST-JSON) requests are named by their path.
             backend = self.server.backend
@@ -286,7 +290,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         self._send(answer)
 
+    def _admin(self, body: bytes) -> None:
+        # The test controls: a path no AWS API uses, unsigned, JSON in and out.
+        self._send(Encoded(*_admin.answer(self.server.backend, self.command, self.path, body)))
+
     def _other_method(self) -> None:
+        if self.command == "GET" and _admin.owns(self.path):
+            body = self._read_body()
+            if body is not None:
+                self._admin(body)
+            return
         self.close_connection = True
         message = (
             f"Amazon Personalize requests are POSTs, not {self.command}: to / for the control plane (AWS JSON "
@@ -357,7 +370,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # Only the model's operation names: header text never reaches a terminal (escape codes).
         headers = getattr(self, "headers", None)  # absent when the request line was unreadable
         target = headers.get(_requests.TARGET_HEADER, "") if headers is not None else ""
-        operation = _requests.operation_of(self.command or "", getattr(self, "path", "") or "", target) or "-"
+        path = getattr(self, "path", "") or ""
+        operation = _requests.operation_of(self.command or "", path, target) or _admin.log_name(path) or "-"
         error = answer.headers.get("x-amzn-ErrorType")
         outcome = f"{answer.status} {error}" if error else str(answer.status)
         elapsed = (time.perf_counter() - self._started) * 1000 if self._started else 0.0

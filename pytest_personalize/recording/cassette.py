@@ -341,7 +341,7 @@ class PersonalizeCassette:
             uri=_cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets),
             body=self._scrub_body(request.body),
             headers={
-                self._scrub_text(name): _cassette_scrub.scrub_header(name, self._scrub_accounts(value), self.secrets)
+                self._scrub_name(name): _cassette_scrub.scrub_header(name, self._scrub_accounts(value), self.secrets)
                 for name, value in headers.items()
             },
         )
@@ -350,7 +350,7 @@ class PersonalizeCassette:
         return {
             "status": dict(response["status"]),
             "headers": {
-                self._scrub_text(name): [self._scrub_text(_requests.text(value)) for value in values]
+                self._scrub_name(name): [self._scrub_text(_requests.text(value)) for value in values]
                 for name, values in response["headers"].items()
             },
             "body": {"string": self._scrub_body(response["body"]["string"])},
@@ -362,6 +362,9 @@ class PersonalizeCassette:
     def _scrub_text(self, text: str) -> str:
         # Account ids first: a loopback key id of 12 digits is also the account in every ARN.
         return self.secrets.scrub(self._scrub_accounts(text))
+
+    def _scrub_name(self, name: str) -> str:
+        return _cassette_scrub.scrub_header_name(self._scrub_accounts(name), self.secrets)
 
     def _scrub_body(self, body: Any) -> Any:
         if hasattr(body, "read"):

@@ -65,21 +65,29 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 def check_file(path: Path, report: Report) -> None:
     from ..wire.requests import named_operation, text
-    from .file import CassetteFormatError, load
+    from .file import CassetteFormatError, loads_bytes
 
     report.cassettes += 1
     try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError as error:
         report.format_errors.append(Finding(str(path), f"cannot be read: {error.strerror or error}"))
         return
+    raw = data.decode("utf-8", errors="replace")
+    # The recorder's detector, taught by the whole file first: a secret found by its name in one
+    # place is then found bare in every other, as the recorder would have scrubbed it.
+    secrets = _cassette_scrub.Secrets()
+    raw_findings = _cassette_scrub.text_findings(str(path), raw, secrets)
     try:
-        interactions = load(path)
+        interactions = loads_bytes(data, path)
     except CassetteFormatError as error:
         report.format_errors.append(Finding(str(path), error.problem))
-        # Still look for secrets in what is there: a broken cassette is committed all the same.
-        report.credentials.extend(_cassette_scrub.text_findings(str(path), raw))
+        # Still report secrets in what is there: a broken cassette is committed all the same.
+        report.credentials.extend(raw_findings)
         return
+    for request, _response in interactions:
+        for name, value in request.headers.items():
+            _cassette_scrub.learn_header(secrets, name, text(value))
     # Findings are per file: a secret reported in one cassette is reported again in the next.
     before = len(report.credentials)
     for number, (request, response) in enumerate(interactions, start=1):
@@ -88,21 +96,9 @@ def check_file(path: Path, report: Report) -> None:
         target = text(request.headers.get("X-Amz-Target", ""))
         operation = named_operation(request.method, urlparse(request.uri).path or "/", target) or ""
         where = f"{path}: interaction {number}" + (f" ({operation})" if operation else "")
-        for name, value in request.headers.items():
-            value = text(value)
-            report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header name", name))
-            report.credentials.extend(_cassette_scrub.header_findings(f"{where} request", name, value))
-            if name.lower() not in ("authorization", "x-amz-security-token"):
-                report.credentials.extend(_cassette_scrub.text_findings(f"{where} request header {name}", value))
-        report.credentials.extend(_cassette_scrub.text_findings(f"{where} request uri", request.uri))
         request_body = text(request.body) or ""
-        report.credentials.extend(_cassette_scrub.text_findings(f"{where} request body", request_body))
-        for name, values in response["headers"].items():
-            report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header name", name))
-            for value in values:
-                report.credentials.extend(_cassette_scrub.text_findings(f"{where} response header {name}", value))
         response_body = text(response["body"]["string"]) or ""
-        report.credentials.extend(_cassette_scrub.text_findings(f"{where} response body", response_body))
+        report.credentials.extend(_interaction_credentials(where, request, response, secrets))
         if operation:
             status = int(response["status"]["code"])
             error_type = next(
@@ -116,12 +112,31 @@ def check_file(path: Path, report: Report) -> None:
             report.violations.extend(
                 _model_findings(where, operation, status, request_body, response_body, text(error_type))
             )
-    # Comments and anything else outside the interactions.
-    # Each secret once: the raw text holds again what the interactions' scan reported.
-    seen = {finding.secret or finding.kind for finding in report.credentials[before:]}
-    for finding in _cassette_scrub.text_findings(f"{path}", raw):
-        if (finding.secret or finding.kind) not in seen:
-            report.credentials.append(finding)
+    # Comments and anything else outside the interactions; each secret once, as the raw text
+    # holds again what the interactions' scan reported.
+    seen = {finding.secret.lower() or finding.kind for finding in report.credentials[before:]}
+    report.credentials.extend(
+        finding for finding in raw_findings if (finding.secret.lower() or finding.kind) not in seen
+    )
+
+
+def _interaction_credentials(
+    where: str, request: Any, response: dict[str, Any], secrets: _cassette_scrub.Secrets
+) -> list[Finding]:
+    """What the recorder would scrub from one interaction, part by part, by the recorder's own rules."""
+    from ..wire.requests import text
+
+    found: list[Finding] = []
+    for name, value in request.headers.items():
+        found += _cassette_scrub.header_findings(f"{where} request", name, text(value), secrets)
+    found += _cassette_scrub.text_findings(f"{where} request uri", request.uri, secrets)
+    found += _cassette_scrub.text_findings(f"{where} request body", text(request.body) or "", secrets)
+    for name, values in response["headers"].items():
+        found += _cassette_scrub.text_findings(f"{where} response header name", name, secrets, any_case_key_ids=True)
+        for value in values:
+            found += _cassette_scrub.text_findings(f"{where} response header {name}", text(value), secrets)
+    found += _cassette_scrub.text_findings(f"{where} response body", text(response["body"]["string"]) or "", secrets)
+    return found
 
 
 def _model_findings(

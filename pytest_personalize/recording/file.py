@@ -80,12 +80,23 @@ def pretty_body(body: bytes | str | None) -> str | dict[str, str] | None:
     except UnicodeDecodeError:
         return {"base64": base64.b64encode(body).decode()}
     try:
-        data = json.loads(decoded)
-    except ValueError:
+        data = json.loads(decoded, object_pairs_hook=_unique_members)
+        if not isinstance(data, (dict, list)):
+            return decoded
+        # Indented only where that keeps the data as sent: a repeated member, an infinite number
+        # or a lone surrogate escape (``"\\ud800"``) would not survive the round trip.
+        pretty = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        pretty.encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError):
         return decoded
-    if not isinstance(data, (dict, list)):
-        return decoded
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return pretty
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise ValueError("a member is repeated")
+    return members
 
 
 def body_bytes(stored: Any, where: str, path: Path) -> bytes:
@@ -384,6 +395,13 @@ def _read_records(content: str, path: Path) -> tuple[_Record, ...]:
         raise CassetteFormatError(path, "it has no 'interactions' list (is it a cassette?)")
     items = document["interactions"]
     count = document.get("interaction_count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
+        kind = type(count).__name__
+        shown = f"{repr(count)[:40]} (a {kind})" if isinstance(count, (str, float, bool)) else f"a {kind}"
+        raise CassetteFormatError(
+            path,
+            f"its 'interaction_count' is {shown}, not a whole number (it holds {len(items)} interaction(s); edited?)",
+        )
     if count is None:
         if "version" in document and list(document)[-1] == "interactions":
             raise CassetteFormatError(

@@ -70,7 +70,30 @@ def cassette_path(directory: Path, name: str) -> Path:
                 f"the cassette file name {part[:40]!r}... is {size} bytes long, and the file system allows {limit}; "
                 "name the cassette with @pytest.mark.personalize_cassette('a shorter name')"
             )
-    return directory.joinpath(*pure.parts[:-1], pure.parts[-1] + SUFFIX)
+    path = directory.joinpath(*pure.parts[:-1], pure.parts[-1] + SUFFIX)
+    _refuse_links_outside(directory, name, path)
+    return path
+
+
+def _refuse_links_outside(directory: Path, name: str, path: Path) -> None:
+    """A symbolic link in the cassette directory must not let a cassette name read or write elsewhere.
+
+    The directory itself may be a link (a shared checkout): what counts is where the cassette
+    ends up once every link is followed, compared with where the directory does.
+    """
+    try:
+        base = directory.resolve()
+        target = path.resolve()
+    except (OSError, RuntimeError) as error:  # a loop of links
+        raise CassetteNameError(f"the cassette {name!r} can't be resolved to a file ({error})") from None
+    try:
+        target.relative_to(base)
+    except ValueError:
+        raise CassetteNameError(
+            f"the cassette {name!r} would be {target}, outside the cassette directory {base}: "
+            f"{path} is, or is inside, a symbolic link that leads out of it. Cassettes are read "
+            "and written only inside the cassette directory; remove the link or name another cassette"
+        ) from None
 
 
 def _name_max(directory: Path) -> int:

@@ -5,7 +5,7 @@ under test builds its own clients in sessions of its own, before or after the pl
 what must reach every client of the process has no public hook. Each function below names what
 it depends on, patches through :func:`~pytest_personalize.seams.patching.patch_on_top`, and is
 checked on the lowest botocore the project declares (1.34.0) as on the newest by
-tests/test_botocore_private.py, which fails first if a botocore release moves it.
+tests/seams/test_botocore.py, which fails first if a botocore release moves it.
 
 Why not botocore's ``BUILTIN_HANDLERS`` (moto's route: ``moto/core/models.py`` appends its
 ``before-send`` handler to that list at import)? A session copies the list when it is made, so

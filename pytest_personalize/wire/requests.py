@@ -33,7 +33,7 @@ TARGET_HEADER = "X-Amz-Target"
 AUTHORIZATION_HEADER = "Authorization"
 CONTENT_TYPE_HEADER = "Content-Type"
 # The control plane's targetPrefix and the three APIs' signingName, as their models give them
-# (tests/test_wire.py holds them to the installed models): kept here so that telling a
+# (tests/wire/test_requests.py holds them to the installed models): kept here so that telling a
 # Personalize request apart loads no model.
 TARGET_PREFIX = "AmazonPersonalize."
 SIGNING_NAME = "personalize"

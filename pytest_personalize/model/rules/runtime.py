@@ -123,7 +123,7 @@ class ResultLimit:
 
 
 # The botocore personalize-runtime model states these in its documentation, not as constraints
-# (tests/test_data_plane_model.py holds the table to that text): GetRecommendations.numResults
+# (tests/stub/test_runtime_and_events_stubbers.py holds the table to that text): GetRecommendations.numResults
 # "The default is 25. If you are including metadata in recommendations, the maximum is 50.
 # Otherwise, the maximum is 500."; GetActionRecommendations.numResults "The default is 5. The
 # maximum is 100."; GetPersonalizedRanking.inputList "If you are including metadata in

@@ -4,22 +4,18 @@ real HTTP, then replay with the server stopped, other credentials, and no networ
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
-# Imported here, not first inside a pytester run: pytester drops the modules a run imported,
-# libyaml's C emitter can't work with a re-imported yaml package, and re-importing boto3 for
-# every run costs a second.
-import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
-
-# Obviously fake credentials in the realistic formats (never real keys): the scrubber must
-# recognise them by shape as well as by where they travel.
-FAKE_KEY_ID = "AKIA" + "FAKEFAKEFAKE0001"  # fake
-FAKE_SECRET = "fakeSecretKey/NotReal+ForTests0000000000"  # fake, 40 characters
-FAKE_TOKEN = "FwoGZXIvYXdzEFakeSessionTokenForTestsOnly0123456789"  # fake
+from tests.cassette_helpers import (
+    FAKE_KEY_ID,
+    FAKE_SECRET,
+    FAKE_TOKEN,
+    cassette_text,
+    recording_against,
+    replaying_offline,
+)
 
 CODE_UNDER_TEST = """
 import boto3
@@ -37,67 +33,12 @@ def lifecycle(name="shop"):
     return arn, statuses, names
 """
 
-# Replay must open no connection: any attempt fails the test loudly.
-NO_NETWORK_CONFTEST = """
-import os
-import socket
-
-import boto3
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process(monkeypatch):
-    # Each pytester run stands for a separate pytest process: no boto3 session carries over.
-    boto3.DEFAULT_SESSION = None
-    if os.environ.get("NO_NETWORK"):
-        def refuse(self, address):
-            raise AssertionError(f"replay opened a connection to {address}")
-        monkeypatch.setattr(socket.socket, "connect", refuse)
-"""
-
 
 @pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    from pytest_personalize import Backend
-
-    # Room for every group the tests create: the quota is not what these tests are about.
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
-@pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """A downstream project: the code under test, and a conftest that forbids the network on demand."""
-    pytester.makepyfile(app=CODE_UNDER_TEST)
-    pytester.makeconftest(NO_NETWORK_CONFTEST)
-    pytester.syspathinsert()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    # Set after pytester exists (it clears PYTEST_ADDOPTS): hypothesis's plugin would re-import
-    # hypothesis in every inner run, for seconds each.
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "NO_NETWORK"):
-        monkeypatch.delenv(name, raising=False)
-    return pytester
-
-
-def recording_against(monkeypatch: pytest.MonkeyPatch, server: PersonalizeServer) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_PERSONALIZE", server.endpoint_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY_ID)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", FAKE_TOKEN)
-
-
-def replaying_offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No endpoint, no credentials at all (a profile that doesn't exist), no network."""
-    for name in ("AWS_ENDPOINT_URL_PERSONALIZE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
-    monkeypatch.setenv("NO_NETWORK", "1")
-
-
-def cassette_text(pytester: pytest.Pytester) -> str:
-    return "\n".join(path.read_text() for path in sorted((pytester.path / "cassettes").rglob("*.yaml")))
+def project(project: pytest.Pytester) -> pytest.Pytester:
+    """The shared downstream project (tests/conftest.py), with the code under test in it."""
+    project.makepyfile(app=CODE_UNDER_TEST)
+    return project
 
 
 LIFECYCLE_TEST = """
@@ -482,34 +423,6 @@ def test_new_episodes_adds_what_the_cassette_lacks(
     assert [call.operation for call in server.backend.calls] == ["ListDatasetGroups", "CreateDatasetGroup"]
     replaying_offline(monkeypatch)
     project.runpytest().assert_outcomes(passed=1)
-
-
-def test_two_xdist_workers_record_at_once(
-    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project.makepyfile(
-        test_app="""
-        import boto3
-        import pytest
-
-
-        @pytest.mark.personalize_cassette
-        @pytest.mark.parametrize("n", range(8))
-        def test_create(n):
-            client = boto3.client("personalize")
-            client.create_dataset_group(name=f"group-{n}")
-            client.list_dataset_groups()
-        """
-    )
-    recording_against(monkeypatch, server)
-    project.runpytest_subprocess("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=8)
-    files = sorted((project.path / "cassettes" / "test_app").iterdir())
-    assert [f.name for f in files] == [f"test_create[{n}].yaml" for n in range(8)]
-    from pytest_personalize.recording.file import load
-
-    assert all(len(load(f)) == 2 for f in files)
-    replaying_offline(monkeypatch)
-    project.runpytest_subprocess("-n", "2").assert_outcomes(passed=8)
 
 
 def test_the_plugin_does_not_import_vcrpy_until_a_cassette_is_used(pytester: pytest.Pytester) -> None:

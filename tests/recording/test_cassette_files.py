@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-# Imported before any pytester run: see tests/test_cassette.py.
-import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
 from pytest_personalize.recording.file import load, stale_temporaries
-from tests.test_cassette import NO_NETWORK_CONFTEST, cassette_text, recording_against, replaying_offline
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    from pytest_personalize import Backend
-
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
-@pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    pytester.makeconftest(NO_NETWORK_CONFTEST)
-    pytester.syspathinsert()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "NO_NETWORK"):
-        monkeypatch.delenv(name, raising=False)
-    return pytester
-
-
-def cassettes(project: pytest.Pytester) -> list[str]:
-    return sorted(
-        p.relative_to(project.path / "cassettes").as_posix() for p in (project.path / "cassettes").rglob("*.yaml")
-    )
-
+from tests.cassette_helpers import (
+    FAKE_KEY_ID,
+    FAKE_SECRET,
+    FAKE_TOKEN,
+    cassette_names,
+    cassette_text,
+    recording_against,
+    replaying_offline,
+)
 
 # --- collisions --------------------------------------------------------------------------------
 
@@ -77,7 +55,7 @@ def test_ids_that_differ_only_in_unsafe_characters_and_nested_classes_get_their_
     )
     recording_against(monkeypatch, server)
     project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=6)
-    assert cassettes(project) == [
+    assert cassette_names(project) == [
         "test_app/TestOuter1.TestInner.test_x.yaml",
         "test_app/TestOuter2.TestInner.test_x.yaml",
         "test_app/test_id[.hidden].yaml",
@@ -142,7 +120,7 @@ def test_a_credential_in_a_test_id_reaches_neither_file_name_nor_comment(
     )
     recording_against(monkeypatch, server)
     project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=2)
-    names = cassettes(project)
+    names = cassette_names(project)
     assert len(names) == 2 and all("SCRUBBED" in name and "AKIA" not in name for name in names)
     assert key not in cassette_text(project)
 
@@ -194,8 +172,9 @@ def test_an_interrupt_or_a_fixture_failure_leaves_the_previous_cassette_byte_for
     before = cassette.read_bytes()
 
     monkeypatch.setenv("STEP", step)
-    # In its own process: a KeyboardInterrupt ends the pytest that runs it.
-    result = project.runpytest_subprocess("-p", "no:xdist", "--personalize-record-mode=all")
+    # An interrupt in its own process: a KeyboardInterrupt ends the pytest that runs it.
+    run = project.runpytest_subprocess if step == "interrupt" else project.runpytest
+    result = run("-p", "no:xdist", "--personalize-record-mode=all")
     result.assert_outcomes(**outcome)
     if step == "interrupt":
         assert result.ret == pytest.ExitCode.INTERRUPTED
@@ -243,63 +222,102 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_save(tmp_path: P
 
 # --- shared cassettes --------------------------------------------------------------------------
 
+MODES = ("all", "once", "new_episodes")
+
+# One module per record mode, each sharing a cassette between its 8 tests. The mode is chosen in
+# code (the documented override of personalize_record_mode) while the run records, so one run
+# covers every mode; a run without --personalize-record-mode replays.
 SHARED_TEST = """
 import os
 
 import boto3
 import pytest
 
-pytestmark = pytest.mark.personalize_cassette("shared")
+MODE = {mode!r}
+pytestmark = pytest.mark.personalize_cassette(f"shared-{{MODE}}")
+
+
+@pytest.fixture
+def personalize_record_mode(personalize_record_mode):
+    return "none" if personalize_record_mode == "none" else MODE
 
 
 @pytest.mark.parametrize("n", range(8))
 def test_create(n):
-    boto3.client("personalize").create_dataset_group(name=f"{os.environ.get('PREFIX', 'g')}-{n}")
+    boto3.client("personalize").create_dataset_group(name=f"{{MODE}}-{{os.environ.get('PREFIX', 'g')}}-{{n}}")
 """
 
 
-def shared_operations(project: pytest.Pytester) -> list[str]:
+def sharing_project(project: pytest.Pytester) -> None:
+    for mode in MODES:
+        project.makepyfile(**{f"test_shared_{mode}": SHARED_TEST.format(mode=mode)})
+
+
+def shared_names(project: pytest.Pytester, mode: str) -> list[str]:
     import json
 
-    return sorted(json.loads(request.body)["name"] for request, _ in load(project.path / "cassettes" / "shared.yaml"))
+    path = project.path / "cassettes" / f"shared-{mode}.yaml"
+    return sorted(json.loads(request.body)["name"] for request, _ in load(path))
 
 
-@pytest.mark.parametrize("mode", ["all", "once", "new_episodes"])
-@pytest.mark.parametrize("workers", [0, 2], ids=["one-process", "xdist"])
-def test_tests_sharing_a_cassette_keep_every_interaction(
-    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch, mode: str, workers: int
+def test_tests_sharing_a_cassette_keep_every_interaction_then_all_starts_afresh_and_once_keeps_it(
+    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.makepyfile(test_app=SHARED_TEST)
+    sharing_project(project)
     recording_against(monkeypatch, server)
-    args = ["-n", str(workers)] if workers else ["-p", "no:xdist"]
-    project.runpytest_subprocess(*args, f"--personalize-record-mode={mode}").assert_outcomes(passed=8)
-    assert shared_operations(project) == [f"g-{n}" for n in range(8)]
-    assert cassettes(project) == ["shared.yaml"]  # the lock lives outside the project
+    project.runpytest("-p", "no:xdist", "--personalize-record-mode=all").assert_outcomes(passed=24)
+    for mode in MODES:
+        assert shared_names(project, mode) == [f"{mode}-g-{n}" for n in range(8)]
+    assert cassette_names(project) == [f"shared-{mode}.yaml" for mode in sorted(MODES)]  # the locks live outside
+    once_before = (project.path / "cassettes" / "shared-once.yaml").read_bytes()
     replaying_offline(monkeypatch)
-    project.runpytest_subprocess(*args).assert_outcomes(passed=8)
+    project.runpytest("-p", "no:xdist").assert_outcomes(passed=24)
+
+    # A second recording run with other requests: "all" starts its cassette afresh, once per run;
+    # "once" keeps what an earlier run recorded (and fails the requests it lacks); "new_episodes" adds.
+    for name in ("NO_NETWORK", "AWS_PROFILE"):
+        monkeypatch.delenv(name)
+    recording_against(monkeypatch, server)
+    monkeypatch.setenv("PREFIX", "h")
+    result = project.runpytest("-p", "no:xdist", "--personalize-record-mode=all")
+    result.assert_outcomes(passed=16, failed=8)
+    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
+    assert len(failed) == 8 and all(line.startswith("FAILED test_shared_once.py::") for line in failed), failed
+    assert shared_names(project, "all") == [f"all-h-{n}" for n in range(8)]
+    assert (project.path / "cassettes" / "shared-once.yaml").read_bytes() == once_before
+    assert shared_names(project, "new_episodes") == sorted(f"new_episodes-{p}-{n}" for p in "gh" for n in range(8))
 
 
-def test_all_starts_a_shared_cassette_afresh_once_per_run(
+# Beside the shared cassettes, tests with a cassette each (two interactions apiece).
+OWN_CASSETTES_TEST = """
+import boto3
+import pytest
+
+
+@pytest.mark.personalize_cassette
+@pytest.mark.parametrize("n", range(8))
+def test_create(n):
+    client = boto3.client("personalize")
+    client.create_dataset_group(name=f"group-{n}")
+    client.list_dataset_groups()
+"""
+
+
+def test_two_xdist_workers_record_shared_and_own_cassettes_at_once(
     project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project.makepyfile(test_app=SHARED_TEST)
+    sharing_project(project)
+    project.makepyfile(test_app=OWN_CASSETTES_TEST)
     recording_against(monkeypatch, server)
-    project.runpytest("--personalize-record-mode=all").assert_outcomes(passed=8)
-    monkeypatch.setenv("PREFIX", "h")
-    project.runpytest("--personalize-record-mode=all").assert_outcomes(passed=8)
-    assert shared_operations(project) == [f"h-{n}" for n in range(8)]
-
-
-def test_once_keeps_a_shared_cassette_an_earlier_run_recorded(
-    project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project.makepyfile(test_app=SHARED_TEST)
-    recording_against(monkeypatch, server)
-    project.runpytest("--personalize-record-mode=once").assert_outcomes(passed=8)
-    before = (project.path / "cassettes" / "shared.yaml").read_bytes()
-    monkeypatch.setenv("PREFIX", "h")
-    project.runpytest("--personalize-record-mode=once").assert_outcomes(failed=8)
-    assert (project.path / "cassettes" / "shared.yaml").read_bytes() == before
+    project.runpytest("-n", "2", "--personalize-record-mode=all").assert_outcomes(passed=32)
+    for mode in MODES:
+        assert shared_names(project, mode) == [f"{mode}-g-{n}" for n in range(8)]
+    own = sorted((project.path / "cassettes" / "test_app").iterdir())
+    assert [f.name for f in own] == [f"test_create[{n}].yaml" for n in range(8)]
+    assert all(len(load(f)) == 2 for f in own)
+    assert len(cassette_names(project)) == 3 + 8  # the locks live outside the project
+    replaying_offline(monkeypatch)
+    project.runpytest("-n", "2").assert_outcomes(passed=32)
 
 
 # --- unplayed interactions -----------------------------------------------------------------------
@@ -381,8 +399,6 @@ def test_scrub_account_ids_replays_a_recording_that_met_two_accounts(
 def test_recorded_traffic_loses_secrets_url_encoded_with_slashes_and_in_mime_base64(
     project: pytest.Pytester, server: PersonalizeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_cassette import FAKE_KEY_ID, FAKE_SECRET, FAKE_TOKEN
-
     project.makepyfile(
         test_app="""
         import base64

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Imported here, not first inside a pytester run (see tests/test_cassette.py).
+# Imported here, not first inside a pytester run (see tests/recording/test_cassette.py).
 import boto3  # noqa: F401
 import pytest
 

@@ -284,7 +284,7 @@ def _imports(path: Path, *, module_level_only: bool = False) -> set[str]:
     return {name for name in found if name.startswith(PACKAGE.name)}
 
 
-PACKAGE = Path(__file__).resolve().parent.parent / "pytest_personalize"
+PACKAGE = Path(__file__).resolve().parents[2] / "pytest_personalize"
 
 
 @pytest.mark.parametrize("module", sorted(p.name for p in (PACKAGE / "wire").glob("*.py")))

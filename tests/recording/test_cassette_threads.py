@@ -8,42 +8,11 @@ import json
 import threading
 from collections.abc import Iterator
 
-# Imported before any pytester run: see tests/test_cassette.py.
-import boto3  # noqa: F401
 import pytest
 
-import pytest_personalize.recording.cassette  # noqa: F401
 from pytest_personalize import PersonalizeServer
 from pytest_personalize.recording.file import load
-from tests.test_cassette import NO_NETWORK_CONFTEST, recording_against, replaying_offline
-
-# Every socket connection and name lookup in the inner run is counted (and refused) while
-# NO_NETWORK is set -- loopback included: replay must not even try.
-PROBE_CONFTEST = (
-    NO_NETWORK_CONFTEST
-    + """
-
-import socket
-
-ATTEMPTS = []
-
-
-@pytest.fixture(autouse=True)
-def _probe(monkeypatch):
-    ATTEMPTS.clear()
-    if os.environ.get("NO_NETWORK"):
-        def refused(what):
-            def attempt(*args, **kwargs):
-                ATTEMPTS.append((what, repr(args[:2])))
-                raise AssertionError(f"replay tried {what}")
-            return attempt
-        monkeypatch.setattr(socket, "getaddrinfo", refused("getaddrinfo"))
-        monkeypatch.setattr(socket, "create_connection", refused("create_connection"))
-        monkeypatch.setattr(socket.socket, "connect", refused("connect"))
-    yield
-    assert ATTEMPTS == [], ATTEMPTS
-"""
-)
+from tests.cassette_helpers import recording_against, replaying_offline
 
 THREADS, CALLS = 8, 75
 
@@ -89,32 +58,6 @@ def test_threads(personalize_cassette):
         assert personalize_cassette.play_count == THREADS * CALLS
         personalize_cassette.failures.clear()  # the misses were this test's point
 """
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    from pytest_personalize import Backend
-
-    with PersonalizeServer(Backend(dataset_group_quota=1000)) as running:
-        yield running
-
-
-@pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    pytester.makeconftest(PROBE_CONFTEST)
-    pytester.syspathinsert()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
-    for name in (
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_PERSONALIZE",
-        "AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME",
-        "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS",
-        "NO_NETWORK",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    return pytester
 
 
 def test_eight_threads_record_every_interaction_and_replay_without_a_socket_or_a_lookup(

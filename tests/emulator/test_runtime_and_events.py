@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -450,27 +448,15 @@ def test_one_server_port_serves_all_three_apis() -> None:
         assert operations == ["CreateDatasetGroup", "GetRecommendations", "PutItems"]
 
 
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
-def test_the_aws_cli_reaches_runtime_and_events_on_the_server(tmp_path: Any) -> None:
+def test_the_aws_cli_reaches_runtime_and_events_on_the_server(aws_cli: Any) -> None:
     # Another process, another botocore: what any client of the endpoint sees.
     with PersonalizeServer() as server:
         server.backend.set_lifecycle("instant")
         campaign = server.backend.deploy_campaign("recs")
         server.backend.declare(campaign, user_id="u1", items=["i3", "i1"])
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": str(tmp_path),
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
 
         def aws(*args: str) -> subprocess.CompletedProcess[str]:
-            command = ["aws", *args, "--endpoint-url", server.endpoint_url, "--output", "json"]
-            return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+            return aws_cli(server.endpoint_url, *args)
 
         found = aws("personalize-runtime", "get-recommendations", "--campaign-arn", campaign, "--user-id", "u1")
         assert found.returncode == 0, found.stderr

@@ -14,7 +14,7 @@ from pytest_personalize.emulator.engine import routes
 from pytest_personalize.model import spec as _spec
 from pytest_personalize.model.rules import arns as _arns
 from pytest_personalize.model.rules import resources as _resources
-from tests.test_engine import ORDER, Checked, create_params
+from tests.emulator.test_engine import ORDER, Checked, create_params
 
 DELETABLE = [noun for noun in ORDER if f"Delete{noun}" in routes()]
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -25,12 +23,6 @@ from pytest_personalize._clients import make_client
 
 TIMEOUT = 10.0
 TARGET = "AmazonPersonalize.ListDatasetGroups"
-
-
-@pytest.fixture
-def server() -> Iterator[PersonalizeServer]:
-    with PersonalizeServer() as running:
-        yield running
 
 
 def client_for(server: PersonalizeServer, **kwargs: Any) -> Any:
@@ -175,49 +167,18 @@ def test_servers_can_share_a_backend() -> None:
     assert [group["name"] for group in listed] == ["shop"]
 
 
-@pytest.fixture
-def aws_cli() -> None:
-    """Skip unless the AWS CLI runs; asked when a test needs it, not while collecting."""
-    # A pyenv shim can stand on PATH for a CLI that no installed Python has.
-    if shutil.which("aws") is None:
-        pytest.skip("the AWS CLI is not installed")
-    try:
-        runs = subprocess.run(["aws", "--version"], capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        runs = False
-    if not runs:
-        pytest.skip("the AWS CLI on PATH doesn't run")
+AwsCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def run_aws(server: PersonalizeServer, home: Any, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_PERSONALIZE": server.endpoint_url,
-    }
-    return subprocess.run(
-        ["aws", "personalize", *arguments, "--endpoint-url", server.endpoint_url, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-@pytest.mark.usefixtures("aws_cli")
-def test_the_aws_cli_works_against_it(server: PersonalizeServer, tmp_path: Any) -> None:
+def test_the_aws_cli_works_against_it(server: PersonalizeServer, aws_cli: AwsCli) -> None:
     server.backend.call("CreateDatasetGroup", {"name": "from-python"})
 
-    result = run_aws(server, tmp_path, "list-dataset-groups")
+    result = aws_cli(server.endpoint_url, "personalize", "list-dataset-groups")
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["datasetGroups"][0]["name"] == "from-python"
 
 
-@pytest.mark.usefixtures("aws_cli")
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
@@ -235,18 +196,19 @@ def test_the_aws_cli_works_against_it(server: PersonalizeServer, tmp_path: Any) 
     ids=["invalid input", "no such region"],
 )
 def test_the_aws_cli_shows_the_services_errors(
-    server: PersonalizeServer, tmp_path: Any, arguments: tuple[str, ...], expected: str
+    server: PersonalizeServer, aws_cli: AwsCli, arguments: tuple[str, ...], expected: str
 ) -> None:
-    result = run_aws(server, tmp_path, *arguments)
+    result = aws_cli(server.endpoint_url, "personalize", *arguments)
 
     assert result.returncode != 0
     assert expected in result.stderr
     assert server.backend.resources() == []
 
 
-@pytest.mark.usefixtures("aws_cli")
-def test_the_aws_cli_region_lands_in_the_arn(server: PersonalizeServer, tmp_path: Any) -> None:
-    result = run_aws(server, tmp_path, "create-dataset-group", "--name", "shop", "--region", "eu-west-1")
+def test_the_aws_cli_region_lands_in_the_arn(server: PersonalizeServer, aws_cli: AwsCli) -> None:
+    result = aws_cli(
+        server.endpoint_url, "personalize", "create-dataset-group", "--name", "shop", "--region", "eu-west-1"
+    )
 
     assert result.returncode == 0, result.stderr
     assert (

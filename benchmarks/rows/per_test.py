@@ -1,0 +1,305 @@
+"""Rows 7 and 11: what a whole test costs.
+
+Row 11 is one test's pipeline (create to delete, each step waited for) under a fresh fake,
+against a raw Stubber queue holding the same answers; row 7 is each fixture in a real pytest run
+of generated projects, against the careful hand-written test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import (
+    RECIPE,
+    REGION,
+    SCHEMA,
+    Benchmark,
+    Row,
+    Sizes,
+    fake,
+    paired,
+    pytest_seconds,
+    server,
+    write_project,
+)
+
+# --- 11: a whole pipeline per test ------------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/personalize"
+DATASET_SCHEMAS = {
+    "Interactions": SCHEMA,
+    "Items": json.dumps(
+        {
+            "type": "record",
+            "name": "Items",
+            "namespace": "com.amazonaws.personalize.schema",
+            "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "GENRE", "type": "string", "categorical": True}],
+            "version": "1.0",
+        }
+    ),
+    "Users": json.dumps(
+        {
+            "type": "record",
+            "name": "Users",
+            "namespace": "com.amazonaws.personalize.schema",
+            "fields": [{"name": "USER_ID", "type": "string"}, {"name": "AGE", "type": "int"}],
+            "version": "1.0",
+        }
+    ),
+}
+
+
+def _until_active(describe: Callable[..., Any], key: str, **params: str) -> None:
+    # A waiter's loop, as a test polls: the default lifecycle answers CREATE PENDING, then ACTIVE.
+    for _ in range(10):
+        if describe(**params)[key]["status"] == "ACTIVE":
+            return
+    raise RuntimeError(f"{params} never became ACTIVE")
+
+
+def _until_gone(client: Any, describe: Callable[..., Any], **params: str) -> None:
+    for _ in range(10):
+        try:
+            describe(**params)
+        except client.exceptions.ResourceNotFoundException:
+            return
+    raise RuntimeError(f"{params} was never deleted")
+
+
+def pipeline(client: Any) -> None:
+    """One test's worth of Personalize: schemas, group, three datasets and their imports, solution,
+    version and campaign, each waited for; then everything deleted in order, each deletion waited for.
+
+    Written out call by call on purpose: these calls, as a test under the fake makes them, are
+    what the row measures (``deploy_campaign`` would make the campaign without them).
+    """
+    c = client
+    schemas = {
+        kind: c.create_schema(name=kind.lower(), schema=body)["schemaArn"] for kind, body in DATASET_SCHEMAS.items()
+    }
+    group = c.create_dataset_group(name="shop")["datasetGroupArn"]
+    _until_active(c.describe_dataset_group, "datasetGroup", datasetGroupArn=group)
+    datasets = []
+    for kind, schema in schemas.items():
+        dataset = c.create_dataset(name=kind.lower(), schemaArn=schema, datasetGroupArn=group, datasetType=kind)
+        datasets.append(dataset["datasetArn"])
+        _until_active(c.describe_dataset, "dataset", datasetArn=datasets[-1])
+    for dataset in datasets:
+        job = c.create_dataset_import_job(
+            jobName=f"import-{dataset.rsplit('/', 1)[-1].lower()}",
+            datasetArn=dataset,
+            roleArn=ROLE,
+            dataSource={"dataLocation": f"s3://bucket/{dataset.rsplit('/', 1)[-1].lower()}.csv"},
+        )
+        _until_active(c.describe_dataset_import_job, "datasetImportJob", datasetImportJobArn=job["datasetImportJobArn"])
+    solution = c.create_solution(name="ranking", datasetGroupArn=group, recipeArn=RECIPE)["solutionArn"]
+    _until_active(c.describe_solution, "solution", solutionArn=solution)
+    version = c.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    _until_active(c.describe_solution_version, "solutionVersion", solutionVersionArn=version)
+    campaign = c.create_campaign(name="live", solutionVersionArn=version)["campaignArn"]
+    _until_active(c.describe_campaign, "campaign", campaignArn=campaign)
+
+    c.delete_campaign(campaignArn=campaign)
+    _until_gone(c, c.describe_campaign, campaignArn=campaign)
+    c.delete_solution(solutionArn=solution)
+    _until_gone(c, c.describe_solution, solutionArn=solution)
+    for dataset in datasets:
+        c.delete_dataset(datasetArn=dataset)
+        _until_gone(c, c.describe_dataset, datasetArn=dataset)
+    c.delete_dataset_group(datasetGroupArn=group)
+    _until_gone(c, c.describe_dataset_group, datasetGroupArn=group)
+    for schema in schemas.values():
+        c.delete_schema(schemaArn=schema)
+
+
+class _Recorder:
+    """A client that notes each call (method, request, answer or error code and message) as it goes."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.exceptions = client.exceptions
+        self.calls: list[tuple[str, dict[str, Any], dict[str, Any] | None, tuple[str, str] | None]] = []
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        call = getattr(self.client, method)
+
+        def noted(**params: Any) -> Any:
+            try:
+                answer = call(**params)
+            except self.client.exceptions.ClientError as error:
+                detail = error.response["Error"]
+                self.calls.append((method, params, None, (detail["Code"], detail["Message"])))
+                raise
+            self.calls.append((method, params, {k: v for k, v in answer.items() if k != "ResponseMetadata"}, None))
+            return answer
+
+        return noted
+
+
+def bench_pipeline(sizes: Sizes) -> Row:
+    """A whole pipeline per test: the fake, fresh per test as the fixture makes it, against a raw
+    Stubber queue holding the same answers (the test a careful user writes without the plugin)."""
+    from botocore.stub import Stubber
+
+    from pytest_personalize._clients import make_client
+
+    fake_client, stub_client = make_client(REGION), make_client(REGION)
+    recorder = _Recorder(fake_client)
+    with fake() as personalize:
+        personalize.attach(fake_client)
+        pipeline(recorder)
+    script = recorder.calls
+    tests = max(sizes.tests // 10, 2)
+
+    def ours() -> float:
+        start = time.perf_counter()
+        for _ in range(tests):
+            with fake() as personalize:
+                personalize.attach(fake_client)
+                pipeline(fake_client)
+        return (time.perf_counter() - start) / tests
+
+    def stubbed() -> float:
+        start = time.perf_counter()
+        for _ in range(tests):
+            with Stubber(stub_client) as stubber:
+                for method, params, answer, error in script:
+                    if error is None:
+                        stubber.add_response(method, answer, params)
+                    else:
+                        stubber.add_client_error(method, error[0], error[1], expected_params=params)
+                pipeline(stub_client)
+                stubber.assert_no_pending_responses()
+        return (time.perf_counter() - start) / tests
+
+    value, base, ratio = paired(ours, stubbed, sizes.repeats)
+    return Row(
+        11,
+        f"a whole pipeline per test under personalize_fake ({len(script)} calls: create to delete)",
+        "the same calls answered by a raw botocore Stubber queue",
+        value,
+        base,
+        ratio,
+        "s",
+        "reported",
+        None,
+    )
+
+
+# --- 7: each fixture in a whole pytest run ---------------------------------------------------------
+
+FIXTURE_TESTS = {
+    "personalize_stubber": """
+        def test_{i}(personalize_client, personalize_stubber):
+            personalize_stubber.add_response("create_dataset_group", {{"name": "g{i}"}})
+            personalize_client.create_dataset_group(name="g{i}")
+        """,
+    "personalize_fake": """
+        def test_{i}(personalize_client, personalize_fake):
+            personalize_client.create_dataset_group(name="g{i}")
+        """,
+    "personalize_cassette (replay)": """
+        import pytest
+
+        @pytest.mark.personalize_cassette("shared")
+        def test_{i}(personalize_client):
+            personalize_client.create_dataset_group(name="g")
+        """,
+}
+# What a careful user writes without the plugin: one client for the module, from one session,
+# and a raw Stubber per test with the answer and the expected parameters.
+CAREFUL_PRELUDE = """
+import boto3
+from botocore.stub import Stubber
+
+client = boto3.session.Session().client(
+    "personalize", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+)
+"""
+CAREFUL_TEST = """
+    def test_{i}():
+        with Stubber(client) as stubber:
+            stubber.add_response(
+                "create_dataset_group",
+                {{"datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/g{i}"}},
+                {{"name": "g{i}"}},
+            )
+            client.create_dataset_group(name="g{i}")
+    """
+STARTUP_TEST = """
+    def test_{i}():
+        pass
+    """
+
+
+def _record_shared_cassette(path: Path) -> None:
+    """The one-call cassette every replaying test of row 7 shares, recorded against the loopback server."""
+    from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
+
+    with server() as running, use_cassette(path, "all"):
+        make_client(REGION, endpoint_url=running.endpoint_url).create_dataset_group(name="g")
+
+
+def _fixture_project(directory: Path, body: str, count: int) -> Path:
+    project = write_project(directory, body, count)
+    if "personalize_cassette(" in body:
+        _record_shared_cassette(project / "cassettes" / "shared.yaml")
+    return project
+
+
+def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
+    """Per test, each fixture in a real pytest run against the careful hand-written test.
+
+    A project's time less the time of a one-test project (pytest's start) over its tests: what
+    a test costs, pytest's own per-test work included on both sides. The rounds run every
+    project back to back, the order turning each round; each fixture's ratio is taken within
+    its round.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        projects = {
+            name: _fixture_project(base / re.sub(r"\W+", "_", name), body, sizes.tests)
+            for name, body in FIXTURE_TESTS.items()
+        }
+        careful = write_project(base / "careful", CAREFUL_TEST, sizes.tests, CAREFUL_PRELUDE)
+        startup = write_project(base / "startup", STARTUP_TEST, 1)
+        order = ["startup", "careful", *projects]
+        paths = {"startup": startup, "careful": careful, **projects}
+        pytest_seconds(startup)  # bytecode written once, before anything is timed
+        seconds: dict[str, list[float]] = {name: [] for name in order}
+        for index in range(max(sizes.repeats, 1)):
+            turn = index % len(order)
+            for name in order[turn:] + order[:turn]:
+                seconds[name].append(pytest_seconds(paths[name]))
+
+    def per_test(name: str, index: int) -> float:
+        return max(seconds[name][index] - seconds["startup"][index], 0.0) / sizes.tests
+
+    rounds = range(len(seconds["startup"]))
+    careful_costs = [per_test("careful", i) for i in rounds]
+    for name in projects:
+        costs = [per_test(name, i) for i in rounds]
+        ratio = statistics.median(c / b if b else float("inf") for c, b in zip(costs, careful_costs, strict=True))
+        yield Row(
+            7,
+            f"per test, {name}",
+            "careful hand-written test: module-level client, raw Stubber",
+            statistics.median(costs),
+            statistics.median(careful_costs),
+            ratio,
+            "s",
+            "<= 1.3x",
+            ratio <= 1.3,
+        )
+
+
+# Row 11 runs in this process; row 7's projects run in their own.
+ROWS: dict[int, Benchmark] = {11: bench_pipeline, 7: bench_fixture_overhead}
