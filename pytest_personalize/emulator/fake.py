@@ -156,6 +156,7 @@ class PersonalizeFake:
     dataset_groups = _forward(Backend.dataset_groups)
     tags = _forward(Backend.tags)
     pending_report = _forward(Backend.pending_report)
+    predicate_report = _forward(Backend.predicate_report)
     setting_up = _forward(Backend.setting_up)
     call = _forward(Backend.call)
     handle = _forward(Backend.handle)
@@ -249,11 +250,14 @@ class PersonalizeFake:
 
     def findings(self) -> list[Finding]:
         """What a test must not pass with: ``fail_next`` faults that fired fewer times than asked,
-        requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
+        ``fail_when`` predicates that raised, requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
         found = []
         report = self.pending_report()
         if report is not None:
             found.append(Finding(report, Kind.UNUSED))
+        broken = self.predicate_report()
+        if broken is not None:
+            found.append(Finding(broken))
         refused = self.refused
         if refused:
             found.append(Finding(f"personalize_fake stopped {len(refused)} request(s): {refused[0]}"))
