@@ -177,7 +177,8 @@ def load_acceptances(path: Path) -> list[Acceptance]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ParityInputError(f"accept file {path}: cannot be read ({getattr(error, 'strerror', None) or error})")
+        problem = getattr(error, "strerror", None) or error
+        raise ParityInputError(f"accept file {path}: cannot be read ({problem})") from None
     document: Any
     if path.suffix.lower() == ".json":
         try:
@@ -292,7 +293,7 @@ def _id_pairs(recorded: Any, ours: Any) -> Iterator[tuple[str, str]]:
         for key in recorded.keys() & ours.keys():
             yield from _id_pairs(recorded[key], ours[key])
     elif isinstance(recorded, list) and isinstance(ours, list):
-        for left, right in zip(recorded, ours):
+        for left, right in zip(recorded, ours, strict=False):
             yield from _id_pairs(left, right)
     elif isinstance(recorded, str) and isinstance(ours, str) and recorded != ours:
         if recorded.startswith("arn:") and ours.startswith("arn:"):
@@ -386,20 +387,8 @@ def _send(replay: _Replay, request: Any) -> Any:
         for recorded, ours in sorted(replay.ids.items(), key=lambda item: -len(item[0])):
             decoded = decoded.replace(recorded, ours)
         body = decoded.encode("utf-8", errors="surrogateescape")
-    headers = {name: text(value) for name, value in request.headers.items()}
-    for name in [name for name in headers if name.lower() == "content-length"]:
-        headers[name] = str(len(body))
-    return _exchange.answer(replay.call, request.method, request.uri, _Caseless(headers), body)
-
-
-class _Caseless(dict[str, str]):
-    """Headers looked up in any case, as HTTP reads them."""
-
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        for key, value in self.items():
-            if key.lower() == name.lower():
-                return value
-        return default
+    # vcrpy's headers are looked up in any case, as HTTP reads them; the wire reads no Content-Length.
+    return _exchange.answer(replay.call, request.method, request.uri, request.headers, body)
 
 
 def _replay_one(replay: _Replay, number: int, request: Any, response: dict[str, Any]) -> None:
@@ -479,7 +468,8 @@ def _compare_messages(replay: _Replay, recorded_body: Any, our_body: Any, found:
         "",
         recorded_message,
         our_message,
-        f"recorded {recorded_message!r}, ours {our_message!r}" + (" (the fake's wording is ours)" if ours_worded else ""),
+        f"recorded {recorded_message!r}, ours {our_message!r}"
+        + (" (the fake's wording is ours)" if ours_worded else ""),
     )
 
 
@@ -557,7 +547,8 @@ def _paired(recorded: list[Any], ours: list[Any], shape: Any, replay: _Replay | 
             if match is not None:
                 yield item, match
         return
-    yield from zip(recorded, ours)
+    # Unpaired items are the caller's ``items`` divergence.
+    yield from zip(recorded, ours, strict=False)
 
 
 def _path_divergences(replay: _Replay) -> list[Divergence]:

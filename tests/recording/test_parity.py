@@ -217,7 +217,10 @@ def test_the_command_prints_a_line_per_divergence_and_a_summary_and_exits_1(
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].startswith(f"parity: {len(list(CORPUS.glob('*.yaml')))} cassette(s), ")
     assert lines[-1].endswith(" 0 accepted")
-    assert f"{CORPUS / 'refusals.yaml'}: interaction 1 (CreateDatasetGroup): error-code: recorded AccessDeniedException, ours a success" in lines
+    assert (
+        f"{CORPUS / 'refusals.yaml'}: interaction 1 (CreateDatasetGroup): error-code: recorded AccessDeniedException, ours a success"
+        in lines
+    )
 
 
 def test_a_message_worded_by_the_fake_is_marked_ours(recorded: Path) -> None:
