@@ -325,8 +325,6 @@ class _Replay:
     recorded_paths: dict[str, list[_Observation]] = field(default_factory=dict)
     our_paths: dict[str, list[str]] = field(default_factory=dict)
     found: list[Divergence] = field(default_factory=list)
-    # The interaction being compared, and its operation: where a status was observed.
-    current: tuple[int, str] = (0, "")
 
 
 def parity_paths(paths: Sequence[str | Path], acceptances: Sequence[Acceptance] = ()) -> Report:
@@ -371,7 +369,12 @@ def parity_file(path: Path, report: Report) -> None:
     replay = _Replay(str(path), backend.call)
     for number, (request, response) in enumerate(interactions, start=1):
         report.interactions += 1
-        _replay_one(replay, number, request, response)
+        try:
+            _replay_one(replay, number, request, response)
+        except Exception as error:  # a fault of the fake's, not of the cassette: named, and the run goes on
+            report.errors.append(
+                f"{path}: interaction {number}: the fake failed to answer: {type(error).__name__}: {error}"
+            )
     replay.found.extend(_path_divergences(replay))
     replay.found.sort(key=lambda d: d.interaction)
     report.divergences.extend(replay.found)
@@ -425,34 +428,47 @@ def _replay_one(replay: _Replay, number: int, request: Any, response: dict[str, 
     if not isinstance(recorded_body, dict) or not isinstance(our_body, dict):
         return
     shape = _output_shape(operation)
-    statuses: list[tuple[str, str, str]] = []
-    replay.current = (number, operation)
-    _compare(recorded_body, our_body, shape, "", None, replay, found, statuses)
-    if statuses and operation.startswith("Describe"):
-        our_body = _catch_up(replay, request, shape, statuses, our_body)
+    probe: list[tuple[str, str, str, str]] = []
+    _compare(recorded_body, our_body, shape, "", None, replay.ids, None, probe)
+    shown: dict[str, list[str]] = {}
+    if operation.startswith("Describe") and any(recorded != ours for _, _, recorded, ours in probe):
+        our_body, shown = _catch_up(replay, request, shape, probe, our_body)
+    # Compared with the fake's answer once it caught up: members it shows only when ready count then.
+    statuses: list[tuple[str, str, str, str]] = []
+    _compare(recorded_body, our_body, shape, "", None, replay.ids, found, statuses)
+    for key, member, recorded, ours_status in statuses:
+        replay.recorded_paths.setdefault(key, []).append(_Observation(recorded, member, number, operation))
+        replay.our_paths.setdefault(key, []).extend([*shown.get(key, []), ours_status])
     replay.ids.update(_id_pairs(recorded_body, our_body))
 
 
-def _catch_up(replay: _Replay, request: Any, shape: Any, statuses: list[tuple[str, str, str]], our_body: Any) -> Any:
-    """Ask a Describe again while the fake hasn't reached the recorded status and still moves."""
-    for key, recorded, ours in statuses:
-        last = ours
+def _catch_up(
+    replay: _Replay, request: Any, shape: Any, statuses: list[tuple[str, str, str, str]], our_body: Any
+) -> tuple[Any, dict[str, list[str]]]:
+    """Ask a Describe again while the fake hasn't reached the recorded status and still moves.
+
+    Returns the fake's last answer, and per resource the statuses it showed before that answer's.
+    """
+    shown: dict[str, list[str]] = {}
+    for key, _member, recorded, ours in statuses:
+        seen = [ours]
         for _ in range(_CATCH_UP):
-            if last == recorded:
+            if seen[-1] == recorded:
                 break
             again = _json(_send(replay, request).body)
             status = _status_at(again, shape, key)
-            if status is None or status == last:
+            if status is None or status == seen[-1]:
                 break
-            replay.our_paths.setdefault(key, []).append(status)
-            last, our_body = status, again
-    return our_body
+            seen.append(status)
+            our_body = again
+        shown[key] = seen[:-1]
+    return our_body, shown
 
 
 def _status_at(body: Any, shape: Any, key: str) -> str | None:
-    found: list[tuple[str, str, str]] = []
-    _compare(body, body, shape, "", None, None, None, found)
-    return next((ours for k, _recorded, ours in found if k == key), None)
+    found: list[tuple[str, str, str, str]] = []
+    _compare(body, body, shape, "", None, {}, None, found)
+    return next((ours for k, _member, _recorded, ours in found if k == key), None)
 
 
 def _compare_messages(replay: _Replay, recorded_body: Any, our_body: Any, found: Callable[..., None]) -> None:
@@ -479,44 +495,44 @@ def _compare(
     shape: Any,
     path: str,
     owner: str | None,
-    replay: _Replay | None,
+    ids: Mapping[str, str],
     found: Callable[..., None] | None,
-    statuses: list[tuple[str, str, str]],
+    statuses: list[tuple[str, str, str, str]],
 ) -> None:
-    """Walk both answers along the output shape: members on one side, enum values, statuses."""
+    """Walk both answers along the output shape: members on one side, enum values (to ``found``),
+    and each status with the resource it belongs to (to ``statuses``: key, member, recorded, ours)."""
     type_name = getattr(shape, "type_name", None)
     if isinstance(recorded, dict) and isinstance(ours, dict) and type_name in ("structure", None):
         members = getattr(shape, "members", {}) if shape is not None else {}
         own = _own_arn(shape, recorded)
         if own is not None:
-            owner, relative = (replay.ids.get(own, own) if replay else own), ""
+            owner, relative = ids.get(own, own), ""
         else:
             relative = path
         for key in sorted(recorded.keys() | ours.keys()):
             where = f"{path}.{key}" if path else key
-            if found is not None and key not in ours:
-                found("member", where, "present", "absent", "recorded only")
-                continue
-            if found is not None and key not in recorded:
-                found("member", where, "absent", "present", "ours only")
-                continue
-            if key not in recorded or key not in ours:
+            if key not in ours or key not in recorded:
+                if found is not None:
+                    found(
+                        "member",
+                        where,
+                        *(
+                            ("present", "absent", "recorded only")
+                            if key in recorded
+                            else ("absent", "present", "ours only")
+                        ),
+                    )
                 continue
             if key == "status" and isinstance(recorded[key], str) and isinstance(ours[key], str):
-                status_key = f"{owner or '?'}#{relative + '.' if relative and own is None else ''}status"
-                statuses.append((status_key, recorded[key], ours[key]))
-                if replay is not None:
-                    replay.recorded_paths.setdefault(status_key, []).append(
-                        _Observation(recorded[key], where, *replay.current)
-                    )
-                    replay.our_paths.setdefault(status_key, []).append(ours[key])
+                status_key = f"{owner or '?'}#{relative + '.' if relative else ''}status"
+                statuses.append((status_key, where, recorded[key], ours[key]))
                 continue
-            _compare(recorded[key], ours[key], members.get(key), where, owner, replay, found, statuses)
+            _compare(recorded[key], ours[key], members.get(key), where, owner, ids, found, statuses)
         return
     if isinstance(recorded, list) and isinstance(ours, list):
         member = getattr(shape, "member", None)
-        for left, right in _paired(recorded, ours, member, replay):
-            _compare(left, right, member, f"{path}[]", owner, replay, found, statuses)
+        for left, right in _paired(recorded, ours, member, ids):
+            _compare(left, right, member, f"{path}[]", owner, ids, found, statuses)
         if found is not None and len(recorded) != len(ours):
             found("items", path, len(recorded), len(ours), f"{len(recorded)} item(s) recorded, {len(ours)} ours")
         return
@@ -537,13 +553,13 @@ def _own_arn(shape: Any, value: Mapping[str, Any]) -> str | None:
     return arns[0] if len(arns) == 1 else None
 
 
-def _paired(recorded: list[Any], ours: list[Any], shape: Any, replay: _Replay | None) -> Iterator[tuple[Any, Any]]:
+def _paired(recorded: list[Any], ours: list[Any], shape: Any, ids: Mapping[str, str]) -> Iterator[tuple[Any, Any]]:
     """List items by the resource they describe where they name one, else by position."""
     keyed_ours = {own: item for item in ours if isinstance(item, dict) and (own := _own_arn(shape, item))}
     if keyed_ours and all(isinstance(item, dict) and _own_arn(shape, item) for item in recorded):
         for item in recorded:
             own = _own_arn(shape, item) or ""
-            match = keyed_ours.get(replay.ids.get(own, own) if replay else own)
+            match = keyed_ours.get(ids.get(own, own))
             if match is not None:
                 yield item, match
         return

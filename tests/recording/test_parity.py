@@ -47,6 +47,8 @@ def _record(path: Path) -> None:
         while client.describe_solution(solutionArn=solution)["solution"]["status"] != "ACTIVE":
             pass
         client.list_event_trackers(datasetGroupArn=group)
+        domain = client.create_dataset_group(name="shop-domain", domain="ECOMMERCE")["datasetGroupArn"]
+        client.describe_dataset_group(datasetGroupArn=domain)
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             client.describe_campaign(campaignArn=group.replace("dataset-group/shop", "campaign/none"))
         with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
@@ -150,7 +152,7 @@ def test_a_changed_status_is_reported_as_its_path(recorded: Path) -> None:
     assert ":event-tracker/" in divergence.detail  # which resource, its id as the fake gave it
 
 
-def test_a_changed_enum_value_and_an_http_status_are_reported(recorded: Path) -> None:
+def test_an_extra_list_item_and_an_http_status_are_reported(recorded: Path) -> None:
     def change(interactions: list[dict[str, Any]]) -> None:
         item = interactions[_index(interactions, "ListEventTrackers")]
         answer = _answer(item)
@@ -166,10 +168,28 @@ def test_a_changed_enum_value_and_an_http_status_are_reported(recorded: Path) ->
     }
 
 
+def test_a_changed_enum_value_is_reported(recorded: Path) -> None:
+    def change(interactions: list[dict[str, Any]]) -> None:
+        item = interactions[_index(interactions, "DescribeDatasetGroup", last=True)]
+        answer = _answer(item)
+        assert answer["datasetGroup"]["domain"] == "ECOMMERCE"
+        answer["datasetGroup"]["domain"] = "VIDEO_ON_DEMAND"
+        _set_answer(item, answer)
+
+    _edit(recorded, change)
+    [divergence] = parity_paths([recorded]).divergences
+    assert (divergence.kind, divergence.path, divergence.recorded, divergence.ours) == (
+        "value",
+        "datasetGroup.domain",
+        "VIDEO_ON_DEMAND",
+        "ECOMMERCE",
+    )
+
+
 def test_the_status_path_a_slow_service_took_is_reachable(recorded: Path) -> None:
     # The real service polls many times through IN_PROGRESS; the fake takes a poll per stage.
     def change(interactions: list[dict[str, Any]]) -> None:
-        index = _index(interactions, "DescribeDatasetGroup", last=True)
+        index = _index(interactions, "DescribeDatasetGroup") + 1
         active = interactions[index]
         slow = json.loads(json.dumps(active))
         answer = _answer(slow)
