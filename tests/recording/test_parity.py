@@ -20,7 +20,13 @@ import yaml
 
 from pytest_personalize import PersonalizeServer
 from pytest_personalize.__main__ import main
-from pytest_personalize.recording.parity import Divergence, load_acceptances, parity_paths
+from pytest_personalize.recording.parity import (
+    Divergence,
+    is_service_wording,
+    load_acceptances,
+    normalised_text,
+    parity_paths,
+)
 from tests.cassette_helpers import recording_against
 
 CORPUS = Path(__file__).parent / "parity_corpus"
@@ -102,6 +108,46 @@ def test_a_cassette_recorded_from_the_server_has_no_divergence(recorded: Path) -
     assert report.interactions >= 12
     assert report.divergences == []
     assert report.passed
+
+
+def test_ids_the_service_made_up_are_mapped_to_the_fakes(recorded: Path) -> None:
+    # The real service gives the tracker another id and trackingId than a fresh fake does: later
+    # requests that name them reach the fake's tracker, and nothing diverges.
+    text = recorded.read_text()
+    [tracker_id] = set(re.findall(r"event-tracker/([0-9a-f]{8})", text))
+    [tracking_id] = set(re.findall(r'"trackingId": "([0-9a-f-]{36})"', text))
+    recorded.write_text(
+        text.replace(tracker_id, "0badc0de").replace(tracking_id, "55d3a75d-f05d-4fd1-a503-8b740c13c67c")
+    )
+    assert "event-tracker/0badc0de" in recorded.read_text()
+    assert parity_paths([recorded]).divergences == []
+
+
+def test_normalisation_masks_accounts_ids_and_timestamps() -> None:
+    text = (
+        "arn:aws:personalize:eu-west-1:210987654321:event-tracker/ca4f41f3 at 2024-08-02T10:11:12.345Z "
+        "tracking 55d3a75d-f05d-4fd1-a503-8b740c13c67c"
+    )
+    assert normalised_text(text, {"arn:aws:personalize:eu-west-1:210987654321:event-tracker/ca4f41f3": "X"}) == (
+        "X at <timestamp> tracking <id>"
+    )
+    assert normalised_text(text) == (
+        "arn:aws:personalize:eu-west-1:<account>:event-tracker/ca4f41f3 at <timestamp> tracking <id>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "service"),
+    [
+        ("The given solution does not exist: arn:aws:personalize:us-east-1:123456789012:solution/x", True),
+        ("1 validation error detected: Value 'a b' at 'name' failed to satisfy constraint: ...", True),
+        ("More than 5 resources with PENDING or IN_PROGRESS status.", True),
+        ("Rate exceeded", True),  # a common error's description
+        ("Could not find resource with Arn arn:aws:personalize:us-east-1:123456789012:solution/x.", False),
+    ],
+)
+def test_whose_wording_a_message_is(message: str, service: bool) -> None:
+    assert is_service_wording(message) is service
 
 
 def test_a_changed_error_code_is_reported(recorded: Path) -> None:
