@@ -96,7 +96,7 @@ def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
     """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
     name = _arns.arn_tail(arn) if isinstance(arn, str) else ""
     if not isinstance(arn, str) or not _arns.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
-        raise ServiceError("ResourceNotFoundException", f"Could not find resource with Arn {arn}.")
+        raise ServiceError("ResourceNotFoundException", _templates.not_found_message(arn, kind))
     return name
 
 

@@ -395,13 +395,50 @@ def _already_exists(params: Mapping[str, Any], context: Context) -> str | None:
     return None
 
 
-def _not_found(params: Mapping[str, Any], context: Context) -> str | None:
-    arn = params.get("datasetGroupArn") or params.get("resourceArn")
-    return f"Could not find resource with Arn {arn}." if isinstance(arn, str) else None
+def not_found_message(arn: Any, kind: _resources.ResourceType | None = None) -> str:
+    """A control-plane ResourceNotFoundException's text: ``The given <type> does not exist: <arn>``.
+
+    The service's wording, as real errors show it for a dataset group
+    (aws-samples/amazon-personalize-immersion-day:TravelGenAI/Travel_04_Clean_Up.ipynb@0622ab8,
+    DeleteDatasetGroup) and a solution (the same repository's
+    NewsPublishing/News_01_Data_Layer.ipynb@b5e291e, DescribeSolution). The other types take the
+    same form, their noun read off the ARN when ``kind`` isn't given.
+    """
+    kind = kind if kind is not None else _kind_of_arn(arn)
+    noun = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.noun).lower() if kind is not None else "resource"
+    return f"The given {noun} does not exist: {arn}"
 
 
-_CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context], str | None]] = {
-    "ResourceAlreadyExistsException": _already_exists,
+def _kind_of_arn(arn: Any) -> _resources.ResourceType | None:
+    if not isinstance(arn, str):
+        return None
+    kinds = [kind for kind in _resources.RESOURCE_TYPES if kind.arn_type]
+    exact = next((kind for kind in kinds if _arns.arn_pattern(kind).fullmatch(arn)), None)
+    if exact is not None:
+        return exact
+    arn_type = arn.split(":", 5)[-1].split("/", 1)[0]
+    return next((kind for kind in kinds if kind.arn_type == arn_type), None)
+
+
+def _not_found(params: Mapping[str, Any], context: Context, operation: str | None = None) -> str | None:
+    # The ARN the service would name: what the operation acts on, else the first resource it names.
+    parsed = _resources.for_operation(operation) if operation is not None else None
+    members = [parsed[1].arn_member] if parsed is not None and parsed[0] != "Create" else []
+    members += [member for member in params if _resources.for_arn_member(member) is not None]
+    members.append("resourceArn")
+    for member in members:
+        arn = params.get(member)
+        if isinstance(arn, str):
+            return not_found_message(arn, _resources.for_arn_member(member))
+    return None
+
+
+def _already_exists_message(params: Mapping[str, Any], context: Context, operation: str | None) -> str | None:
+    return _already_exists(params, context)
+
+
+_CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context, str | None], str | None]] = {
+    "ResourceAlreadyExistsException": _already_exists_message,
     "ResourceNotFoundException": _not_found,
 }
 
@@ -430,7 +467,7 @@ def error_message(
             message = common.message if common is not None else _spec.error_documentation(code, service)
         return message or code
     contextual = _CONTEXTUAL_MESSAGES.get(code)
-    message = contextual(params or {}, context or Context()) if contextual else None
+    message = contextual(params or {}, context or Context(), operation) if contextual else None
     if message:
         return message
     common = COMMON_ERRORS.get(code)
