@@ -106,7 +106,7 @@ def owned_description(kind: _resources.ResourceType, name: str, context: _templa
     operation = f"Describe{kind.noun}"
     member = single_member(operation)
     dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
-    description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
+    description: dict[str, Any] = dict(_templates.model_example(operation, {kind.arn_member: arn}, dated)[member])
     description.update({"name": name, kind.arn_member: arn})
     recipe = names(kind.noun)[name]
     # What the model's example would make up and nothing in a test reads: left empty.

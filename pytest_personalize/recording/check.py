@@ -66,7 +66,7 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 
 def check_file(path: Path, report: Report) -> None:
-    from ..wire.requests import named_operation, text
+    from ..wire.requests import AUTHORIZATION_HEADER, identity_from_authorization, named_operation, text
     from .file import CassetteFormatError, loads_bytes
 
     report.cassettes += 1
@@ -112,9 +112,14 @@ def check_file(path: Path, report: Report) -> None:
                 "",
             )
             # A finding quotes what it found wrong, which may hold what the scrubber would have hidden.
+            region, _account = identity_from_authorization(
+                text(request.headers.get(AUTHORIZATION_HEADER, "")), default_region=""
+            )
             report.violations.extend(
                 Finding(finding.where, secrets.scrub(finding.kind))
-                for finding in _model_findings(where, operation, status, request_body, response_body, text(error_type))
+                for finding in _model_findings(
+                    where, operation, status, request_body, response_body, text(error_type), region or None
+                )
             )
     # Comments and anything else outside the interactions; each secret once, as the raw text
     # holds again what the interactions' scan reported.
@@ -144,7 +149,13 @@ def _interaction_credentials(
 
 
 def _model_findings(
-    where: str, operation: str, status: int, request_body: str, response_body: str, error_type: str = ""
+    where: str,
+    operation: str,
+    status: int,
+    request_body: str,
+    response_body: str,
+    error_type: str = "",
+    region: str | None = None,
 ) -> list[Finding]:
     from ..model import rules as _rules
     from ..model import validate as _validate
@@ -167,7 +178,7 @@ def _model_findings(
         # The rules the stubber holds a queued answer to: statuses, ARN forms, what the request named.
         found += [
             Finding(f"{where} response", f"the service never sends this: {p.explain()}")
-            for p in _rules.response_problems(model.name, body, params)
+            for p in _rules.response_problems(model.name, body, params, region=region)
         ]
         if params is not None:
             problem = _validate.request_problem(model.name, params)
