@@ -203,7 +203,9 @@ class _Example:
     Where the request or the resource type decides a value, the value is that one: the ARN a
     Create request makes (``dataset/<group>/<TYPE>``), the ARN a Describe request named, the
     parent a List request filtered on, the status a ready resource reports, a real recipe.
-    Only what nothing decides is made up.
+    A description holds the members the service always sends (:meth:`_present`), not the
+    optional ones; maps are empty and lists other than a List answer's resources too, so no
+    key or element is made up. Only what nothing decides (a name, a path) reads ``example``.
     """
 
     MAX_DEPTH = 4
@@ -270,7 +272,11 @@ class _Example:
         value = {name: self.value(members[name], name, depth + 1, owner) for name in names}
         if owner is not None:
             value.update((name, {}) for name in _SHOWN_EMPTY.get(owner.noun, ()) if name in value)
-            value.update((name, default) for name, default in owner.describe_defaults if name in value)
+            value.update(
+                (name, default)
+                for name, default in owner.describe_defaults
+                if name in value and name not in self.params
+            )
         if owner is not None and "status" in value and owner.settled:
             value["status"] = owner.settled
         if owner is not None and "domain" in value and depth > 0:
