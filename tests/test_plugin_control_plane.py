@@ -90,7 +90,7 @@ def code(raised):
 
 def test_a_missing_parent_is_not_found(client):
     missing = "arn:aws:personalize:us-east-1:123456789012:dataset-group/none"
-    with pytest.raises(client.exceptions.ResourceNotFoundException, match=f"Could not find resource with Arn {missing}"):
+    with pytest.raises(client.exceptions.ResourceNotFoundException, match=f"The given dataset group does not exist: {missing}"):
         client.create_filter(name="f", datasetGroupArn=missing, filterExpression='EXCLUDE ItemID WHERE Items.X IN ("y")')
 
 

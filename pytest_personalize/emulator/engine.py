@@ -140,7 +140,7 @@ class Engine:
     def find(self, store: RegionStore, kind: ResourceType | None, arn: Any) -> Resource:
         resource = store.by_arn.get(arn) if isinstance(arn, str) else None
         if resource is None or (kind is not None and resource.kind is not kind):
-            raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {arn}.")
+            raise ServiceError(NOT_FOUND, _templates.not_found_message(arn, kind))
         return resource
 
     def resolve(
@@ -292,7 +292,7 @@ class Engine:
         for member, value in filters.items():
             target = _resources.for_arn_member(member)
             if target is not None and NOT_FOUND in _spec.modeled_errors(operation) and value not in store.by_arn:
-                raise ServiceError(NOT_FOUND, f"Could not find resource with Arn {value}.")
+                raise ServiceError(NOT_FOUND, _templates.not_found_message(value, target))
         # The model gives each List at most one filter member; its index holds what it selects.
         index = store.of_kind(kind.noun)
         for member, value in filters.items():

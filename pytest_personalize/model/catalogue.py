@@ -96,7 +96,7 @@ def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
     """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
     name = _arns.arn_tail(arn) if isinstance(arn, str) else ""
     if not isinstance(arn, str) or not _arns.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
-        raise ServiceError("ResourceNotFoundException", f"Could not find resource with Arn {arn}.")
+        raise ServiceError("ResourceNotFoundException", _templates.not_found_message(arn, kind))
     return name
 
 
@@ -106,7 +106,7 @@ def owned_description(kind: _resources.ResourceType, name: str, context: _templa
     operation = f"Describe{kind.noun}"
     member = single_member(operation)
     dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
-    description: dict[str, Any] = dict(_templates.template(operation, {kind.arn_member: arn}, dated)[member])
+    description: dict[str, Any] = dict(_templates.model_example(operation, {kind.arn_member: arn}, dated)[member])
     description.update({"name": name, kind.arn_member: arn})
     recipe = names(kind.noun)[name]
     # What the model's example would make up and nothing in a test reads: left empty.

@@ -10,6 +10,7 @@ import datetime
 import email.utils
 import functools
 import hashlib
+import json
 import random
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -158,13 +159,37 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any], Context], dict[str, Any]]] = {
 def template(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
     """A conformant success response to ``name`` (as the model names it) called with ``params``.
 
-    The dataset-group operations answer as the service does; any other operation gets a value
-    for every member of its output shape, derived from the shape's constraints. No
+    The dataset-group operations answer as the service does, the catalogue's Describe operations
+    with its facts; any other operation gets a value for each member its answer always holds,
+    derived from the shape's constraints and the rules (:func:`model_example`); optional members
+    are absent, as the service leaves them out unless the request gave them. No
     ``ResponseMetadata``: the caller adds it.
     """
     builder = _BUILDERS.get(name) or _runtime.TEMPLATES.get(name) or _events.TEMPLATES.get(name)
     if builder is not None:
         return builder(params, context)
+    owned = _owned_answer(name, params, context)
+    return owned if owned is not None else model_example(name, params, context)
+
+
+def _owned_answer(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any] | None:
+    # What AWS owns is described from the catalogue's facts, as the fake describes it.
+    parsed = _resources.for_operation(name)
+    if parsed is None or parsed[0] != "Describe" or not parsed[1].aws_owned:
+        return None
+    from . import catalogue as _catalogue
+
+    kind = parsed[1]
+    asked = params.get(kind.arn_member)
+    entry = _arns.arn_tail(asked) if isinstance(asked, str) else _resources.DEFAULT_AWS_OWNED_NAMES[kind.noun]
+    if entry not in _catalogue.names(kind.noun):
+        return None
+    return {_catalogue.single_member(name): _catalogue.owned_description(kind, entry, context)}
+
+
+def model_example(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
+    """The answer to ``name`` built from its output shape alone: a value for each member the service
+    sends when nothing says more (see :class:`_Example`), none for an optional one."""
     output = _spec.operation_model(name).output_shape
     if output is None:
         return {}
@@ -178,7 +203,9 @@ class _Example:
     Where the request or the resource type decides a value, the value is that one: the ARN a
     Create request makes (``dataset/<group>/<TYPE>``), the ARN a Describe request named, the
     parent a List request filtered on, the status a ready resource reports, a real recipe.
-    Only what nothing decides is made up.
+    A description holds the members the service always sends (:meth:`_present`), not the
+    optional ones; maps are empty and lists other than a List answer's resources too, so no
+    key or element is made up. Only what nothing decides (a name, a path) reads ``example``.
     """
 
     MAX_DEPTH = 4
@@ -204,12 +231,13 @@ class _Example:
         if kind == "structure":
             return self._structure(shape, depth)
         if kind == "list":
-            return [] if depth >= self.MAX_DEPTH else [self.value(shape.member, member, depth + 1, owner)]  # type: ignore[attr-defined]
+            item: Shape = shape.member  # type: ignore[attr-defined]
+            # A List answer holds one resource; any other list would hold what nothing decides.
+            if depth >= self.MAX_DEPTH or _resources.for_shape(item.name) is None:
+                return []
+            return [self.value(item, member, depth + 1, owner)]
         if kind == "map":
-            if depth >= self.MAX_DEPTH:
-                return {}
-            key = self.value(shape.key, "key", depth + 1)  # type: ignore[attr-defined]
-            return {key: self.value(shape.value, member, depth + 1)}  # type: ignore[attr-defined]
+            return {}  # a made-up key would be a placeholder: keys are what the request or the test gives
         if kind == "string":
             return self._string(shape, member, owner)
         if kind in ("integer", "long"):
@@ -224,7 +252,14 @@ class _Example:
 
     def _structure(self, shape: Shape, depth: int) -> dict[str, Any]:
         members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
-        names = list(members) if depth < self.MAX_DEPTH else list(shape.required_members)
+        owner = _resources.for_shape(shape.name)
+        if depth >= self.MAX_DEPTH:
+            names = list(shape.required_members)
+        elif depth == 0 or (owner is not None and owner.aws_owned):
+            # An answer's own members, and the catalogue's descriptions, are always all there.
+            names = list(members)
+        else:
+            names = self._present(shape, owner)
         if getattr(shape, "is_tagged_union", False):
             names = names[:1]
         # A list's last page has no token: a lone template must not send a paginator for more.
@@ -234,13 +269,37 @@ class _Example:
         # The model types some descriptions' roleArn as a Personalize ARN, while real traffic sends
         # the IAM role the request gave: with no value both would accept, the member is left out.
         names = [name for name in names if name != "roleArn" or members[name].name == "RoleArn"]
-        owner = _resources.for_shape(shape.name)
         value = {name: self.value(members[name], name, depth + 1, owner) for name in names}
+        if owner is not None:
+            value.update((name, {}) for name in _SHOWN_EMPTY.get(owner.noun, ()) if name in value)
+            value.update(
+                (name, default)
+                for name, default in owner.describe_defaults
+                if name in value and name not in self.params
+            )
         if owner is not None and "status" in value and owner.settled:
             value["status"] = owner.settled
         if owner is not None and "domain" in value and depth > 0:
             del value["domain"]  # a resource reports a domain only when it was created with one
         return value
+
+    def _present(self, shape: Shape, owner: _resources.ResourceType | None) -> list[str]:
+        """The members of a structure the service sends when nothing says more: optional ones are absent.
+
+        A resource's description holds what the service always fills in (its ARN, name, status,
+        dates, parents, documented defaults, generated ids) and what its Create request had to
+        give; any other structure, its required members (or its first, so it isn't empty).
+        """
+        members = list(shape.members)  # type: ignore[attr-defined]
+        present = set(shape.required_members)
+        if owner is None:
+            return [name for name in members if name in present] or members[:1]
+        present |= {owner.arn_member, owner.name_member, "status", "creationDateTime", "lastUpdatedDateTime"}
+        present |= {*owner.parent_members, *owner.generated, *(name for name, _ in owner.describe_defaults)}
+        present |= set(_create_required(owner.noun)) | set(_ALWAYS_SHOWN.get(owner.noun, ()))
+        if owner is self.kind:
+            present |= set(self.params)
+        return [name for name in members if name in present]
 
     def _string(self, shape: Shape, member: str, owner: _resources.ResourceType | None) -> str:
         enum = shape.enum  # type: ignore[attr-defined]
@@ -267,6 +326,10 @@ class _Example:
             yield "ACTIVE"
         if member == "trackingId":
             yield _uuid_from(_seed(self.params))
+        if member == "accountId":
+            yield self.context.account
+        if own is not None and (own.noun, member) in _MEMBER_EXAMPLES:
+            yield _MEMBER_EXAMPLES[own.noun, member]
         if member == "datasetType" and own is not None and own.tail == "group/type":
             yield _arns.arn_tail(self._arn_of(own)).rsplit("/", 1)[-1]
         if "s3" in member.lower() or "path" in member.lower():
@@ -314,6 +377,58 @@ class _Example:
         if name is None or parent.noun != _arns.ARN_PARENTS.get(owner.tail):
             return None
         return _arns.created_arn(parent, {parent.name_member: name}, self.context)
+
+
+# Members a description shows though its Create request may leave them out, as real outputs show:
+# a solution's and a solution version's recipe (DescribeSolution in aws-samples/
+# amazon-personalize-samples:translations/fr-FR/next_steps/core_use_cases/user_segmentation/
+# user_segmentation_example.ipynb@695f542b, cells 65 and 131; DescribeSolutionVersion in
+# next_steps/core_use_cases/updating_datasets/update-datasets-user-personalization-example.ipynb@5a69fc4,
+# cell 72). A template names a recipe, so it is a solution made with one, not with AutoML.
+_ALWAYS_SHOWN: dict[str, tuple[str, ...]] = {
+    "Solution": ("recipeArn", "solutionConfig"),
+    "SolutionVersion": ("recipeArn", "solutionConfig"),
+}
+
+# ... of which these come as an empty structure when the request gave none: ``"solutionConfig": {}``
+# in the DescribeSolutionVersion above (aws-user-personalization, the recipe a template names)
+# and in the developer guide's DescribeSolution example (awsdocs/amazon-personalize-developer-guide:
+# doc_source/getting-started-cli.md@4661646, lines 206-217).
+_SHOWN_EMPTY: dict[str, tuple[str, ...]] = {
+    "Solution": ("solutionConfig",),
+    "SolutionVersion": ("solutionConfig",),
+}
+
+
+# Values a description needs that must also be valid for the service to have accepted them: the
+# developer guide's own examples (an Interactions schema, "Creating schema JSON files"; a filter
+# expression, "Filter expressions").
+_MEMBER_EXAMPLES: dict[tuple[str, str], str] = {
+    ("Schema", "schema"): json.dumps(
+        {
+            "type": "record",
+            "name": "Interactions",
+            "namespace": "com.amazonaws.personalize.schema",
+            "fields": [
+                {"name": "USER_ID", "type": "string"},
+                {"name": "ITEM_ID", "type": "string"},
+                {"name": "TIMESTAMP", "type": "long"},
+            ],
+            "version": "1.0",
+        }
+    ),
+    ("Filter", "filterExpression"): 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click", "stream")',
+}
+
+
+@functools.cache
+def _create_required(noun: str) -> tuple[str, ...]:
+    """What Create<noun> must be given, which every resource of the kind was therefore made with."""
+    operation = f"Create{noun}"
+    if not _spec.is_operation(operation):  # a kind no Create makes (updates, the catalogue)
+        return ()
+    shape = _spec.operation_model(operation).input_shape
+    return tuple(shape.required_members) if shape is not None else ()
 
 
 def own_name_member(kind: _resources.ResourceType | None) -> str:
@@ -395,13 +510,50 @@ def _already_exists(params: Mapping[str, Any], context: Context) -> str | None:
     return None
 
 
-def _not_found(params: Mapping[str, Any], context: Context) -> str | None:
-    arn = params.get("datasetGroupArn") or params.get("resourceArn")
-    return f"Could not find resource with Arn {arn}." if isinstance(arn, str) else None
+def not_found_message(arn: Any, kind: _resources.ResourceType | None = None) -> str:
+    """A control-plane ResourceNotFoundException's text: ``The given <type> does not exist: <arn>``.
+
+    The service's wording, as real errors show it for a dataset group
+    (aws-samples/amazon-personalize-immersion-day:TravelGenAI/Travel_04_Clean_Up.ipynb@0622ab8,
+    DeleteDatasetGroup) and a solution (the same repository's
+    NewsPublishing/News_01_Data_Layer.ipynb@b5e291e, DescribeSolution). The other types take the
+    same form, their noun read off the ARN when ``kind`` isn't given.
+    """
+    kind = kind if kind is not None else _kind_of_arn(arn)
+    noun = re.sub(r"(?<!^)(?=[A-Z])", " ", kind.noun).lower() if kind is not None else "resource"
+    return f"The given {noun} does not exist: {arn}"
 
 
-_CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context], str | None]] = {
-    "ResourceAlreadyExistsException": _already_exists,
+def _kind_of_arn(arn: Any) -> _resources.ResourceType | None:
+    if not isinstance(arn, str):
+        return None
+    kinds = [kind for kind in _resources.RESOURCE_TYPES if kind.arn_type]
+    exact = next((kind for kind in kinds if _arns.arn_pattern(kind).fullmatch(arn)), None)
+    if exact is not None:
+        return exact
+    arn_type = arn.split(":", 5)[-1].split("/", 1)[0]
+    return next((kind for kind in kinds if kind.arn_type == arn_type), None)
+
+
+def _not_found(params: Mapping[str, Any], context: Context, operation: str | None = None) -> str | None:
+    # The ARN the service would name: what the operation acts on, else the first resource it names.
+    parsed = _resources.for_operation(operation) if operation is not None else None
+    members = [parsed[1].arn_member] if parsed is not None and parsed[0] != "Create" else []
+    members += [member for member in params if _resources.for_arn_member(member) is not None]
+    members.append("resourceArn")
+    for member in members:
+        arn = params.get(member)
+        if isinstance(arn, str):
+            return not_found_message(arn, _resources.for_arn_member(member))
+    return None
+
+
+def _already_exists_message(params: Mapping[str, Any], context: Context, operation: str | None) -> str | None:
+    return _already_exists(params, context)
+
+
+_CONTEXTUAL_MESSAGES: dict[str, Callable[[Mapping[str, Any], Context, str | None], str | None]] = {
+    "ResourceAlreadyExistsException": _already_exists_message,
     "ResourceNotFoundException": _not_found,
 }
 
@@ -430,7 +582,7 @@ def error_message(
             message = common.message if common is not None else _spec.error_documentation(code, service)
         return message or code
     contextual = _CONTEXTUAL_MESSAGES.get(code)
-    message = contextual(params or {}, context or Context()) if contextual else None
+    message = contextual(params or {}, context or Context(), operation) if contextual else None
     if message:
         return message
     common = COMMON_ERRORS.get(code)

@@ -3,8 +3,10 @@
 A cassette recorded last year may hold answers the service model no longer allows (a renamed
 member, a new enum value, a tighter pattern); replaying it would test the code against a
 service that no longer exists. And a cassette is committed, so credentials in it are leaked.
-Each recorded Personalize response is checked with the spec engine (``_validate``), each
-part of each interaction is scanned with the scrubber's own rules (``_cassette_scrub``).
+Each recorded Personalize response is checked with the spec engine (``_validate``) and the rules
+the stubber holds a queued answer to (``model.rules.response_problems``: the statuses a resource
+reports, ARN forms, the ARN a request named); each part of each interaction is scanned with the
+scrubber's own rules (``_cassette_scrub``).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def check_paths(paths: Sequence[str | Path]) -> Report:
 
 
 def check_file(path: Path, report: Report) -> None:
-    from ..wire.requests import named_operation, text
+    from ..wire.requests import AUTHORIZATION_HEADER, identity_from_authorization, named_operation, text
     from .file import CassetteFormatError, loads_bytes
 
     report.cassettes += 1
@@ -109,8 +111,15 @@ def check_file(path: Path, report: Report) -> None:
                 ),
                 "",
             )
+            # A finding quotes what it found wrong, which may hold what the scrubber would have hidden.
+            region, _account = identity_from_authorization(
+                text(request.headers.get(AUTHORIZATION_HEADER, "")), default_region=""
+            )
             report.violations.extend(
-                _model_findings(where, operation, status, request_body, response_body, text(error_type))
+                Finding(finding.where, secrets.scrub(finding.kind))
+                for finding in _model_findings(
+                    where, operation, status, request_body, response_body, text(error_type), region or None
+                )
             )
     # Comments and anything else outside the interactions; each secret once, as the raw text
     # holds again what the interactions' scan reported.
@@ -140,8 +149,15 @@ def _interaction_credentials(
 
 
 def _model_findings(
-    where: str, operation: str, status: int, request_body: str, response_body: str, error_type: str = ""
+    where: str,
+    operation: str,
+    status: int,
+    request_body: str,
+    response_body: str,
+    error_type: str = "",
+    region: str | None = None,
 ) -> list[Finding]:
+    from ..model import rules as _rules
     from ..model import validate as _validate
     from ..model.errors import UsageError
     from ..model.rules import COMMON_ERRORS
@@ -159,6 +175,11 @@ def _model_findings(
     if 200 <= status < 300:
         found = [Finding(f"{where} response", v.explain()) for v in _validate.response_violations(model.name, body)]
         params = _json_object(request_body)
+        # The rules the stubber holds a queued answer to: statuses, ARN forms, what the request named.
+        found += [
+            Finding(f"{where} response", f"the service never sends this: {p.explain()}")
+            for p in _rules.response_problems(model.name, body, params, region=region)
+        ]
         if params is not None:
             problem = _validate.request_problem(model.name, params)
             if problem is not None:

@@ -363,7 +363,7 @@ class PersonalizeStubber(_StubQueue):
         changed = {key: value for key, value in overrides.items() if value is not None}
         violations = _validate.response_violations(operation, changed, partial=True) if changed else []
         problems = [v.explain() for v in violations] or [
-            p.explain() for p in _rules.response_problems(operation, response, rule_params)
+            p.explain() for p in _rules.response_problems(operation, response, rule_params, region=self.context.region)
         ]
         if problems:
             raise ConformanceError(
@@ -406,7 +406,7 @@ class Stubber(_StubQueue):
             )
         body = {key: value for key, value in service_response.items() if key != "ResponseMetadata"}
         problems = [v.explain() for v in _validate.response_violations(name, body)] or [
-            p.explain() for p in _rules.response_problems(name, body, expected_params)
+            p.explain() for p in _rules.response_problems(name, body, expected_params, region=self.context.region)
         ]
         if problems:
             raise ConformanceError(
@@ -415,7 +415,7 @@ class Stubber(_StubQueue):
 
         def answer(params: Mapping[str, Any]) -> Any:
             __tracebackhide__ = True
-            problems = _rules.response_problems(name, body, params)
+            problems = _rules.response_problems(name, body, params, region=self.context.region)
             if problems:
                 raise ConformanceError(
                     f"add_response({name!r}): the service never sends this response to the request the code sent: "

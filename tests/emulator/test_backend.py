@@ -217,7 +217,10 @@ def test_an_unknown_arn_is_resource_not_found(backend: Backend, operation: str) 
 
     error = error_of(backend, operation, {"datasetGroupArn": arn})
 
-    assert (error.code, error.message) == ("ResourceNotFoundException", f"Could not find resource with Arn {arn}.")
+    assert (error.code, error.message) == (
+        "ResourceNotFoundException",
+        f"The given dataset group does not exist: {arn}",
+    )
 
 
 @pytest.mark.parametrize("operation", ["TagResource", "UntagResource", "ListTagsForResource"])

@@ -363,7 +363,10 @@ def test_a_parent_that_does_not_exist_is_resource_not_found(call: Checked) -> No
 
     error = call.error("CreateSolution", name="s", datasetGroupArn=missing, recipeArn=USER_PERSONALIZATION)
 
-    assert (error.code, error.message) == ("ResourceNotFoundException", f"Could not find resource with Arn {missing}.")
+    assert (error.code, error.message) == (
+        "ResourceNotFoundException",
+        f"The given dataset group does not exist: {missing}",
+    )
 
 
 def test_a_parent_not_active_yet_is_resource_in_use(backend: Backend, call: Checked) -> None:

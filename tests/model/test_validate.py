@@ -221,7 +221,11 @@ def input_member(operation, *path):
     return shape
 
 
-SOLUTION_PARAMS = {"name": "movies", "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop"}
+SOLUTION_PARAMS = {
+    "name": "movies",
+    "datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/shop",
+    "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+}
 
 
 def test_map_keys_are_checked_against_the_key_shape_and_reported_as_the_service_does():

@@ -322,6 +322,24 @@ def test_check_passes_a_good_cassette_and_fails_a_doctored_one(tmp_path: Path) -
     assert FAKE_KEY_ID not in result.stdout  # the report doesn't leak it again
 
 
+def test_check_applies_the_stubbers_rules_not_only_the_models(tmp_path: Path) -> None:
+    # The model leaves status a free string; the stubber refuses one a dataset group never reports.
+    from pytest_personalize import PersonalizeStubber
+
+    ready = doctor(tmp_path / "ready.yaml", '"status": "ACTIVE"', '"status": "READY"')
+    report = check_paths([ready])
+    assert not report.clean
+    (finding,) = report.violations
+    assert "(DescribeDatasetGroup) response" in finding.render()
+    assert "'READY' at 'datasetGroup.status': a DatasetGroup is never in that status" in finding.render()
+
+    import boto3
+
+    client = boto3.client("personalize", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with pytest.raises(Exception, match="a DatasetGroup is never in that status"):
+        PersonalizeStubber(client).add_response("describe_dataset_group", datasetGroup={"status": "READY"})
+
+
 def test_check_reports_an_unmodeled_error_and_an_unreadable_file(tmp_path: Path) -> None:
     from pytest_personalize.recording.check import Report, check_file
 

@@ -3,7 +3,8 @@
 The stubber, the fake, the server and replay all reach this (through
 :mod:`pytest_personalize.model.validate`), so the same request gets the same answer whichever
 way a test runs. The rules themselves live by concern: :mod:`.common` (tags, the role/KMS
-pairing), :mod:`.runtime` (result limits, the campaign or recommender a request names),
+pairing), :mod:`.types` (what one kind of resource's request must hold by itself: CreateSolution's
+recipe or AutoML), :mod:`.runtime` (result limits, the campaign or recommender a request names),
 :mod:`.events` (what a record's ``properties`` may hold).
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from . import events as _events
 from . import runtime as _runtime
+from . import types as _types
 from .common import COMMON_REQUEST_MEMBERS, COMMON_REQUEST_RULES, Refusal, RequestRule
 
 # In the order the service applies them, as far as it is known.
@@ -28,5 +30,9 @@ def request_refusal(operation: str, params: Mapping[str, Any], modeled: tuple[st
             refusal = rule(operation, params, modeled)
             if refusal is not None:
                 return refusal
-    # Each names the runtime or events operations it rules on: no control-plane operation is refused.
-    return _runtime.request_refusal(operation, params) or _events.request_refusal(operation, params)
+    # Each names the operations it rules on.
+    return (
+        _types.request_refusal(operation, params)
+        or _runtime.request_refusal(operation, params)
+        or _events.request_refusal(operation, params)
+    )

@@ -2,7 +2,8 @@
 emulated answer to.
 
 Statuses a resource reports and ``failureReason`` only with a FAILED status (the per-type table,
-:mod:`.resources`); ARNs of the real form (:mod:`.arns`) that name what the request named;
+:mod:`.resources`); ARNs of the real form (:mod:`.arns`) that name what the request named, in the
+region of the client that asked;
 ``domain`` only when the request gave one; runtime lists no longer than the request asked for,
 each id once, ranking only what the request gave (:mod:`.runtime`).
 """
@@ -20,15 +21,18 @@ from .runtime import RESULT_LIMITS, result_problems
 
 
 def response_problems(
-    operation: str, response: Mapping[str, Any], params: Mapping[str, Any] | None
+    operation: str, response: Mapping[str, Any], params: Mapping[str, Any] | None, *, region: str | None = None
 ) -> list[ResponseProblem]:
-    """Every rule beyond the model that ``response`` breaks, answering ``params`` (None: unknown)."""
+    """Every rule beyond the model that ``response`` breaks, answering ``params`` (None: unknown)
+    sent to ``region`` (None: unknown)."""
     found: list[ResponseProblem] = []
     for path, member, value, structure in _walk(response, ""):
         if member.endswith("Arn"):
             problem = _arns.arn_form_problem(member, value)
             if problem is not None:
                 found.append(ResponseProblem(path, value, f"the service sends {problem} here"))
+            elif region is not None:
+                found.extend(_region_problems(path, member, value, region))
         if structure is not None:
             found.extend(_status_problems(path, structure, value))
     if params is not None:
@@ -37,6 +41,20 @@ def response_problems(
     if limit is not None:
         found.extend(result_problems(limit, response, params))
     return found
+
+
+def _region_problems(path: str, member: str, value: Any, region: str) -> list[ResponseProblem]:
+    # A Personalize resource lives in one region, and a regional endpoint answers with its own:
+    # an ARN's fourth field is the region of the client that asked (what AWS owns has none).
+    kind = _resources.for_arn_member(member)
+    if kind is None or kind.aws_owned or not isinstance(value, str):
+        return []
+    parts = value.split(":", 4)
+    if len(parts) < 4 or parts[3] == region:
+        return []
+    return [
+        ResponseProblem(path, value, f"the client asked in {region}, and the service answers with ARNs of {region}")
+    ]
 
 
 def _walk(value: Any, path: str) -> Iterable[tuple[str, str, Any, _resources.ResourceType | None]]:

@@ -312,8 +312,9 @@ def _target(params: Mapping[str, Any]) -> tuple[str, str] | None:
 def not_found_message(noun: str, arn: str) -> str:
     """The runtime's ResourceNotFoundException text: ``The given campaign does not exist: <arn>``.
 
-    The campaign form is the service's, as public notebooks show it; the recommender and filter
-    forms follow it.
+    The form is the control plane's, as real errors show it for a dataset group and a solution
+    (:func:`pytest_personalize.model.templates.not_found_message`); no public runtime output
+    shows it for a campaign, recommender or filter, so those are ours.
     """
     return f"The given {noun} does not exist: {arn}"
 

@@ -4,7 +4,9 @@ Each rule looks at the request (merged with the resource, for an update), the AR
 the resources they name, and raises the service's error when the service would refuse it: a
 schema that isn't an Avro record (:mod:`.schemas`), a dataset whose schema lacks its type's
 fields or has another domain than its group (developer guide, "Custom datasets and schemas":
-https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html), a filter
+https://docs.aws.amazon.com/personalize/latest/dg/custom-datasets-and-schemas.html), a dataset of
+a Domain dataset group whose schema lacks the domain's fields (the domain schema pages, cited in
+:mod:`.schemas`), a filter
 expression the grammar or the guide's requirements refuse (:mod:`.filter_expressions`), a
 solution on a retired or domain recipe, a recommender outside a Domain dataset group (developer
 guide, "Choosing a recipe" and "Domain dataset groups").
@@ -20,6 +22,7 @@ from ..errors import ServiceError
 from . import arns as _arns
 from . import filter_expressions as _filter_expressions
 from . import schemas as _schemas
+from .common import Refusal
 from .resources import ResourceType
 
 INVALID = "InvalidInputException"
@@ -66,6 +69,12 @@ def dataset_schema_rule(
             f"The schema {schema.arn} has domain {schema_domain or 'none'}, but the dataset group {group.arn} "
             f"has domain {group_domain or 'none'}: they must match.",
         )
+    # The domain's own fields, once the schema's domain is the group's (developer guide, the
+    # domain schema pages: see schemas.DOMAIN_REQUIRED_FIELDS).
+    domain = group_domain if isinstance(group_domain, str) else None
+    problem = _schemas.domain_problem(str(schema.params.get("schema", "")), str(params.get("datasetType", "")), domain)
+    if problem is not None:
+        raise ServiceError(INVALID, problem)
 
 
 def filter_rule(
@@ -106,3 +115,42 @@ def recipe_rule(
 
 
 RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, filter_rule, recipe_rule)
+
+
+# --- rules a request breaks by itself, whatever exists: every mode asks them (:mod:`.refusals`) ---
+
+
+def solution_recipe_refusal(operation: str, params: Mapping[str, Any]) -> Refusal | None:
+    """CreateSolution names a recipe, or asks for AutoML: one of the two, never both.
+
+    Source: API reference, CreateSolution (performAutoML and recipeArn,
+    https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html): "The default is
+    false. For this case, you must specify recipeArn. When set to true, ... you must omit
+    recipeArn." The error code is the one the service answers every refused value with; its
+    text isn't public, so the wording is ours.
+    """
+    if operation != "CreateSolution":
+        return None
+    automl, recipe = params.get("performAutoML") is True, params.get("recipeArn") is not None
+    if automl and recipe:
+        return Refusal(
+            INVALID,
+            "performAutoML is true, so recipeArn must be omitted: Amazon Personalize chooses the recipe itself.",
+        )
+    if not automl and not recipe:
+        return Refusal(
+            INVALID, "recipeArn is required when performAutoML is false (the default): name the recipe to train."
+        )
+    return None
+
+
+REQUEST_REFUSALS: tuple[Callable[[str, Mapping[str, Any]], Refusal | None], ...] = (solution_recipe_refusal,)
+
+
+def request_refusal(operation: str, params: Mapping[str, Any]) -> Refusal | None:
+    """The first of :data:`REQUEST_REFUSALS` that ``params`` break, or None."""
+    for rule in REQUEST_REFUSALS:
+        refusal = rule(operation, params)
+        if refusal is not None:
+            return refusal
+    return None
