@@ -392,7 +392,8 @@ class PersonalizeCassette:
             if self._may_record:
                 return None
             # A request the service would refuse isn't a miss: it gets the service's answer.
-            refusal = _refusal(key)
+            # Judged on the request as sent: matching may have left members out of the key.
+            refusal = _refusal(request_key(request))
             if refusal is not None:
                 self.answered.append((key.operation, refusal[0]))
                 return _error_response(*refusal, key.operation)

@@ -206,7 +206,8 @@ class Matching:
         try:
             verdict = self.matcher(request, recorded)
         except AssertionError as error:
-            return False, str(error)
+            # Its first line: pytest's assertion rewriting adds the comparison's details below it.
+            return False, (str(error).strip().splitlines() or [""])[0]
         return (verdict is None or bool(verdict)), ""
 
 
