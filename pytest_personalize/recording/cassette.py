@@ -537,7 +537,7 @@ class _Scrubbing:
             "status": dict(response["status"]),
             "headers": {
                 self._name(_requests.text(name)): [
-                    self._text(_requests.text(value)) for value in (v if isinstance(v, list) else [v])
+                    self._text(_requests.text(value) or "") for value in (v if isinstance(v, list) else [v])
                 ]
                 for name, v in values.items()
             },

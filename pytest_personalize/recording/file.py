@@ -474,7 +474,7 @@ def _headers(stored: Any, where: str, path: Path) -> dict[str, list[str]]:
         return {}
     if not isinstance(stored, dict):
         raise CassetteFormatError(path, f"{where} headers are not a mapping")
-    headers = {}
+    headers: dict[str, list[str]] = {}
     for name, values in stored.items():
         values = values if isinstance(values, list) else [values]
         # vcrpy keeps the bytes botocore handed http.client: ``!!binary`` in its files.
