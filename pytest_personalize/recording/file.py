@@ -478,7 +478,9 @@ def _headers(stored: Any, where: str, path: Path) -> dict[str, list[str]]:
     for name, values in stored.items():
         values = values if isinstance(values, list) else [values]
         # vcrpy keeps the bytes botocore handed http.client: ``!!binary`` in its files.
-        headers[text(name)] = [text(value) if isinstance(value, (bytes, bytearray)) else str(value) for value in values]
+        headers[str(text(name))] = [
+            text(value) if isinstance(value, (bytes, bytearray)) else str(value) for value in values
+        ]
     return headers
 
 
