@@ -26,7 +26,7 @@ from .scrub import Finding
 
 DEFAULT_DIRECTORY = "cassettes"
 # Our files end with this line; vcrpy's have no such key.
-_OUR_COUNT = re.compile(rb"^interaction_count: ?[0-9]{1,12}\s*$", re.MULTILINE)
+_OUR_COUNT = re.compile(rb"^interaction_count: ?[0-9]{1,12}[ \t\r]*$", re.MULTILINE)
 
 
 @dataclass
@@ -222,8 +222,9 @@ def add_parser(commands: Any) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="cassette files or directories (default: the ini key personalize_cassette_dir of the pytest "
-        f"configuration here, else ./{DEFAULT_DIRECTORY}, as the plugin finds them)",
+        help="cassette files or directories (default: the plugin's cassette directory: the ini key "
+        "personalize_cassette_dir of the first pytest configuration file found here or in a parent directory, "
+        f"relative to it, else {DEFAULT_DIRECTORY}/ beside it; with no such file, ./{DEFAULT_DIRECTORY})",
     )
     check.set_defaults(run=run)
 

@@ -109,20 +109,31 @@ def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
 # --- migration ---------------------------------------------------------------------------------
 
 
+class MigrationError(Exception):
+    """A cassette ``migrate`` leaves as it is, and why."""
+
+
 def migrate_file(source: Path, destination: Path) -> tuple[int, int]:
     """Write ``source``'s Personalize interactions, scrubbed, as our cassette at ``destination``.
 
     Returns how many interactions were kept and how many (other traffic) were left out.
-    ``CassetteFormatError`` says why a file can't be read.
+    ``CassetteFormatError`` says why a file can't be read; ``MigrationError`` refuses to replace
+    a cassette by a conversion that would lose its other traffic.
     """
     interactions = _file.load(source)
     kept = [(request, response) for request, response in interactions if _is_personalize(request)]
+    left = len(interactions) - len(kept)
+    if left and destination.resolve() == source.resolve():
+        raise MigrationError(
+            f"it holds {left} interaction(s) that aren't Amazon Personalize's, which --in-place would lose "
+            "(they stay vcrpy's to replay): write the conversion elsewhere with --output DIR"
+        )
     secrets = _scrub.Secrets()
     for request, _response in kept:
         learn_wire_secrets(secrets, request)
     header = f"Migrated from vcrpy by pytest-personalize ({source.name}); credentials scrubbed."
     _file.save(destination, scrub_interactions(kept, secrets), header)
-    return len(kept), len(interactions) - len(kept)
+    return len(kept), left
 
 
 def _destination(source: Path, given: Path, output: Path | None, in_place: bool) -> Path:
@@ -169,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
             destination = _destination(source, given, args.output, args.in_place)
             try:
                 kept, left = migrate_file(source, destination)
-            except (_file.CassetteFormatError, OSError) as error:
+            except (_file.CassetteFormatError, MigrationError, OSError) as error:
                 print(f"pytest-personalize migrate: {source}: {error}", file=sys.stderr)
                 status = max(status, 1)
                 continue
@@ -179,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 __all__ = [
+    "MigrationError",
     "PersonalizeMatcher",
     "before_record_request",
     "before_record_response",

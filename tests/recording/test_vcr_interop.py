@@ -307,3 +307,26 @@ def test_migrate_needs_to_be_told_where_to_write(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit):
         main(["migrate", "cassettes"])
     assert "--output" in capsys.readouterr().err
+
+
+def test_migrate_leaves_other_traffic_out_and_never_loses_it_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "mixed.yaml"
+    _vcrpy_cassette(source, compressed=False)
+    document = yaml.safe_load(source.read_text())
+    other = {
+        "request": {"body": None, "headers": {}, "method": "GET", "uri": "https://example.com/file"},
+        "response": {"body": {"string": "hello"}, "headers": {}, "status": {"code": 200, "message": "OK"}},
+    }
+    document["interactions"].append(other)
+    source.write_text(yaml.dump(document))
+    original = source.read_bytes()
+
+    assert main(["migrate", str(source), "--in-place"]) == 1
+    assert "which --in-place would lose" in capsys.readouterr().err
+    assert source.read_bytes() == original
+
+    assert main(["migrate", str(source), "-o", str(tmp_path / "ours")]) == 0
+    assert "1 Personalize interaction(s), scrubbed, 1 other interaction(s) left out" in capsys.readouterr().out
+    assert len(cassette_file.load(tmp_path / "ours" / "mixed.yaml")) == 1
