@@ -40,6 +40,8 @@ _SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
 _CALL_OUTCOME = pytest.StashKey[str]()
 _PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
 _RUN_ID = pytest.StashKey[str]()
+# The ini key personalize_cassette_matching, read once per run.
+_CASSETTE_MATCHING = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -475,13 +477,18 @@ def personalize_cassette_matching(request: pytest.FixtureRequest) -> dict[str, A
 
     The marker's ``matching`` adds to it.
     """
-    from .model.errors import UsageError
-    from .recording.matching import Matching
+    configured = request.config.stash.get(_CASSETTE_MATCHING, None)
+    if configured is None:
+        from .model.errors import UsageError
+        from .recording.matching import Matching
 
-    try:
-        return Matching.from_lines(request.config.getini("personalize_cassette_matching"))
-    except UsageError as error:
-        raise pytest.UsageError(str(error)) from None
+        try:
+            configured = Matching.from_lines(request.config.getini("personalize_cassette_matching"))
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        request.config.stash[_CASSETTE_MATCHING] = configured
+    # A copy for each test: an override may change what it was given.
+    return {key: (dict(value) if isinstance(value, dict) else list(value)) for key, value in configured.items()}
 
 
 @pytest.fixture
