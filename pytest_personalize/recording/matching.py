@@ -4,7 +4,7 @@ A recorded request answers a live one when their keys (:class:`.cassette.Request
 equal. A job name with a uuid in it differs on every run, and re-recording only gets a new
 one, so the user says which members don't count:
 
-- ``ignore``: members left out of the comparison, ``"clientToken"`` for every operation or
+- ``ignore``: members left out of the comparison, ``"tags"`` for every operation or
   ``"CreateSolution:name"`` for one; a dotted path reaches into objects (``"solutionConfig.
   hpoConfig"``), and a path crossing a list applies to each element;
 - ``normalize``: members compared after their volatile part is replaced: ``"uuid"``,
