@@ -14,8 +14,9 @@ from .model.rules import common_errors
 from .model.spec import modeled_errors
 
 if TYPE_CHECKING:
+    from ._answering import UnattachedClientError
     from .emulator.backend import Backend, Call, Fault, Lifecycle, ManualClock
-    from .emulator.fake import PersonalizeFake, UnattachedClientError
+    from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
     from .recording.cassette import PersonalizeCassette, UnrecordedRequestError
     from .recording.vcr_interop import (
@@ -40,7 +41,7 @@ _LAZY = {
     "PersonalizeStubber": ".stub.stubber",
     "QueuedCall": ".stub.stubber",
     "Stubber": ".stub.stubber",
-    "UnattachedClientError": ".emulator.fake",
+    "UnattachedClientError": "._answering",
     "UnrecordedRequestError": ".recording.cassette",
     "before_record_request": ".recording.vcr_interop",
     "before_record_response": ".recording.vcr_interop",

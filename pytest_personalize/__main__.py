@@ -2,10 +2,13 @@
 
 ``check [PATH ...]`` checks recorded cassettes against the service model and for credentials.
 ``migrate PATH ... (--output DIR | --in-place)`` converts vcrpy cassettes into scrubbed ones of ours.
+``parity [PATH ...]`` replays recorded cassettes against the fake and reports where its answers differ.
 ``serve`` runs the loopback server by hand, for the AWS CLI or another SDK, and prints a line
-per request (``--quiet`` for none)::
+per request (``--quiet`` for none); ``--config FILE`` (TOML or JSON, :mod:`._serve_config`) sets
+its settings and the campaigns to deploy, and its test controls (:mod:`.emulator.admin`) let a
+test reset it, declare results, move its clock and read the events it received::
 
-    python -m pytest_personalize serve --port 4566
+    python -m pytest_personalize serve --port 4566 --config personalize.toml
     aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566   # any credentials and region
 
 Each command is a subparser with a ``run(args) -> int`` handler; add one with ``_add_<name>``.
@@ -14,10 +17,13 @@ Each command is a subparser with a ``run(args) -> int`` handler; add one with ``
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -26,7 +32,21 @@ _SERVE_EPILOG = """\
 examples:
   python -m pytest_personalize serve --port 4566
   python -m pytest_personalize serve --lifecycle instant --quota 20 --quota Filter=3
+  python -m pytest_personalize serve --config personalize.toml --port 0
   aws personalize list-dataset-groups --endpoint-url http://127.0.0.1:4566
+
+--config FILE: a .toml or .json file of port, region, account, lifecycle (a mode, or
+  a table of mode, in_progress, describes_per_stage, seconds_per_stage, clock),
+  quotas (a table of TYPE = N or "none"), and the campaigns and recommenders to deploy
+  with the results they answer, e.g.
+    region = "us-east-1"
+    lifecycle = "instant"
+    [quotas]
+    Filter = 3
+    [[campaigns]]
+    name = "shop-recs"
+    results = [{user_id = "u1", items = ["i3", "i1"]}, {items = ["i9"]}]
+  The options given on the command line override the file's.
 
 --lifecycle: how a created resource reaches ACTIVE (and a deleted one disappears):
   describe  (default) one status per Describe or List that shows it: the first
@@ -42,6 +62,14 @@ status, error code if any, and the time taken, e.g.
   CreateDatasetGroup 200 1.3 ms
   DescribeDatasetGroup 400 ResourceNotFoundException 0.6 ms
 --quiet (-q) prints none; errors of the server itself still go to standard error.
+
+Test controls, JSON in and out, under http://127.0.0.1:PORT/pytest-personalize/:
+  POST reset     forget every resource, call and event, then deploy and declare the
+                 config's campaigns and recommenders again
+  POST declare   {"campaigns": [{"name": ..., "results": [...]}], "recommenders": [...]}
+  GET|POST clock the time; {"manual": true} takes the clock over, {"advance": 30} moves it
+  GET events     the events received (?user_id=&event_type=&tracking_id=)
+  GET records    the items, users, actions and action interactions received
 """
 
 
@@ -59,14 +87,34 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument(
-        "--port", type=_port, default=0, help="port to listen on (default: a free one, printed at start)"
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="a .toml or .json file of settings and of campaigns and recommenders to deploy, with their "
+        "results (see below); the options here override it",
+    )
+    serve.add_argument(
+        "--port", type=_port, default=None, help="port to listen on (default: a free one, printed at start)"
+    )
+    serve.add_argument(
+        "--region",
+        help="the region the config's campaigns and recommenders are deployed in, and unsigned requests "
+        "speak for (default us-east-1; a signed request speaks for the region it is signed for)",
+    )
+    serve.add_argument(
+        "--account", help="the account id of requests whose access key id isn't 12 digits (default 123456789012)"
+    )
+    serve.add_argument(
+        "--manual-clock",
+        action="store_true",
+        help="a clock only the test controls move (POST /pytest-personalize/clock), in the clock lifecycle",
     )
     serve.add_argument(
         "--lifecycle",
         choices=ADVANCE_MODES,
-        default="describe",
+        default=None,
         help="how resources move on: one status per Describe or List that shows them (describe), at once (instant), "
-        "or a minute per status on the wall clock (clock)",
+        "or a minute per status on the clock (clock); default describe",
     )
     serve.add_argument(
         "--quota",
@@ -83,7 +131,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="don't print a line per request (operation, status and error code, time taken)",
     )
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=_serve, parser=serve)
 
 
 def _port(text: str) -> int:
@@ -115,25 +163,58 @@ def _count(text: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .emulator.backend import Backend, Lifecycle
+    from . import _serve_config
+    from .emulator import admin
+    from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer
+
+    parser: argparse.ArgumentParser = args.parser
+    try:
+        config = _serve_config.load(args.config) if args.config is not None else _serve_config.ServeConfig()
+        region = args.region or config.region
+        if args.region is not None:
+            _serve_config.check_region(args.region, "--region")
+        if args.account is not None:
+            _serve_config.check_account(args.account, "--account")
+        settings = config.backend_settings(mode=args.lifecycle, quotas=dict(args.quota))
+        if args.account is not None:
+            settings["account"] = args.account
+        # The one way the fixtures turn settings into a backend, too.
+        backend = Backend(**settings)
+        if region is not None:
+            backend.default_region = region
+        if args.manual_clock and args.lifecycle not in (None, "clock"):
+            raise ValueError(f"--manual-clock drives the clock lifecycle, not --lifecycle {args.lifecycle}")
+        # The file's manual clock gives way to a --lifecycle other than clock, as its mode does.
+        if args.manual_clock or (config.manual_clock and args.lifecycle in (None, "clock")):
+            backend.use_manual_clock()
+        deployed = admin.set_initial(backend, config.declarations or admin.Declarations())
+    except (_serve_config.ConfigError, admin.AdminInputError, ValueError) as error:
+        parser.error(str(error))  # exits 2, as argparse's own usage errors
+    port = args.port if args.port is not None else config.port or 0
 
     stop = threading.Event()
     # SIGTERM ends the server as Ctrl-C does: connections closed, threads joined.
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    backend = Backend(lifecycle=Lifecycle(args.lifecycle), quotas=dict(args.quota))
     try:
-        server = PersonalizeServer(backend, port=args.port, request_log=None if args.quiet else _print_line())
+        server = PersonalizeServer(backend, port=port, request_log=None if args.quiet else _print_line())
         server.start()
     except OSError as error:
-        print(f"pytest-personalize: cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        print(f"pytest-personalize: {_cannot_listen(port, error)}", file=sys.stderr)
         return 1
+    shadow = _listener_on_ipv6_loopback(server.endpoint_url.rsplit(":", 1)[1])
+    if shadow:
+        print(f"pytest-personalize: warning: {shadow}", file=sys.stderr, flush=True)
     try:
         print(f"pytest-personalize: serving Amazon Personalize on {server.endpoint_url}", flush=True)
         # One port serves the control plane, runtime and events: the path tells them apart.
         for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME"):
             print(f"  AWS_ENDPOINT_URL_{api}={server.endpoint_url}", flush=True)
         print(f"  AWS_ENDPOINT_URL_PERSONALIZE_EVENTS={server.endpoint_url}  (Ctrl-C to stop)", flush=True)
+        for kind, arns in deployed.items():
+            for name, arn in arns.items():
+                print(f"pytest-personalize: deployed {kind[:-1]} {name}: {arn}", flush=True)
+        print(f"pytest-personalize: test controls at {server.endpoint_url}{admin.PREFIX}", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -142,6 +223,34 @@ def _serve(args: argparse.Namespace) -> int:
         server.stop()
     print("pytest-personalize: stopped", flush=True)
     return 0
+
+
+def _cannot_listen(port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        # Said plainly: a client pointed at this port reaches whatever holds it, not the emulator.
+        return (
+            f"cannot listen on 127.0.0.1:{port}: the port is already in use, so nothing of ours is listening on {port}: "
+            f"requests to http://127.0.0.1:{port} reach whatever program holds it, not this server. "
+            "Stop that program, choose another port, or give --port 0 for a free one (printed at start)."
+        )
+    return f"cannot listen on 127.0.0.1:{port}, so nothing of ours is listening there: {error}"
+
+
+def _listener_on_ipv6_loopback(port: str) -> str | None:
+    """What to tell the user when another program listens on [::1] at our port, else None.
+
+    The server binds 127.0.0.1 alone, so binding succeeds beside a program on ::1 (a Node server
+    on "localhost", say), and a client that resolves localhost to ::1 first reaches that program.
+    """
+    try:
+        with socket.create_connection(("::1", int(port)), timeout=0.5):
+            pass
+    except OSError:  # nothing there, or no IPv6 here
+        return None
+    return (
+        f"another program listens on [::1]:{port}; a client given http://localhost:{port} may reach it instead "
+        f"of this server: give clients http://127.0.0.1:{port}, or choose another port (--port 0: a free one)"
+    )
 
 
 def _print_line() -> Callable[[str], None]:
@@ -160,6 +269,12 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_parser(commands)
 
 
+def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .recording.parity import add_parser
+
+    add_parser(commands)
+
+
 def _add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .recording.vcr_interop import add_parser
 
@@ -174,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(commands)
     _add_check(commands)
     _add_migrate(commands)
+    _add_parity(commands)
     return parser
 
 

@@ -14,12 +14,13 @@ while at least one registration needs it, and taken out with the last:
   or sends it on and keeps the answer (botocore's clients only); every ``refuse``, innermost
   first, which may stop it (the fake stops a Personalize client it isn't wired to); then the
   network, or whatever another tool patched below.
-- A stubber registers with neither: it answers on its own client's events, and is here so that
-  a guard can name it.
+- A stubber answers on its own client's events; it registers a ``refuse`` that stops any other
+  client's Personalize request at the send (:mod:`pytest_personalize._guard`), as does the
+  session-wide guard (``--personalize-guard``).
 
-A guard that no Personalize request leaves the machine -- under stubbers alone, or for a whole
-session -- is one more registration with a ``refuse``, whose message names the fixtures
-:func:`active` lists; the send wrapper already calls every ``refuse`` in turn.
+Whatever a refusal stops raises :class:`UnattachedClientError`, the one error for "stopped
+before it left the machine". An aiobotocore client's request takes the same path at its
+sessions' ``send``: a cassette's ``exchange_async``, then the refusals, then the network.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from .model import spec as _spec
 from .seams import aiobotocore as _aiobotocore
 from .seams import botocore as _botocore
 from .seams import moto as _moto
+from .wire import requests as _requests
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -42,13 +45,24 @@ if TYPE_CHECKING:
     from .seams.botocore import Send
     from .seams.patching import Undo
 
-Kind = Literal["fake", "cassette", "stubber"]
+Kind = Literal["fake", "cassette", "stubber", "guard"]
 Respond = Callable[["AWSPreparedRequest"], "AWSResponse"]
 Check = Callable[["AWSPreparedRequest"], None]
 
 _EVENT = "before-send"
 # The one handler a wired client carries; the fake's name, as the fake is what it routes to.
 HANDLER_ID = "pytest-personalize-fake"
+
+
+class UnattachedClientError(RuntimeError):
+    """A Personalize request that no active fixture answers, stopped before it was sent.
+
+    Raised at the HTTP session, before any socket is opened or name looked up: by the fake for a
+    client made before it and not attached, by a stubber for any client but its own, by a cassette
+    for an aiobotocore client, and by the session-wide guard (``--personalize-guard``). The
+    message names the fixtures that would answer the request. botocore doesn't retry it, and the
+    fixture (or the guard) fails the test at teardown even if the code under test caught it.
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +77,7 @@ class Answerer:
     - ``owns(request)``: whether ``respond`` is for this request, so moto passes it on;
     - ``exchange(send, request)`` gets each request at the HTTP session: it answers it, or calls
       ``send(request)`` (the refusals, then the network) and may keep what comes back;
+      ``exchange_async`` the same for aiobotocore's sessions, awaiting ``send``;
     - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent.
     """
 
@@ -72,6 +87,7 @@ class Answerer:
     respond_async: Respond | None = None
     owns: Callable[[AWSPreparedRequest], bool] | None = None
     exchange: Callable[[Send, AWSPreparedRequest], AWSResponse] | None = None
+    exchange_async: Callable[[AsyncSend, AWSPreparedRequest], Awaitable[AWSResponse]] | None = None
     refuse: Check | None = None
 
 
@@ -147,11 +163,14 @@ def _install_needed() -> None:
     global _waiting
     view = _view
     needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
-        "clients": (bool(view.responders), lambda: _botocore.on_new_clients(_client_made)),
+        # Refusals need it too: an aiobotocore loaded later is patched when its first client is made.
+        "clients": (
+            bool(view.responders or view.refusals or view.exchangers),
+            lambda: _botocore.on_new_clients(_client_made),
+        ),
         "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
         "sends": (bool(view.exchangers or view.refusals), lambda: _botocore.intercept_sends(_at_send)),
-        # An aiobotocore client is never a cassette's (it would await what exchange returns).
-        "async sends": (bool(view.refusals), lambda: _aiobotocore.intercept_sends(_at_send_async)),
+        "async sends": (bool(view.refusals or view.exchangers), lambda: _aiobotocore.intercept_sends(_at_send_async)),
     }
     _waiting = False
     for name, (needed, install) in needs.items():
@@ -167,14 +186,12 @@ def _install_needed() -> None:
 
 
 def _client_made(client: BaseClient) -> None:
-    view = _view
-    if not view.responders:
-        return
     if _waiting:
-        # moto may have been imported since: this client may carry its handler.
+        # moto or aiobotocore may have been imported since: this client may carry moto's handler,
+        # or send through aiobotocore's sessions.
         with _lock:
             _install_needed()
-    if client.meta.service_model.service_name in _spec.SERVICE_NAMES:
+    if _view.responders and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
         attach(client)
 
 
@@ -248,7 +265,36 @@ def _at_send(send: Send, request: AWSPreparedRequest) -> AWSResponse:
     return exchange(send_on, request) if exchange is not None else send_on(request)
 
 
-def _at_send_async(send: AsyncSend, request: AWSPreparedRequest) -> Awaitable[AWSResponse]:
-    for refuse in _view.refusals:
-        refuse(request)
-    return send(request)
+async def _at_send_async(send: AsyncSend, request: AWSPreparedRequest) -> AWSResponse:
+    view = _view
+
+    async def send_on(request: AWSPreparedRequest) -> AWSResponse:
+        for refuse in view.refusals:
+            refuse(request)
+        return await send(request)
+
+    if not view.exchangers:
+        return await send_on(request)
+    exchange = view.exchangers[0].exchange_async
+    if exchange is not None:
+        return await exchange(send_on, request)
+    operation = operation_of(request)
+    if operation is not None:
+        raise UnattachedClientError(
+            f"An aiobotocore client sent {operation} to {request.url}, and the active cassette answers botocore's "
+            "clients only: the request was stopped here instead of leaving the machine. Answer it with "
+            "personalize_fake or personalize_server."
+        )
+    return await send_on(request)
+
+
+def operation_of(request: AWSPreparedRequest) -> str | None:
+    """The operation of a Personalize request as it names it (its method and path if none), or None for another's.
+
+    Signed or not (:func:`pytest_personalize.wire.requests.classify`).
+    """
+    method = request.method or "POST"
+    route = _requests.classify(method, request.url, request.headers)
+    if route.api is None:
+        return None
+    return route.operation or _requests.display_name(method, urlsplit(request.url).path or "/", None)

@@ -5,6 +5,9 @@ Lending pays: building a client costs a test a few milliseconds, more than the t
 returned client is as it was built is read from botocore's private event trie
 (:func:`pytest_personalize.seams.botocore.client_state`), and a client it can't read is never kept.
 Ini ``personalize_lend_clients = false`` builds each test a client of its own instead.
+
+It also says what a Personalize client made while tests are collected (at import time) signs
+with in a run that can't record: :func:`offline_collection`.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import contextlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import _answering
 from .model import spec as _spec
 from .seams import botocore as _botocore
+from .seams.patching import after_import
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -183,3 +187,40 @@ def offline_environment(region: str | None = None) -> dict[str, str | None]:
     if region is not None:
         changes["AWS_DEFAULT_REGION"] = region
     return changes
+
+
+@contextlib.contextmanager
+def offline_collection() -> Iterator[None]:
+    """While inside, a Personalize client made without credentials of its own never asks the
+    instance metadata service, and, when nothing else provides credentials, gets dummy ones.
+
+    For a run that can't record (record mode ``none``), while tests are collected: a client made
+    at import time, on a machine with no credentials, would otherwise ask 169.254.169.254 (a
+    network call) and then be unable to sign, so its replay would fail with NoCredentialsError.
+    Credentials the machine has (environment, profile, SSO, process) are used as botocore would;
+    other services' clients are left alone. botocore isn't imported here: the wrapper goes in
+    when the code under test imports it.
+    """
+    undos: list[Callable[[], None]] = []
+    undo_waiting = after_import(
+        "botocore.session", lambda _module: undos.append(_botocore.on_client_arguments(_offline_credentials))
+    )
+    try:
+        yield
+    finally:
+        undo_waiting()
+        for undo in reversed(undos):
+            undo()
+
+
+def _offline_credentials(session: Any, service: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    if service not in _spec.SERVICE_NAMES or kwargs.get("aws_access_key_id") or kwargs.get("aws_secret_access_key"):
+        return kwargs
+    from botocore import UNSIGNED
+
+    config = kwargs.get("config")
+    if config is not None and config.signature_version is UNSIGNED:
+        return kwargs  # signs nothing: needs no credentials
+    if _botocore.credentials_without_metadata(session) is not None:
+        return kwargs
+    return {**kwargs, **DUMMY_CREDENTIALS}

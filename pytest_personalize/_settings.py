@@ -24,6 +24,8 @@ class Settings:
     region: str = DEFAULT_REGION
     record_mode: str = "none"
     fail_unplayed: bool = False
+    # Stop every Personalize request that no Personalize fixture answers, for the whole session.
+    guard: bool = False
     # As given: relative to the rootdir unless absolute.
     cassette_dir: Path = Path("cassettes")
 
@@ -34,15 +36,21 @@ class Settings:
         if mode.strip() not in RECORD_MODES:
             # The value as written, spaces included, so the user finds it.
             raise pytest.UsageError(f"ini personalize_record_mode = {mode!r}: choose one of {', '.join(RECORD_MODES)}")
-        fail_unplayed = bool(config.getoption("personalize_fail_unplayed")) or str(
-            config.getini("personalize_fail_unplayed") or "false"
-        ).strip().lower() in ("1", "true", "yes", "on")
+        fail_unplayed = bool(config.getoption("personalize_fail_unplayed")) or _true(
+            config, "personalize_fail_unplayed"
+        )
+        guard = bool(config.getoption("personalize_guard")) or _true(config, "personalize_guard")
         return cls(
             region=str(config.getoption("personalize_region") or config.getini("personalize_region") or DEFAULT_REGION),
             record_mode=mode.strip(),
             fail_unplayed=fail_unplayed,
+            guard=guard,
             cassette_dir=Path(str(config.getini("personalize_cassette_dir") or "cassettes")),
         )
+
+
+def _true(config: pytest.Config, key: str) -> bool:
+    return str(config.getini(key) or "false").strip().lower() in ("1", "true", "yes", "on")
 
 
 _BACKEND_SETTINGS = pytest.StashKey[dict[str, Any]]()

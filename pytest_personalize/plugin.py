@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mypy_boto3_personalize_events import PersonalizeEventsClient
     from mypy_boto3_personalize_runtime import PersonalizeRuntimeClient
 
+    from ._guard import Guard
     from ._settings import Settings
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
@@ -42,6 +43,9 @@ _PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
 _RUN_ID = pytest.StashKey[str]()
 # The ini key personalize_cassette_matching, read once per run.
 _CASSETTE_MATCHING = pytest.StashKey[dict[str, Any]]()
+_GUARD: pytest.StashKey[Guard] = pytest.StashKey()
+# How many requests the session-wide guard had stopped when the test's setup ended.
+_GUARD_SEEN = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -120,6 +124,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Fail a passing test that left interactions of its cassette unplayed (default false).",
         default="false",
     )
+    group.addoption(
+        "--personalize-guard",
+        dest="personalize_guard",
+        action="store_true",
+        default=False,
+        help="Stop every Amazon Personalize request that no Personalize fixture answers before it leaves the "
+        "machine, and fail the test that made it (default: ini personalize_guard, else off).",
+    )
+    parser.addini(
+        "personalize_guard",
+        "Stop every Personalize request that no Personalize fixture answers, for the whole session (default false).",
+        default="false",
+    )
     parser.addini(
         "personalize_cassette_dir",
         "Where personalize_cassette keeps cassettes, relative to the rootdir.",
@@ -155,7 +172,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     from ._settings import Settings
 
-    config.stash[_SETTINGS] = Settings.from_config(config)
+    settings = config.stash[_SETTINGS] = Settings.from_config(config)
+    if settings.guard:
+        from ._guard import session_guard
+
+        guard = config.stash[_GUARD] = session_guard()
+        guard.activate()
     report, json_path = config.getoption("personalize_coverage"), config.getoption("personalize_coverage_json")
     if report or json_path is not None:
         from ._coverage import ErrorCoveragePlugin
@@ -167,6 +189,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN_ID] = str(workerinput["testrunuid"]) if workerinput else uuid.uuid4().hex
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    guard = config.stash.get(_GUARD, None)
+    if guard is not None:
+        guard.deactivate()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "personalize_error_code" in metafunc.fixturenames:
         from ._options import ErrorMatrixOptions
@@ -176,10 +204,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Generator[None, object, object]:
+    # A run that can't record needs no real credentials for Personalize: a client made at import
+    # time never asks the instance metadata service, and signs with dummies if nothing else has any.
+    if session.config.stash[_SETTINGS].record_mode != "none":
+        return (yield)
+    from ._clients import offline_collection
+
+    with offline_collection():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    guard = item.config.stash.get(_GUARD, None)
+    if guard is not None:
+        _guard_verdict(item, report, len(guard.refused), guard.refused)
     if report.when == "call":
         item.stash[_CALL_OUTCOME] = report.outcome
     elif report.when == "teardown":
@@ -197,6 +240,19 @@ def pytest_runtest_makereport(
                     report.outcome = "failed"
                     report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"
     return report
+
+
+def _guard_verdict(item: pytest.Item, report: pytest.TestReport, count: int, refused: list[str]) -> None:
+    # The session-wide guard fails a test that made a request it stopped, even if the code caught it.
+    if report.when == "setup":
+        item.stash[_GUARD_SEEN] = count
+    elif report.when == "teardown" and report.passed and item.stash.get(_CALL_OUTCOME, None) != "failed":
+        seen = item.stash.get(_GUARD_SEEN, count)
+        if count > seen:
+            report.outcome = "failed"
+            report.longrepr = (
+                f"{count - seen} Personalize request(s) stopped before they left the machine: {refused[seen]}"
+            )
 
 
 @pytest.fixture
@@ -232,9 +288,11 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
     ``add_response(operation, expected_params=None, **overrides)`` queues a conformant success,
     ``add_error(operation, code, message=None, expected_params=None)`` a modeled or common error.
-    A request the service would refuse gets the service's error, not the queued answer. At
-    teardown, the test fails if a queued answer was never used (unless the test failed already,
-    or is marked ``@pytest.mark.personalize(assert_all_used=False)``).
+    A request the service would refuse gets the service's error, not the queued answer. A
+    Personalize request from any other client (one the code under test builds) is stopped before
+    it leaves the machine with ``UnattachedClientError``. At teardown, the test fails if a request
+    was stopped, or a queued answer was never used (unless the test failed already, or is marked
+    ``@pytest.mark.personalize(assert_all_used=False)``).
     """
     yield from _stubber(request, personalize_client)
 

@@ -50,6 +50,10 @@ RUN_HERE = {
     "serve": "test_serve_prints_its_url_and_stops_on_sigterm",
     "serve-cli": "test_the_aws_cli_against_the_server",
     "serve-options": "test_serve_lifecycle_and_quota_options",
+    "serve-config": "test_the_js_sdk_against_a_configured_server",
+    "serve-with-config": "test_the_js_sdk_against_a_configured_server",
+    "serve-js": "test_the_js_sdk_against_a_configured_server",
+    "serve-controls": "test_the_test_controls_with_curl",
     "unittest": "test_the_unittest_example_runs_under_unittest",
     "ini": "test_the_ini_settings",
     "matching-conftest": "test_the_matching_configuration",
@@ -577,6 +581,92 @@ def test_serve_lifecycle_and_quota_options(tmp_path: Path, serve: list[ServeProc
     assert client.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]["status"] == "ACTIVE"
     with pytest.raises(client.exceptions.LimitExceededException):
         client.create_dataset_group(name="second")
+
+
+# Where .ci/run installs the AWS SDK for JavaScript v3: the folder holding node_modules/@aws-sdk/...
+JS_SDK_VARIABLE = "PYTEST_PERSONALIZE_JS_SDK"
+JS_SDK_PACKAGES = ("@aws-sdk/client-personalize", "@aws-sdk/client-personalize-runtime")
+
+
+def _js_sdk() -> tuple[str, Path]:
+    """node, and the node_modules folder holding the JS SDK's clients; skips without them, unless
+    $PYTEST_PERSONALIZE_JS_SDK says they are there (as .ci/run does): then their absence fails."""
+    folder = os.environ.get(JS_SDK_VARIABLE)
+    node = shutil.which("node")
+    modules = Path(folder) / "node_modules" if folder else None
+    missing = [name for name in JS_SDK_PACKAGES if modules is None or not (modules / name / "package.json").is_file()]
+    if node is not None and modules is not None and not missing:
+        return node, modules
+    why = "node is not installed" if node is None else f"{', '.join(missing)} not installed"
+    if folder:
+        pytest.fail(f"${JS_SDK_VARIABLE}={folder}, but {why} (npm install --no-save --prefix {folder} ...)")
+    pytest.skip(f"the AWS SDK for JavaScript v3 example: {why}; set ${JS_SDK_VARIABLE} to where npm installed it")
+
+
+def _configured_server(tmp_path: Path, serve: list[ServeProcess]) -> ServeProcess:
+    config = example("serve-config")
+    first = config.text.splitlines()[0]
+    assert first.startswith("# "), f"{config.where}: the block's first line names its file"
+    (tmp_path / first[2:].strip()).write_text(config.text, encoding="utf-8")
+    (command,) = commands(example("serve-with-config"))
+    return _start(serve, command, tmp_path)
+
+
+def test_the_js_sdk_against_a_configured_server(tmp_path: Path, serve: list[ServeProcess]) -> None:
+    node, modules = _js_sdk()
+    server = _configured_server(tmp_path, serve)
+    script = example("serve-js")
+    first = script.text.splitlines()[0]
+    assert first.startswith("// "), f"{script.where}: the block's first line names its file"
+    name = first[3:].split()[0]
+    (tmp_path / name).write_text(script.text.replace(DOCUMENTED_PORT, server.port), encoding="utf-8")
+    # An ES module finds its imports in a node_modules beside it or above, never through NODE_PATH.
+    (tmp_path / "node_modules").symlink_to(modules, target_is_directory=True)
+
+    ran = subprocess.run(
+        [node, name], cwd=tmp_path, env=_clean_environment(tmp_path), capture_output=True, text=True, timeout=120
+    )
+
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.splitlines()[-1] == "ok"
+    # The request log (the banner's other lines may sit in the first readline's buffer).
+    log = server.stop().splitlines()
+    operations = [line.split()[0] for line in log if line.endswith(" ms")]
+    assert operations.count("GetRecommendations") == 3
+    assert "CreateDatasetGroup" in operations and "DescribeDatasetGroup" in operations
+
+
+def test_the_test_controls_with_curl(tmp_path: Path, serve: list[ServeProcess]) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl isn't installed here")
+    server = _configured_server(tmp_path, serve)
+    answers = []
+    for command in commands(example("serve-controls")):
+        ran = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", command.replace(DOCUMENTED_PORT, server.port)],
+            cwd=tmp_path,
+            env=_clean_environment(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        answers.append(json.loads(ran.stdout))
+
+    reset, declared, clock, events = answers
+    campaign = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+    assert reset == declared == {"campaigns": {"shop-recs": campaign}, "recommenders": {}}
+    assert (clock["manual"], clock["lifecycle"]) == (True, "clock")
+    assert events == {"events": []}
+    runtime = boto3.client(
+        "personalize-runtime",
+        endpoint_url=server.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    answer = runtime.get_recommendations(campaignArn=campaign, userId="u2")
+    assert [item["itemId"] for item in answer["itemList"]] == ["i4"]  # declared by curl, over the config's i9
 
 
 def test_the_unittest_example_runs_under_unittest(tmp_path: Path) -> None:

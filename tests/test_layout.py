@@ -1,4 +1,4 @@
-"""The package's layout: imports run one way, the backend has no import circle, no module name in two layers."""
+"""The package's layout: imports run one way between its folders, no import circle, no module name in two layers."""
 
 from __future__ import annotations
 
@@ -91,3 +91,63 @@ def test_no_module_name_is_in_two_layers() -> None:
             if path.name != "__init__.py":
                 layers_of.setdefault(path.stem, set()).add(layer)
     assert {name: sorted(layers) for name, layers in layers_of.items() if len(layers) > 1} == {}
+
+
+# Each folder imports only the folders before it; stub and emulator, two modes, don't import each other.
+ALLOWED = {
+    "model": {"model"},
+    "wire": {"model", "wire"},
+    "stub": {"model", "wire", "stub"},
+    "emulator": {"model", "wire", "emulator"},
+    "recording": {"model", "wire", "emulator", "recording"},
+}
+
+
+def _folder(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in ALLOWED else None
+
+
+def _wrong_way(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {
+        (module, target)
+        for module, targets in graph.items()
+        if (source := _folder(module)) is not None
+        for target in targets
+        if (reached := _folder(target)) is not None and reached not in ALLOWED[source]
+    }
+
+
+def _circles(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    # A package's __init__ importing its own modules is no circle; anything else is.
+    return sorted(
+        (module, target)
+        for module, targets in graph.items()
+        for target in targets
+        if not module.endswith("__init__")
+        and not target.startswith(module + ".")
+        and not module.startswith(target + ".")
+        and _reaches(graph, target, module)
+    )
+
+
+def test_imports_run_one_way_between_the_folders(graph: dict[str, set[str]]) -> None:
+    assert _wrong_way(graph) == set()
+
+
+def test_no_import_circle_between_modules(graph: dict[str, set[str]]) -> None:
+    assert _circles(graph) == []
+
+
+def test_the_layout_checks_find_what_they_look_for() -> None:
+    planted = {
+        "pytest_personalize.stub.stubber": {"pytest_personalize.emulator.fake"},
+        "pytest_personalize.emulator.fake": {"pytest_personalize.wire.requests"},
+        "pytest_personalize.wire.requests": {"pytest_personalize.wire.decode"},
+        "pytest_personalize.wire.decode": {"pytest_personalize.wire.requests"},
+    }
+    assert _wrong_way(planted) == {("pytest_personalize.stub.stubber", "pytest_personalize.emulator.fake")}
+    assert _circles(planted) == [
+        ("pytest_personalize.wire.decode", "pytest_personalize.wire.requests"),
+        ("pytest_personalize.wire.requests", "pytest_personalize.wire.decode"),
+    ]

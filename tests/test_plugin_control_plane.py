@@ -223,10 +223,19 @@ def test_the_stubber_answers_its_operations_on_top_of_the_fake(pytester: pytest.
             from botocore.exceptions import UnStubbedResponseError
             with pytest.raises(UnStubbedResponseError):
                 personalize_client.list_schemas()
+
+        @pytest.mark.personalize(assert_all_used=False)
+        def test_a_client_the_code_builds_gets_the_fakes_answer(personalize_fake, personalize_stubber):
+            import boto3
+            personalize_stubber.add_error("DescribeDatasetGroup", "ResourceNotFoundException")
+            own = boto3.client("personalize")
+            arn = own.create_dataset_group(name="shop")["datasetGroupArn"]
+            assert own.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]["name"] == "shop"
+            assert [answer.operation for answer in personalize_stubber.pending] == ["DescribeDatasetGroup"]
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=3, errors=1)
+    result.assert_outcomes(passed=4, errors=1)
     result.stdout.fnmatch_lines(["*1 queued Personalize answer was never used:", "*- ListSchemas -> response*"])
 
 

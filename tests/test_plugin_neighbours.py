@@ -383,6 +383,98 @@ def test_aiobotocore_clients_are_reached(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+ASYNC_CASSETTE = """
+import asyncio
+import os
+
+import pytest
+from aiobotocore.session import get_session
+
+CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"
+
+
+@pytest.fixture
+def upstream(request, personalize_record_mode):
+    # While recording, the loopback server stands in for AWS; replaying, nothing answers but the cassette.
+    if personalize_record_mode != "none":
+        server = request.getfixturevalue("personalize_server")
+        server.backend.set_lifecycle("instant")
+        server.backend.deploy_campaign("shop-recs")
+        server.backend.declare(CAMPAIGN, user_id="u1", items=["i3", "i1"])
+
+
+@pytest.mark.personalize_cassette
+def test_async(upstream):
+    async def main():
+        session = get_session()
+        async with session.create_client("personalize") as control, session.create_client(
+            "personalize-runtime"
+        ) as runtime:
+            arn = (await control.create_dataset_group(name="shop"))["datasetGroupArn"]
+            with pytest.raises(control.exceptions.ResourceAlreadyExistsException):
+                await control.create_dataset_group(name="shop")
+            items = (await runtime.get_recommendations(campaignArn=CAMPAIGN, userId="u1"))["itemList"]
+            return arn, [item["itemId"] for item in items]
+
+    arn, items = asyncio.run(main())
+    assert arn.endswith(":dataset-group/shop") and items == ["i3", "i1"]
+"""
+
+
+@needs_aiobotocore
+def test_aiobotocore_clients_record_and_replay_with_no_lookup_or_connection(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pytest_personalize.recording.file import load
+    from tests.test_guard import NO_NETWORK_CONFTEST
+
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_PERSONALIZE", "NO_NETWORK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    pytester.makeconftest(NO_NETWORK_CONFTEST)
+    pytester.makepyfile(test_async=ASYNC_CASSETTE)
+    pytester.runpytest("--personalize-record-mode=once").assert_outcomes(passed=1)
+    cassette = pytester.path / "cassettes" / "test_async" / "test_async.yaml"
+    assert [(request.host, request.path) for request, _ in load(cassette)] == [
+        ("127.0.0.1", "/"),
+        ("127.0.0.1", "/"),
+        ("127.0.0.1", "/recommendations"),
+    ]
+
+    log = tmp_path / "attempts.log"
+    monkeypatch.setenv("NO_NETWORK", str(log))
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert not log.exists(), log.read_text()
+
+
+@needs_aiobotocore
+def test_a_stubber_stops_an_aiobotocore_clients_request_before_any_socket(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_async="""
+        import asyncio
+
+        import pytest
+        from aiobotocore.session import get_session
+        from pytest_personalize import UnattachedClientError
+
+
+        def test_own_async_client(personalize_stubber):
+            async def main():
+                async with get_session().create_client(
+                    "personalize", region_name="us-east-1", aws_access_key_id="AKIA" + "FAKEFAKEASYNC001",
+                    aws_secret_access_key="fake"
+                ) as client:
+                    with pytest.raises(UnattachedClientError, match="personalize_client"):
+                        await client.list_dataset_groups()
+
+            asyncio.run(main())
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*stopped before they left the machine*"])
+
+
 # --- a client made before the fake --------------------------------------------------------------
 
 EARLY_CLIENT = """

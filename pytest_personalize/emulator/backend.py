@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._constants import DEFAULT_REGION
+from ..model import arguments as _arguments
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
@@ -96,7 +97,19 @@ class Fault:
             return False
         if self.operation is None and not _can_answer(call.operation, self.code):
             return False
-        return self.predicate is None or bool(self.predicate(call))
+        if self.predicate is None:
+            return True
+        try:
+            return bool(self.predicate(call))
+        except Exception as error:
+            # The test's own code failed: whether the fault fires is unknown, so the call can't be
+            # answered either way. UsageError, chained to the predicate's error, says whose it is.
+            raise UsageError(
+                f"fail_when's predicate {_arguments.described(self.predicate)} raised {type(error).__name__}: "
+                f"{error} -- for {call.operation} {_arguments.shown(dict(call.params))}; a predicate must "
+                "answer True or False for every call it is offered (each call of an operation that can send "
+                f"{self.code}, or of its operation=)"
+            ) from error
 
     def describe(self) -> str:
         what = self.operation or "matching calls"
@@ -121,7 +134,7 @@ class _PlannedFailure:
 
 def _kind_named(noun: str) -> _resources.ResourceType:
     __tracebackhide__ = True
-    kind = _resources.for_noun(noun)
+    kind = _resources.for_noun(noun) if isinstance(noun, str) else None
     if kind is None or not kind.arn_type or kind.aws_owned:
         known = ", ".join(k.noun for k in _resources.RESOURCE_TYPES if k.arn_type and not k.aws_owned)
         raise UsageError(f"{noun!r} is not a resource type the emulator creates; choose one of {known}")
@@ -153,9 +166,7 @@ class Backend:
     :class:`~.events_api.EventsAPI`.
     """
 
-    # Where deploy_campaign and deploy_recommender make their resources when no region is given:
-    # the personalize_fake and personalize_server fixtures set it to personalize_region.
-    default_region: str = DEFAULT_REGION
+    _default_region: str = DEFAULT_REGION
 
     def __init__(
         self,
@@ -167,24 +178,85 @@ class Backend:
         clock: Callable[[], datetime.datetime] | None = None,
         import_reader: ImportReader | None = None,
     ) -> None:
-        _check_quota_value("dataset_group_quota", dataset_group_quota)
-        for noun, value in (quotas or {}).items():
-            _kind_named(noun)
-            _check_quota_value(f"quotas[{noun!r}]", value)
-        self.account = account
-        # The quotas the test changed, by type (None: no cap); the others are the documented ones.
-        self.quotas: dict[str, int | None] = {"DatasetGroup": dataset_group_quota, **(quotas or {})}
-        self.lifecycle = lifecycle or Lifecycle()
-        self.clock: Callable[[], datetime.datetime] = clock or utcnow
+        __tracebackhide__ = True
+        _check_quota_value("Backend", "dataset_group_quota", dataset_group_quota)
+        if quotas is not None:
+            _check_quotas("Backend", quotas)
+        if import_reader is not None and not callable(getattr(import_reader, "problem", None)):
+            raise _arguments.problem(
+                "Backend", "import_reader", import_reader, "an ImportReader (with a problem(source) method) or None"
+            )
+        self._account = _arguments.account("Backend", "account", account)
+        self._quotas: dict[str, int | None] = {"DatasetGroup": dataset_group_quota, **(quotas or {})}
+        self._lifecycle = _lifecycle_argument("Backend", lifecycle) if lifecycle is not None else Lifecycle()
+        self._clock: Callable[[], datetime.datetime] = (
+            _clock_argument("Backend", clock) if clock is not None else utcnow
+        )
         self._lock = threading.RLock()
         self._engine = Engine(self)
         self._calls: list[Call] = []
         self._faults: list[Fault] = []
         self._failures: list[_PlannedFailure] = []
+        # What fail_when predicates raised, as the calls that offered them were told: a test fails on it.
+        self._broken_predicates: list[str] = []
         self._events_api = _events_api.EventsAPI(self._engine, self._lock)
         self._runtime_api = _runtime_api.RuntimeAPI(self, self._engine, self._lock, self._events_api)
         # What checks an import job's data where it is held (the fake's reads moto's S3); None: nothing.
         self._import_reader = import_reader
+
+    # --- what a test may read and set ----------------------------------------------------------
+
+    @property
+    def quotas(self) -> dict[str, int | None]:
+        """The quotas the test changed, by type (None: no cap); the others are the documented ones."""
+        return self._quotas
+
+    @quotas.setter
+    def quotas(self, quotas: dict[str, int | None]) -> None:
+        __tracebackhide__ = True
+        _check_quotas("backend.quotas =", quotas)
+        self._quotas = quotas
+
+    @property
+    def account(self) -> str:
+        """The account id resources are made in when a request names none: 12 digits."""
+        return self._account
+
+    @account.setter
+    def account(self, account: str) -> None:
+        __tracebackhide__ = True
+        self._account = _arguments.account("backend.account =", "account", account)
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """How resources move through their statuses (:meth:`set_lifecycle` sets it by its settings)."""
+        return self._lifecycle
+
+    @lifecycle.setter
+    def lifecycle(self, lifecycle: Lifecycle) -> None:
+        __tracebackhide__ = True
+        self._lifecycle = _lifecycle_argument("backend.lifecycle =", lifecycle)
+
+    @property
+    def clock(self) -> Callable[[], datetime.datetime]:
+        """What tells the backend the time: a callable returning a timezone-aware datetime."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime.datetime]) -> None:
+        __tracebackhide__ = True
+        self._clock = _clock_argument("backend.clock =", clock)
+
+    @property
+    def default_region(self) -> str:
+        """Where ``deploy_campaign`` and ``deploy_recommender`` make their resources when no region is
+        given, and the region an unsigned request speaks for: the fixtures set ``personalize_region``."""
+        return self._default_region
+
+    @default_region.setter
+    def default_region(self, region: str) -> None:
+        __tracebackhide__ = True
+        self._default_region = _arguments.region("backend.default_region =", "default_region", region)
 
     # --- configuration ---------------------------------------------------------------------
 
@@ -202,9 +274,17 @@ class Backend:
         backend.set_lifecycle(in_progress=True)           # PENDING, IN_PROGRESS, ACTIVE
         backend.set_lifecycle(describes_per_stage=3)      # three describes (or lists) per status
         """
+        __tracebackhide__ = True
+        lifecycle = Lifecycle.checked(
+            "set_lifecycle",
+            advance=advance,
+            in_progress=in_progress,
+            describes_per_stage=describes_per_stage,
+            seconds_per_stage=seconds_per_stage,
+        )
         with self._lock:
-            self.lifecycle = Lifecycle(advance, in_progress, describes_per_stage, seconds_per_stage)
-            return self.lifecycle
+            self._lifecycle = lifecycle
+            return lifecycle
 
     def use_manual_clock(
         self, start: datetime.datetime | None = None, *, seconds_per_stage: float | None = None
@@ -215,13 +295,18 @@ class Backend:
         ...create...
         clock.advance(seconds=30)   # CREATE PENDING -> ACTIVE
         """
+        __tracebackhide__ = True
+        if start is not None:
+            _arguments.aware_datetime("use_manual_clock", "start", start)
+        changes: dict[str, Any] = {"advance": "clock"}
+        if seconds_per_stage is not None:
+            changes["seconds_per_stage"] = _arguments.seconds(
+                "use_manual_clock", "seconds_per_stage", seconds_per_stage
+            )
+        clock = ManualClock(start)
         with self._lock:
-            clock = ManualClock(start)
-            self.clock = clock
-            changes: dict[str, Any] = {"advance": "clock"}
-            if seconds_per_stage is not None:
-                changes["seconds_per_stage"] = seconds_per_stage
-            self.lifecycle = dataclasses.replace(self.lifecycle, **changes)
+            self._clock = clock
+            self._lifecycle = dataclasses.replace(self._lifecycle, **changes)
             return clock
 
     def fail_creation(self, reason: str, *, name: str | None = None, kind: str | None = None) -> None:
@@ -234,6 +319,8 @@ class Backend:
             backend.fail_creation("Insufficient data: at least 1000 interactions", kind="SolutionVersion")
         """
         __tracebackhide__ = True
+        _arguments.text("fail_creation", "reason", reason, empty=False)
+        _arguments.optional_text("fail_creation", "name", name)
         if kind is not None:
             _kind_named(kind)
         with self._lock:
@@ -252,7 +339,7 @@ class Backend:
         """
         __tracebackhide__ = True
         _kind_named(kind)
-        _check_quota_value(f"set_quota({kind!r}, ...)", limit)
+        _check_quota_value("set_quota", "limit", limit)
         with self._lock:
             self.quotas[kind] = limit
 
@@ -277,8 +364,8 @@ class Backend:
         __tracebackhide__ = True
         name = _spec.operation_name(operation)
         _templates.check_error_code(name, code)
-        if times < 1:
-            raise UsageError(f"fail_next({name!r}, {code!r}, times={times}): times must be at least 1")
+        times = _arguments.whole("fail_next", "times", times, least=1)
+        _arguments.optional_text("fail_next", "message", message)
         fault = Fault(code, message, operation=name, remaining=times)
         with self._lock:
             self._faults.append(fault)
@@ -300,11 +387,19 @@ class Backend:
 
             backend.fail_when(lambda call: call.params.get("name", "").startswith("tmp"),
                               "InvalidInputException", operation="CreateDatasetGroup")
+
+        ``predicate`` takes one argument, the :class:`Call` (checked here, where Python can read
+        its signature). One that raises leaves the fault undecided: the call that offered it
+        raises :class:`UsageError` naming the predicate (chained to its error), and the test
+        fails at teardown (:meth:`predicate_report`) even if the code under test caught it.
         """
         __tracebackhide__ = True
+        _arguments.callable_of("fail_when", "predicate", predicate, arguments=1, what="one argument, the Call")
         name = _spec.operation_name(operation) if operation is not None else None
         _templates.check_error_code(name, code)
-        fault = Fault(code, message, operation=name, predicate=predicate, remaining=times)
+        _arguments.optional_text("fail_when", "message", message)
+        remaining = _arguments.optional_whole("fail_when", "times", times, least=1, none="every matching call")
+        fault = Fault(code, message, operation=name, predicate=predicate, remaining=remaining)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -316,6 +411,7 @@ class Backend:
             self._calls.clear()
             self._faults.clear()
             self._failures.clear()
+            self._broken_predicates.clear()
             self._runtime_api.reset()
             self._events_api.reset()
 
@@ -368,6 +464,7 @@ class Backend:
         __tracebackhide__ = True
         if kind is not None:
             _kind_named(kind)
+        _arguments.optional_region("resources", "region", region)
         with self._lock:
             found: list[tuple[int, dict[str, Any]]] = []
             for (_account, where), store in self._engine.regions.items():
@@ -389,6 +486,8 @@ class Backend:
 
     def tags(self, arn: str) -> dict[str, str]:
         """The tags of the resource ``arn`` as a dict (empty when it has none or doesn't exist)."""
+        __tracebackhide__ = True
+        _arguments.text("tags", "arn", arn)
         with self._lock:
             for store in self._engine.regions.values():
                 if arn in store.tags:
@@ -400,6 +499,16 @@ class Backend:
         """``fail_next`` faults that haven't fired as often as asked."""
         with self._lock:
             return [f for f in self._faults if f.predicate is None and f.remaining]
+
+    def predicate_report(self) -> str | None:
+        """Why a test whose ``fail_when`` predicate raised should fail (even if the code under test
+        caught the error its call raised), or None."""
+        with self._lock:
+            broken = list(self._broken_predicates)
+        if not broken:
+            return None
+        count = len(broken)
+        return f"A fail_when predicate raised on {count} call{'' if count == 1 else 's'}: {broken[0]}"
 
     def pending_report(self) -> str | None:
         """Why a test whose ``fail_next`` faults fired fewer times than asked should fail, or None."""
@@ -489,22 +598,34 @@ class Backend:
     ) -> list[dict[str, Any]]:
         """The events PutEvents accepted, oldest first: each as sent, with its ``trackingId``,
         ``userId``, ``sessionId`` and ``datasetGroupArn`` (``sentAt`` as a datetime)."""
+        __tracebackhide__ = True
+        _arguments.optional_text("events", "user_id", user_id)
+        _arguments.optional_text("events", "event_type", event_type)
+        _arguments.optional_text("events", "tracking_id", tracking_id)
         return self._events_api.events(user_id=user_id, event_type=event_type, tracking_id=tracking_id)
 
     def action_interactions(self, *, user_id: str | None = None) -> list[dict[str, Any]]:
         """The action interactions PutActionInteractions accepted, oldest first."""
+        __tracebackhide__ = True
+        _arguments.optional_text("action_interactions", "user_id", user_id)
         return self._events_api.action_interactions(user_id=user_id)
 
     def items(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
         """The items PutItems accepted (the latest of each ``itemId``), with their properties parsed."""
+        __tracebackhide__ = True
+        _arguments.optional_text("items", "dataset_arn", dataset_arn)
         return self._events_api.records("ITEMS", dataset_arn)
 
     def users(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
         """The users PutUsers accepted (the latest of each ``userId``), with their properties parsed."""
+        __tracebackhide__ = True
+        _arguments.optional_text("users", "dataset_arn", dataset_arn)
         return self._events_api.records("USERS", dataset_arn)
 
     def actions(self, dataset_arn: str | None = None) -> list[dict[str, Any]]:
         """The actions PutActions accepted (the latest of each ``actionId``), with their properties parsed."""
+        __tracebackhide__ = True
+        _arguments.optional_text("actions", "dataset_arn", dataset_arn)
         return self._events_api.records("ACTIONS", dataset_arn)
 
     # --- requests ---------------------------------------------------------------------------
@@ -520,8 +641,13 @@ class Backend:
         """Answer one request: the response (datetimes, no ResponseMetadata), or raise ServiceError."""
         __tracebackhide__ = True
         operation = _spec.operation_name(operation)
+        if params is not None and not isinstance(params, Mapping):
+            raise _arguments.problem("call", "params", params, "a dict of the request's parameters, or None")
         params = dict(params or {})
-        account = account or self.account
+        # What the wire hands over is checked already (a region no partition has is the service's
+        # InvalidSignatureException); these catch a test's direct call.
+        _arguments.region("call", "region", region)
+        account = self.account if account is None else _arguments.account("call", "account", account)
         with self._lock:
             call = Call(operation, params, region, account)
             try:
@@ -551,6 +677,9 @@ class Backend:
         is refused first, as the service refuses it (InvalidSignatureException, 403). The
         decoding, routing and encoding are :mod:`pytest_personalize.wire`'s.
         """
+        __tracebackhide__ = True
+        _arguments.optional_text("handle", "target", target)
+        _arguments.instance("handle", "body", body, bytes, "the request body as bytes (b'{}')")
         return _exchange.dispatch(
             self.call,
             target,
@@ -564,7 +693,12 @@ class Backend:
 
     def _answer(self, call: Call) -> dict[str, Any]:
         for fault in self._faults:
-            if fault.matches(call):
+            try:
+                matched = fault.matches(call)
+            except UsageError as error:
+                self._broken_predicates.append(str(error))
+                raise
+            if matched:
                 fault.hits += 1
                 if fault.remaining is not None:
                     fault.remaining -= 1
@@ -616,6 +750,32 @@ def parse_quota(text: str) -> tuple[str, int | None]:
     return kind, int(value)
 
 
-def _check_quota_value(what: str, value: object) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise UsageError(f"{what} must be a whole number, 0 or more (or None: no cap), not {value!r}")
+def _check_quota_value(call: str, name: str, value: object) -> None:
+    __tracebackhide__ = True
+    _arguments.optional_whole(call, name, value, least=0, none="no cap")
+
+
+def _check_quotas(call: str, quotas: object) -> None:
+    __tracebackhide__ = True
+    given = _arguments.mapping(call, "quotas", quotas, what="a dict of resource type to quota, such as {'Filter': 3}")
+    for noun, value in given.items():
+        _kind_named(noun)
+        _check_quota_value(call, f"quotas[{noun!r}]", value)
+
+
+def _lifecycle_argument(call: str, value: object) -> Lifecycle:
+    __tracebackhide__ = True
+    return _arguments.instance(
+        call,
+        "lifecycle",
+        value,
+        Lifecycle,
+        "a Lifecycle, such as Lifecycle('instant') (or set_lifecycle('instant') on the backend)",
+    )
+
+
+def _clock_argument(call: str, value: object) -> Callable[[], datetime.datetime]:
+    __tracebackhide__ = True
+    return _arguments.callable_of(
+        call, "clock", value, arguments=0, what="no arguments and returning a timezone-aware datetime"
+    )

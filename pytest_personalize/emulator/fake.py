@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from .. import _answering
+from .._answering import UnattachedClientError as UnattachedClientError  # raised here; re-exported
 from .._findings import Finding, Kind
 from ..wire import exchange as _exchange
 from ..wire import requests as _requests
@@ -59,15 +60,6 @@ def _forward(method: Callable[Concatenate[Backend, _P], _R]) -> Callable[Concate
 
     functools.update_wrapper(forward, method)
     return forward
-
-
-class UnattachedClientError(RuntimeError):
-    """A Personalize request from a client the active fake isn't wired to, stopped before it was sent.
-
-    The client was made before the fake became active and never attached. botocore doesn't retry
-    the error; the ``personalize_fake`` fixture also fails the test at teardown if the code under
-    test caught it.
-    """
 
 
 class PersonalizeFake:
@@ -164,6 +156,7 @@ class PersonalizeFake:
     dataset_groups = _forward(Backend.dataset_groups)
     tags = _forward(Backend.tags)
     pending_report = _forward(Backend.pending_report)
+    predicate_report = _forward(Backend.predicate_report)
     setting_up = _forward(Backend.setting_up)
     call = _forward(Backend.call)
     handle = _forward(Backend.handle)
@@ -257,11 +250,14 @@ class PersonalizeFake:
 
     def findings(self) -> list[Finding]:
         """What a test must not pass with: ``fail_next`` faults that fired fewer times than asked,
-        requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
+        ``fail_when`` predicates that raised, requests it stopped (:class:`UnattachedClientError`), runtime requests it couldn't evaluate."""
         found = []
         report = self.pending_report()
         if report is not None:
             found.append(Finding(report, Kind.UNUSED))
+        broken = self.predicate_report()
+        if broken is not None:
+            found.append(Finding(broken))
         refused = self.refused
         if refused:
             found.append(Finding(f"personalize_fake stopped {len(refused)} request(s): {refused[0]}"))

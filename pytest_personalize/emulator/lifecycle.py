@@ -8,9 +8,11 @@ A resource walks a *path* of statuses (``CREATE PENDING``, ``ACTIVE``), one stag
 from __future__ import annotations
 
 import datetime
+import math
 import threading
 from dataclasses import dataclass, field
 
+from ..model import arguments as _arguments
 from ..model.errors import UsageError
 from ..model.rules import resources as _resources
 
@@ -42,12 +44,17 @@ class Lifecycle:
     seconds_per_stage: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.advance not in ADVANCE_MODES:
-            raise UsageError(f"lifecycle advance={self.advance!r} is not one of {', '.join(ADVANCE_MODES)}")
-        if self.describes_per_stage < 1:
-            raise UsageError(f"describes_per_stage must be at least 1, not {self.describes_per_stage}")
-        if self.seconds_per_stage < 0:
-            raise UsageError(f"seconds_per_stage must not be negative, not {self.seconds_per_stage}")
+        __tracebackhide__ = True
+        _check_settings("Lifecycle", self.advance, self.in_progress, self.describes_per_stage, self.seconds_per_stage)
+
+    @classmethod
+    def checked(
+        cls, call: str, *, advance: str, in_progress: bool, describes_per_stage: int, seconds_per_stage: float
+    ) -> Lifecycle:
+        """The lifecycle of these settings, a bad one reported as ``call``'s (``set_lifecycle``)."""
+        __tracebackhide__ = True
+        _check_settings(call, advance, in_progress, describes_per_stage, seconds_per_stage)
+        return cls(advance, in_progress, describes_per_stage, seconds_per_stage)
 
     def path(self, pending: str, in_progress: str | None, final: str) -> tuple[str, ...]:
         """The stages from ``pending`` to ``final`` in this mode."""
@@ -75,6 +82,20 @@ class Lifecycle:
         return self.path(f"{stage} PENDING", in_progress if in_progress in kind.statuses else None, final)
 
 
+def _check_settings(
+    call: str, advance: object, in_progress: object, describes_per_stage: object, seconds_per_stage: object
+) -> None:
+    __tracebackhide__ = True
+    _arguments.choice(call, "advance", advance, ADVANCE_MODES)
+    _arguments.flag(call, "in_progress", in_progress)
+    _arguments.whole(call, "describes_per_stage", describes_per_stage, least=1)
+    _arguments.seconds(call, "seconds_per_stage", seconds_per_stage)
+
+
+# The keywords ManualClock.advance takes: datetime.timedelta's.
+_CLOCK_UNITS = ("seconds", "weeks", "days", "hours", "minutes", "milliseconds", "microseconds")
+
+
 def utcnow() -> datetime.datetime:
     # Milliseconds, as the service reports them: a value survives the wire round trip unchanged.
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -91,8 +112,9 @@ class ManualClock:
     """
 
     def __init__(self, start: datetime.datetime | None = None) -> None:
-        if start is not None and start.tzinfo is None:
-            raise UsageError("ManualClock(start=...) needs a timezone-aware datetime (the service speaks UTC)")
+        __tracebackhide__ = True
+        if start is not None:
+            _arguments.aware_datetime("ManualClock", "start", start)
         self._now = start or utcnow()
         self._lock = threading.Lock()
 
@@ -101,12 +123,34 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float = 0.0, **timedelta_kwargs: float) -> None:
-        """Move the clock forward by ``seconds`` (and any ``datetime.timedelta`` keywords)."""
-        delta = datetime.timedelta(seconds=seconds, **timedelta_kwargs)
-        if delta < datetime.timedelta(0):
-            raise UsageError("a ManualClock only moves forward")
+        """Move the clock forward by ``seconds`` (and any ``datetime.timedelta`` keywords: ``minutes``,
+        ``hours``, ``days``, ...), each a finite number, 0 or more.
+
+        Raises :class:`UsageError` naming the argument for anything else -- a string, NaN, a
+        negative amount (the clock only moves forward) -- or an amount that would carry the clock
+        past the last moment a ``datetime`` holds.
+        """
+        __tracebackhide__ = True
+        given = {"seconds": seconds, **timedelta_kwargs}
+        for name, value in given.items():
+            if name not in _CLOCK_UNITS:
+                raise UsageError(
+                    f"clock.advance({name}={_arguments.shown(value)}): {name} is not a unit of time; "
+                    f"give {', '.join(_CLOCK_UNITS)}"
+                )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise _arguments.problem(
+                    "clock.advance", name, value, "a finite number, 0 or more (a ManualClock only moves forward)"
+                )
         with self._lock:
-            self._now += delta
+            try:
+                self._now += datetime.timedelta(**given)
+            except OverflowError:
+                amounts = ", ".join(f"{name}={_arguments.shown(value)}" for name, value in given.items() if value)
+                raise UsageError(
+                    f"clock.advance({amounts}): the clock would pass {datetime.datetime.max:%Y-%m-%d}, the last day a "
+                    f"datetime holds; advance it by less (it reads {self._now.isoformat()})"
+                ) from None
 
 
 @dataclass

@@ -1,10 +1,18 @@
-"""Pages of a List answer: the page after a token, and the next token."""
+"""Pages of a List answer: the page after a token, and the next token.
+
+A token is good for the listing that issued it only: the same operation with the same filters
+(``datasetGroupArn``, ``recipeProvider``, ...; ``maxResults`` may change between pages). Any
+other token -- one of another List operation, of the same one with other filters, or none of
+ours -- is InvalidNextTokenException, which every List operation of the model declares.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -25,8 +33,21 @@ def default_page_size(operation: str) -> int:
 
 
 def _position_and_size(operation: str, params: Mapping[str, Any]) -> tuple[int, int]:
-    after = decode_token(params["nextToken"]) if params.get("nextToken") is not None else 0
+    token = params.get("nextToken")
+    after = decode_token(token, listing(operation, params)) if token is not None else 0
     return after, int(params.get("maxResults") or default_page_size(operation))
+
+
+# What a page doesn't change: the token and the page's size.
+_PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
+
+
+def listing(operation: str, params: Mapping[str, Any]) -> str:
+    """What a token is good for: ``operation`` and a digest of its filters, so a token carries no request data."""
+    filters = {key: value for key, value in params.items() if key not in _PAGING_MEMBERS}
+    text = json.dumps(filters, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"{operation}.{digest}"
 
 
 def paginate(
@@ -40,7 +61,7 @@ def paginate(
     after, size = _position_and_size(operation, params)
     remaining = [item for item in items if key(item) > after]
     page = remaining[:size]
-    token = encode_token(key(page[-1])) if len(remaining) > size else None
+    token = encode_token(key(page[-1]), listing(operation, params)) if len(remaining) > size else None
     return page, token
 
 
@@ -54,23 +75,27 @@ def page_of(operation: str, index: Ordered, params: Mapping[str, Any]) -> tuple[
     after, size = _position_and_size(operation, params)
     found = index.after(after, size + 1)
     page = found[:size]
-    return page, (encode_token(page[-1].seq) if len(found) > size else None)
+    return page, (encode_token(page[-1].seq, listing(operation, params)) if len(found) > size else None)
 
 
-# Page tokens are opaque to the caller: a version and the sequence number of the last item
-# returned, so a page boundary stays put when items before it are deleted.
-_TOKEN = re.compile(r"v1:(\d+)")
+# Page tokens are opaque to the caller: a version, the listing they continue (:func:`listing`)
+# and the sequence number of the last item returned, so a page boundary stays put when items
+# before it are deleted. Bounded pieces: a token is at most a few dozen characters.
+_TOKEN = re.compile(r"v2:([A-Za-z]{1,64}\.[0-9a-f]{16}):([0-9]{1,20})")
 
 
-def encode_token(after: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{after}".encode()).decode()
+def encode_token(after: int, listing: str) -> str:
+    return base64.urlsafe_b64encode(f"v2:{listing}:{after}".encode()).decode()
 
 
-def decode_token(token: str) -> int:
-    try:
-        match = _TOKEN.fullmatch(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
-    except (binascii.Error, UnicodeError, ValueError):
-        match = None
-    if match is None:
+def decode_token(token: object, listing: str) -> int:
+    """The position ``token`` continues ``listing`` after, or InvalidNextTokenException."""
+    match = None
+    if isinstance(token, str):
+        try:
+            match = _TOKEN.fullmatch(base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii"))
+        except (binascii.Error, UnicodeError, ValueError):
+            match = None
+    if match is None or match.group(1) != listing:
         raise ServiceError("InvalidNextTokenException", f"The next token {token!r} is invalid.")
-    return int(match.group(1))
+    return int(match.group(2))

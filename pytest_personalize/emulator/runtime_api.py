@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..model import arguments as _arguments
 from ..model import catalogue as _catalogue
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -336,6 +337,17 @@ class RuntimeAPI:
     ) -> None:
         """Declare what a campaign or recommender recommends (see :meth:`Backend.declare`)."""
         __tracebackhide__ = True
+        _arguments.text("declare", "arn", arn)
+        _arguments.optional_text("declare", "user_id", user_id)
+        _arguments.optional_text("declare", "item_id", item_id)
+        for listed, member in ((items, "items"), (actions, "actions"), (scores, "scores")):
+            if isinstance(listed, (str, bytes)):
+                raise UsageError(
+                    f"declare({arn!r}, {member}={listed!r}): {member} is a list, not a string "
+                    f"(one id a string: {member}=[{listed!r}])"
+                )
+            if listed is not None and not isinstance(listed, Sequence):
+                raise _arguments.problem("declare", member, listed, "a list, or None")
         with self._lock:
             resource, store = self._find_target(arn)
             needs = needs_of(store, resource)
@@ -345,19 +357,13 @@ class RuntimeAPI:
                         f"declare({arn!r}, {member}=...): a {needs.label} recipe doesn't use "
                         f"{member.replace('_id', 'Id')}, so no request would ever reach this rule"
                     )
-            for listed, member in ((items, "items"), (actions, "actions"), (scores, "scores")):
-                if isinstance(listed, (str, bytes)):
-                    raise UsageError(
-                        f"declare({arn!r}, {member}={listed!r}): {member} is a list, not a string "
-                        f"(one id a string: {member}=[{listed!r}])"
-                    )
             wants_actions = needs.operation == "GetActionRecommendations"
             if (actions is not None) == (items is not None) or (actions is not None) != wants_actions:
                 kind = "actions=[...]" if wants_actions else "items=[...]"
                 raise UsageError(f"declare({arn!r}, ...): give {kind} for this {needs.label} recipe")
             ids = tuple(actions if actions is not None else items or ())
             _check_ids(arn, ids, "actionId" if wants_actions else "itemId")
-            checked_scores = _check_scores(arn, ids, scores)
+            checked_scores = None if scores is None else _arguments.numbers("declare", "scores", scores, count=len(ids))
             self.declarations.setdefault(resource.arn, {})[(item_id, user_id)] = Declared(ids, checked_scores)
 
     def _find_target(self, arn: str) -> tuple[Resource, RegionStore]:
@@ -392,6 +398,9 @@ class RuntimeAPI:
             fake.declare(arn, user_id="u1", items=["i3", "i1"])
         """
         __tracebackhide__ = True
+        _check_deploy("deploy_campaign", name, dataset_group_arn, region)
+        solution_recipes = [r.name for r in _catalogue.RECIPES if r.domain is None and not r.retired]
+        _arguments.choice("deploy_campaign", "recipe", recipe, solution_recipes)
         recipe_arn = _arns.recipe_arn(recipe)
         with self._deploying(region, dataset_group_arn) as make:
             group = dataset_group_arn or make("CreateDatasetGroup", {"name": name})["datasetGroupArn"]
@@ -411,7 +420,8 @@ class RuntimeAPI:
         """Make an ACTIVE recommender for ``use_case`` at once (in a Domain dataset group of its
         domain called ``name``, unless ``dataset_group_arn`` names one), and return its ARN."""
         __tracebackhide__ = True
-        recipe = _catalogue.recipes_by_name().get(use_case)
+        _check_deploy("deploy_recommender", name, dataset_group_arn, region)
+        recipe = _catalogue.recipes_by_name().get(use_case) if isinstance(use_case, str) else None
         if recipe is None or recipe.domain is None:
             cases = ", ".join(r.name for r in _catalogue.RECIPES if r.domain is not None)
             raise UsageError(f"deploy_recommender(use_case={use_case!r}): not a use case; choose one of {cases}")
@@ -445,6 +455,14 @@ class RuntimeAPI:
             yield make
 
 
+def _check_deploy(call: str, name: object, dataset_group_arn: object, region: object) -> None:
+    __tracebackhide__ = True
+    _arguments.text(call, "name", name, empty=False)
+    _arguments.optional_text(call, "dataset_group_arn", dataset_group_arn)
+    # The region goes into every ARN made: one the service could never have made them in is refused.
+    _arguments.optional_region(call, "region", region)
+
+
 def _check_ids(arn: str, ids: Sequence[str], member: str) -> None:
     __tracebackhide__ = True
     repeated = sorted(identifier for identifier, count in collections.Counter(ids).items() if count > 1)
@@ -459,13 +477,3 @@ def _check_ids(arn: str, ids: Sequence[str], member: str) -> None:
         if problems or not identifier:
             detail = problems[0].render() if problems else "an id is never empty"
             raise ConformanceError(f"declare({arn!r}, ...): {detail}")
-
-
-def _check_scores(arn: str, ids: Sequence[str], scores: Sequence[float] | None) -> tuple[float, ...] | None:
-    __tracebackhide__ = True
-    if scores is None:
-        return None
-    values = tuple(scores)
-    if len(values) != len(ids) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in values):
-        raise UsageError(f"declare({arn!r}, ...): scores must be one number per id ({len(ids)}), not {list(values)!r}")
-    return tuple(float(s) for s in values)

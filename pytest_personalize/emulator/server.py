@@ -14,6 +14,9 @@ Bad input gets the answer the service would give, in AWS JSON 1.1's error shape 
   for a double), an unpaired surrogate escape, nesting deeper than
   :data:`pytest_personalize.wire.decode.MAX_JSON_DEPTH` -- is SerializationException (400), as
   AWS's JSON protocols answer a body they can't read; the message says where;
+* a request line it can't serve is 400 (unreadable), 405 (a method other than POST), 414 (too
+  long) -- or 505 for an HTTP version other than 1.x (HTTP/2.0, HTTP/0.9), RFC 9110's status
+  for it, naming the versions served;
 * framing that could be read two ways -- a Content-Length that isn't plain ASCII digits
   (``+2``, ``1_0``), one given twice, one beside Transfer-Encoding -- is refused (400,
   connection closed); a chunked body is 411, one over :data:`MAX_BODY_BYTES` 413;
@@ -32,6 +35,7 @@ them would let a misspelt optional member (``maxResult``) pass silently.
 from __future__ import annotations
 
 import contextlib
+import http
 import http.server
 import logging
 import re
@@ -42,11 +46,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._findings import Finding, Kind
+from ..model import arguments as _arguments
 from ..model.errors import ServiceError
 from ..wire import exchange as _exchange
 from ..wire import requests as _requests
 from ..wire import responses as _responses
 from ..wire.responses import Encoded
+from . import admin as _admin
 from .backend import Backend
 
 if TYPE_CHECKING:
@@ -59,6 +65,8 @@ MAX_BODY_BYTES = 1024 * 1024
 # A connection idle this long -- between requests, or stalled mid-request (slowloris: headers
 # sent, body never finished) -- is closed, so no handler thread waits forever.
 IDLE_TIMEOUT_SECONDS = 30.0
+# A socket timeout past about 1e10 seconds overflows the platform's time_t.
+MAX_IDLE_TIMEOUT_SECONDS = 1e9
 _POLL_SECONDS = 0.05
 # RFC 9110's Content-Length is 1*DIGIT. int() also reads "+2", "1_0", "\xa02" and other scripts'
 # digits, which a proxy in front may read differently: the request-smuggling ambiguity.
@@ -91,10 +99,20 @@ class PersonalizeServer:
         idle_timeout: float = IDLE_TIMEOUT_SECONDS,
         request_log: Callable[[str], None] | None = None,
     ) -> None:
-        if not idle_timeout > 0:
-            raise ValueError(f"PersonalizeServer(idle_timeout={idle_timeout!r}): give a positive number of seconds")
+        __tracebackhide__ = True
+        call = "PersonalizeServer"
+        if backend is not None:
+            _arguments.instance(call, "backend", backend, Backend, "a Backend, or None for a new one")
+        if not 0 < _arguments.seconds(call, "idle_timeout", idle_timeout) <= MAX_IDLE_TIMEOUT_SECONDS:
+            accepted = f"a positive number of seconds, at most {MAX_IDLE_TIMEOUT_SECONDS:.0e} (a socket's limit)"
+            raise _arguments.problem(call, "idle_timeout", idle_timeout, accepted)
+        _arguments.whole(call, "port", port, least=0)
+        if port > 65535:
+            raise _arguments.problem(call, "port", port, "a port number, 0 (any free port) to 65535")
+        if request_log is not None:
+            _arguments.callable_of(call, "request_log", request_log, arguments=1, what="one argument, a line")
         self.backend = backend if backend is not None else Backend()
-        self.host = _loopback(host)
+        self.host = _loopback(_arguments.text(call, "host", host))
         self.port = port
         self.idle_timeout = idle_timeout
         self.request_log = request_log
@@ -154,11 +172,14 @@ class PersonalizeServer:
 
     def findings(self) -> list[Finding]:
         """What a test must not pass with: its backend's ``fail_next`` faults that fired fewer times
-        than asked, and runtime requests it couldn't evaluate."""
+        than asked, ``fail_when`` predicates that raised, and runtime requests it couldn't evaluate."""
         found = []
         report = self.backend.pending_report()
         if report is not None:
             found.append(Finding(report, Kind.UNUSED))
+        broken = self.backend.predicate_report()
+        if broken is not None:
+            found.append(Finding(broken))
         unevaluated = self.backend.unevaluated
         if unevaluated:
             found.append(
@@ -240,11 +261,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         # Once the request line has arrived: a log line's time leaves out an idle keep-alive wait.
         self._started = time.perf_counter()
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        # http.server answers HTTP/2 and later with 505 itself, but takes HTTP/0.9 (and a
+        # two-word "GET /") and would answer it without a status line: 505 too.
+        if not self.request_version.startswith("HTTP/1."):
+            self.send_error(http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
+        return True
 
     def do_POST(self) -> None:
         body = self._read_body()
         if body is None:
+            return
+        if _admin.owns(self.path):
+            self._admin(body)
             return
         try:
             # Runtime and events (REST-JSON) requests are named by their path.
@@ -259,7 +290,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         self._send(answer)
 
+    def _admin(self, body: bytes) -> None:
+        # The test controls: a path no AWS API uses, unsigned, JSON in and out.
+        self._send(Encoded(*_admin.answer(self.server.backend, self.command, self.path, body)))
+
     def _other_method(self) -> None:
+        if self.command == "GET" and _admin.owns(self.path):
+            body = self._read_body()
+            if body is not None:
+                self._admin(body)
+            return
         self.close_connection = True
         message = (
             f"Amazon Personalize requests are POSTs, not {self.command}: to / for the control plane (AWS JSON "
@@ -330,17 +370,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # Only the model's operation names: header text never reaches a terminal (escape codes).
         headers = getattr(self, "headers", None)  # absent when the request line was unreadable
         target = headers.get(_requests.TARGET_HEADER, "") if headers is not None else ""
-        operation = _requests.operation_of(self.command or "", getattr(self, "path", "") or "", target) or "-"
+        path = getattr(self, "path", "") or ""
+        operation = _requests.operation_of(self.command or "", path, target) or _admin.log_name(path) or "-"
         error = answer.headers.get("x-amzn-ErrorType")
         outcome = f"{answer.status} {error}" if error else str(answer.status)
         elapsed = (time.perf_counter() - self._started) * 1000 if self._started else 0.0
         return f"{operation} {outcome} {elapsed:.1f} ms"
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # Malformed request lines and headers: answer in the service's shape, not with HTML.
+        # Malformed request lines and headers: answer in the service's shape, not with HTML, and
+        # with a 4xx -- but for an HTTP version other than 1.x, RFC 9110's 505, which says which
+        # versions are served, as that RFC asks.
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # an unparseable request line: answer with a status line anyway
             self.request_version = self.protocol_version
+        if code == http.HTTPStatus.NOT_IMPLEMENTED and self.command:
+            self._other_method()  # a method http.server has no do_ for: 405 like any method but POST
+            return
+        if code == http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            words = getattr(self, "requestline", "").split()
+            version = _requests.printable(words[-1][:40]) if len(words) >= 3 else "HTTP/0.9"
+            message = f"{version} is not supported: this server speaks HTTP/1.1 (and HTTP/1.0)."
         text = message or self.responses.get(code, ("Bad request",))[0]
         self._send(
             _responses.error(ServiceError("SerializationException", text, code)),

@@ -75,6 +75,9 @@ _TOKEN_HEADERS = frozenset({"x-amz-security-token"})
 _QUERY_SECRETS = re.compile(r"(?i)[?&](X-Amz-Credential|X-Amz-Signature|X-Amz-Security-Token)=([A-Za-z0-9%/+=._~-]*)")
 
 _ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))|%([0-9A-Fa-f]{2})')
+# The same, one kind at a time: for text where a literal "%" or "\\" stands beside escapes of the other kind.
+_JSON_ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))')
+_PERCENT_ESCAPE = re.compile(r"%()()([0-9A-Fa-f]{2})")
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}")
 # MIME-style base64 (base64.encodebytes, PEM) breaks its text every 76 characters.
@@ -189,24 +192,33 @@ def _views(text: str) -> list[_View]:
         index += 1
         if view.depth >= MAX_DEPTH:
             continue
-        child = _unescaped(view)
-        if child is not None:
-            found.append(child)
+        found.extend(_unescaped(view))
         found.extend(_base64_decoded(view, runs))
     return found
 
 
-def _unescaped(view: _View) -> _View | None:
+def _unescaped(view: _View) -> list[_View]:
     """JSON's string escapes and percent-encoding undone, a character at a time, in one pass.
 
     Left to right, so ``\\\\u0041`` stays the text ``\\u0041`` (the next view undoes that).
     One view for both, not one each: nested views then grow with depth, not with 2**depth, and
     every order of the two (a URL in a JSON string, JSON in a URL) is undone a level a view.
+    Where the text holds both a backslash and a percent sign, either may be literal (``%fa`` in
+    a JSON string is no escape, nor is ``\\f`` in a URL): the two views of one kind each are
+    searched too, so a secret beside a literal one is still found.
     """
     text = view.text
-    if "\\" not in text and "%" not in text:
-        return None
-    return _decoded(view, _ESCAPE, _unescape)
+    has_json, has_percent = "\\" in text, "%" in text
+    if not has_json and not has_percent:
+        return []
+    views = [_decoded(view, _ESCAPE, _unescape)]
+    if has_json and has_percent:
+        views += [_decoded(view, _JSON_ESCAPE, _unescape), _decoded(view, _PERCENT_ESCAPE, _unescape)]
+    distinct: dict[str, _View] = {}
+    for each in views:
+        if each is not None and each.text != text:
+            distinct.setdefault(each.text, each)
+    return list(distinct.values())
 
 
 def _unescape(match: re.Match[str]) -> str:

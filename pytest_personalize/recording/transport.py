@@ -8,7 +8,8 @@ wide: every HTTP request of the test lands in the cassette, so a Personalize cas
 an S3 download and fights pytest-recording's own.
 
 One level up, ``URLLib3Session.send`` is where every botocore client -- however and whenever it
-was made, on whichever thread -- hands over a signed request. A replayed request is answered
+was made, on whichever thread -- hands over a signed request (aiobotocore's clients, at their
+sessions' ``send``: :func:`_exchange_async`). A replayed request is answered
 there and never reaches urllib3: no pool, no socket, no lookup. Whether a request is for
 Personalize, signed or not, is :func:`pytest_personalize.wire.requests.classify`'s to say; one
 that isn't goes on untouched, to the network or to whatever else (vcrpy) is patched below.
@@ -36,6 +37,7 @@ from . import scrub as _cassette_scrub
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
+    from ..seams.aiobotocore import AsyncSend
     from ..seams.botocore import Send
 
 
@@ -54,7 +56,14 @@ class PersonalizeCassette(Protocol):
 
 def activate(cassette: PersonalizeCassette) -> None:
     """Answer (or record) Personalize requests from every botocore client: the cassette is the innermost."""
-    _answering.register(_answering.Answerer("cassette", cassette, exchange=functools.partial(_exchange, cassette)))
+    _answering.register(
+        _answering.Answerer(
+            "cassette",
+            cassette,
+            exchange=functools.partial(_exchange, cassette),
+            exchange_async=functools.partial(_exchange_async, cassette),
+        )
+    )
 
 
 def deactivate(cassette: PersonalizeCassette) -> None:
@@ -82,7 +91,22 @@ def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedReq
     if answer is not None:
         return _as_aws_response(request.url, answer)
     response = send(request)
-    cassette.record(recorded, _as_recorded_response(response))
+    cassette.record(recorded, _as_recorded_response(response, bytes(response.content or b"")))
+    return response
+
+
+async def _exchange_async(cassette: PersonalizeCassette, send: AsyncSend, request: AWSPreparedRequest) -> AWSResponse:
+    """:func:`_exchange` for an aiobotocore client, whose response's body is awaited."""
+    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
+        return await send(request)
+    recorded = _as_vcr_request(request)
+    answer = cassette.answer(recorded)
+    if answer is not None:
+        return _as_aws_response(request.url, answer, asynchronous=True)
+    response = await send(request)
+    # aiobotocore's response keeps the body once read, for its parser to read again.
+    body = await response.content  # type: ignore[misc]
+    cassette.record(recorded, _as_recorded_response(response, bytes(body or b"")))
     return response
 
 
@@ -101,21 +125,21 @@ def _as_vcr_request(request: AWSPreparedRequest) -> Request:
     return Request(method=request.method, uri=request.url, body=bytes(body or b""), headers=headers)
 
 
-def _as_recorded_response(response: AWSResponse) -> dict[str, Any]:
+def _as_recorded_response(response: AWSResponse, body: bytes) -> dict[str, Any]:
     headers: dict[str, list[str]] = {}
     for name, value in response.headers.items():
         headers.setdefault(str(name), []).append(_requests.text(value))
     return {
         "status": {"code": response.status_code, "message": str(getattr(response.raw, "reason", "") or "")},
         "headers": headers,
-        "body": {"string": bytes(response.content or b"")},
+        "body": {"string": body},
     }
 
 
-def _as_aws_response(url: str, recorded: dict[str, Any]) -> AWSResponse:
+def _as_aws_response(url: str, recorded: dict[str, Any], *, asynchronous: bool = False) -> AWSResponse:
     headers = {name: ", ".join(values) for name, values in recorded["headers"].items()}
     answer = _responses.Encoded(int(recorded["status"]["code"]), headers, bytes(recorded["body"]["string"] or b""))
-    return _responses.as_aws_response(url, answer)
+    return _responses.as_aws_response(url, answer, asynchronous=asynchronous)
 
 
 @contextlib.contextmanager

@@ -82,6 +82,51 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
     return patch_on_top(URLLib3Session, "send", make, handle)
 
 
+def on_client_arguments(choose: Callable[[Any, str, dict[str, Any]], dict[str, Any]]) -> Undo:
+    """Let ``choose(session, service_name, kwargs)`` change the keyword arguments a client is made with.
+
+    Depends on ``botocore.session.Session.create_client(self, service_name, **kwargs)``: a client's
+    credentials are resolved there, before any event of the client exists (``BaseClient.__init__``
+    gets them resolved), and boto3's ``client()`` calls it with keyword arguments. A call with more
+    positional arguments than the service name is left as it is. aiobotocore's sessions override
+    ``create_client`` and aren't reached.
+    """
+    from botocore.session import Session
+
+    def make(original: Callable[..., BaseClient]) -> Callable[..., BaseClient]:
+        @functools.wraps(original)
+        def create_client(session: Session, service_name: str, *args: Any, **kwargs: Any) -> BaseClient:
+            if not args:
+                kwargs = choose(session, service_name, kwargs)
+            return original(session, service_name, *args, **kwargs)
+
+        return create_client
+
+    return patch_on_top(Session, "create_client", make, choose)
+
+
+def credentials_without_metadata(session: Any) -> object | None:
+    """The credentials ``session`` has, resolved as botocore would but without asking the instance
+    metadata service (IMDS); None when nothing else provides any.
+
+    Depends on the session's ``_credentials`` (what ``set_credentials`` or an earlier resolution
+    left) and its ``credential_provider`` component, a ``botocore.credentials.CredentialResolver``
+    whose ``providers`` each have a ``METHOD`` (the IMDS one's is ``iam-role``) and ``load()``.
+    botocore asks IMDS last, after every other provider, and only when they found nothing; no
+    setting turns it off for one resolution (``AWS_EC2_METADATA_DISABLED`` is read once, when
+    the session's resolver is made, and would turn it off for every later client of the session).
+    """
+    known: object | None = getattr(session, "_credentials", None)
+    if known is not None:
+        return known
+    from botocore.credentials import CredentialResolver
+
+    resolver = session.get_component("credential_provider")
+    providers = [each for each in getattr(resolver, "providers", ()) if getattr(each, "METHOD", None) != "iam-role"]
+    credentials: object | None = CredentialResolver(providers).load_credentials()
+    return credentials
+
+
 @contextlib.contextmanager
 def signing_credentials(seen: Callable[[ReadOnlyCredentials], None]) -> Iterator[None]:
     """Call ``seen`` with the credentials of every SigV4 signature made in the block, by any client.

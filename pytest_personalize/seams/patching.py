@@ -2,11 +2,18 @@
 
 Every seam of :mod:`pytest_personalize.seams` patches through :func:`patch_on_top`, never through
 ``unittest.mock.patch``, whose exit puts back what it found whoever patched over it since.
+:func:`after_import` waits for a dependency the plugin must not import itself (it costs every
+pytest run of a project that has the plugin installed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib.abc
+import importlib.util
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 Undo = Callable[[], None]
@@ -36,3 +43,53 @@ def patch_on_top(owner: object, name: str, make: Callable[[Any], Any], token: ob
             setattr(owner, name, current)
 
     return undo
+
+
+def after_import(name: str, callback: Callable[[ModuleType], None]) -> Undo:
+    """Call ``callback(module)`` once module ``name`` is imported (at once, if it is already).
+
+    The module isn't imported here: a finder first on ``sys.meta_path`` runs ``callback`` right
+    after the module's body, before whoever imported it gets it. The undo takes the finder out
+    (a callback that ran stays run; what it did is its own to undo).
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        callback(module)
+        return lambda: None
+    finder = _AfterImport(name, callback)
+    sys.meta_path.insert(0, finder)
+    return finder.remove
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str, callback: Callable[[ModuleType], None]) -> None:
+        self.name = name
+        self.callback = callback
+        self._lock = threading.Lock()
+        self._done = False
+
+    def remove(self) -> None:
+        with self._lock:
+            self._done = True
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        self.remove()  # once, and never for the lookup below
+        spec = importlib.util.find_spec(fullname)
+        loader = spec.loader if spec is not None else None
+        if spec is None or loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        execute, callback = loader.exec_module, self.callback
+
+        def exec_module(module: ModuleType) -> None:
+            execute(module)
+            callback(module)
+
+        # The loader instance is this spec's own (finders make one per spec): its class is untouched.
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec

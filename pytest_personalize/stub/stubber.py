@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _answering
 from .._findings import Finding, Kind
+from .._guard import stubber_guard
+from ..model import arguments as _arguments
 from ..model import rules as _rules
 from ..model import spec as _spec
 from ..model import templates as _templates
@@ -68,6 +70,12 @@ class _StubQueue:
     """The queue, the request checks and the answers shared by both stubber call shapes."""
 
     def __init__(self, client: BaseClient, context: _templates.Context | None = None) -> None:
+        __tracebackhide__ = True
+        meta = getattr(client, "meta", None)
+        if getattr(meta, "service_model", None) is None:
+            raise _arguments.problem(
+                type(self).__name__, "client", client, "a botocore client, such as boto3.client('personalize')"
+            )
         service = client.meta.service_model.service_name
         if service not in _spec.SERVICE_NAMES:
             raise UsageError(
@@ -86,6 +94,8 @@ class _StubQueue:
         self._blank: dict[str, dict[str, Any]] = {}
         # (operation, error code or None) of every answer given, for the error-path coverage report.
         self.answered: list[tuple[str, str | None]] = []
+        # Stops any other client's Personalize request at the send while the stubber is active.
+        self._guard = stubber_guard(service)
 
     # --- what a test asserts on -------------------------------------------------------------
 
@@ -116,7 +126,7 @@ class _StubQueue:
         events = self.client.meta.events
         events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
         events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
-        _answering.register(_answering.Answerer("stubber", self))
+        _answering.register(_answering.Answerer("stubber", self, refuse=self._guard.refuse))
 
     def deactivate(self) -> None:
         _answering.unregister(self)
@@ -221,10 +231,16 @@ class _StubQueue:
 
     # --- what the plugin checks at teardown ---------------------------------------------------
 
+    @property
+    def refused(self) -> list[str]:
+        """Why each Personalize request of another client was stopped while the stubber was active."""
+        return self._guard.refused
+
     def findings(self) -> list[Finding]:
-        """What a test must not pass with: the queued answers it never used (:meth:`pending_report`)."""
+        """What a test must not pass with: the queued answers it never used (:meth:`pending_report`),
+        and the requests of other clients it stopped (:class:`~pytest_personalize.UnattachedClientError`)."""
         report = self.pending_report()
-        return [] if report is None else [Finding(report, Kind.UNUSED)]
+        return [*self._guard.findings(), *([] if report is None else [Finding(report, Kind.UNUSED)])]
 
 
 class PersonalizeStubber(_StubQueue):
@@ -384,6 +400,10 @@ class Stubber(_StubQueue):
             raise UsageError(
                 f"add_response({name!r}): service_response must be a dict, not {type(service_response).__name__}"
             )
+        if service_response.get("ResponseMetadata") is not None:
+            _arguments.mapping(
+                "add_response", "service_response['ResponseMetadata']", service_response["ResponseMetadata"]
+            )
         body = {key: value for key, value in service_response.items() if key != "ResponseMetadata"}
         problems = [v.explain() for v in _validate.response_violations(name, body)] or [
             p.explain() for p in _rules.response_problems(name, body, expected_params)
@@ -427,6 +447,16 @@ class Stubber(_StubQueue):
         name = self._operation(method)
         _templates.check_error_code(name, service_error_code)
         _check_expected_params(name, expected_params)
+        _arguments.text("add_client_error", "service_message", service_message)
+        if http_status_code is not None:
+            _arguments.whole("add_client_error", "http_status_code", http_status_code, least=100)
+        for member, given in (
+            ("service_error_meta", service_error_meta),
+            ("response_meta", response_meta),
+            ("modeled_fields", modeled_fields),
+        ):
+            if given is not None:
+                _arguments.mapping("add_client_error", member, given)
         status = _templates.error_status(service_error_code, name)
         if http_status_code is not None and http_status_code != status:
             raise ConformanceError(

@@ -113,7 +113,7 @@ def test_manual_clock_refuses_naive_times_and_going_back() -> None:
 def test_lifecycle_names_its_choices_when_misconfigured() -> None:
     with pytest.raises(UsageError, match="describe, instant, clock"):
         Lifecycle("eventually")
-    with pytest.raises(UsageError, match="at least 1"):
+    with pytest.raises(UsageError, match="describes_per_stage must be a whole number, 1 or more"):
         Lifecycle(describes_per_stage=0)
 
 

@@ -206,7 +206,7 @@ def test_declaring_against_nothing_names_what_exists(fake: PersonalizeFake) -> N
         fake.declare(campaign + "x", items=["i1"])
     with pytest.raises(ConformanceError, match="less than or equal to 256"):
         fake.declare(campaign, items=["x" * 257])
-    with pytest.raises(UsageError, match="one number per id"):
+    with pytest.raises(UsageError, match="scores must be a list of 2 finite numbers, one per id"):
         fake.declare(campaign, items=["a", "b"], scores=[0.5])
     with pytest.raises(UsageError, match=r"items is a list, not a string \(one id a string: items=\['abc'\]\)"):
         fake.declare(campaign, items="abc")

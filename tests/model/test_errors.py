@@ -53,7 +53,7 @@ USAGE_MISTAKES: dict[str, tuple[Callable[[Any], object], str]] = {
     ),
     "a fault that fires no time": (
         lambda client: Backend().fail_next("CreateDatasetGroup", "LimitExceededException", times=0),
-        "times must be at least 1",
+        "times must be a whole number, 1 or more",
     ),
     "a quota for a type the emulator doesn't create": (
         lambda client: Backend().set_quota("Filtre", 3),
