@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
     from .recording.cassette import PersonalizeCassette, UnrecordedRequestError
+    from .recording.vcr_interop import (
+        PersonalizeMatcher,
+        before_record_request,
+        before_record_response,
+        personalize_matcher,
+    )
     from .stub.stubber import PersonalizeStubber, QueuedCall, Stubber
 
 # Imported on first use: the plugin loads this package in every pytest run, used or not.
@@ -30,12 +36,16 @@ _LAZY = {
     "ManualClock": ".emulator.backend",
     "PersonalizeCassette": ".recording.cassette",
     "PersonalizeFake": ".emulator.fake",
+    "PersonalizeMatcher": ".recording.vcr_interop",
     "PersonalizeServer": ".emulator.server",
     "PersonalizeStubber": ".stub.stubber",
     "QueuedCall": ".stub.stubber",
     "Stubber": ".stub.stubber",
     "UnattachedClientError": "._answering",
     "UnrecordedRequestError": ".recording.cassette",
+    "before_record_request": ".recording.vcr_interop",
+    "before_record_response": ".recording.vcr_interop",
+    "personalize_matcher": ".recording.vcr_interop",
 }
 
 
@@ -63,6 +73,7 @@ __all__ = [
     "ManualClock",
     "PersonalizeCassette",
     "PersonalizeFake",
+    "PersonalizeMatcher",
     "PersonalizeServer",
     "PersonalizeStubber",
     "QueuedCall",
@@ -71,6 +82,9 @@ __all__ = [
     "UnrecordedRequestError",
     "UsageError",
     "__version__",
+    "before_record_request",
+    "before_record_response",
     "common_errors",
     "modeled_errors",
+    "personalize_matcher",
 ]

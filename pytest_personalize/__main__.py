@@ -1,6 +1,7 @@
 """``python -m pytest_personalize <command>``: the plugin's tools outside pytest.
 
 ``check [PATH ...]`` checks recorded cassettes against the service model and for credentials.
+``migrate PATH ... (--output DIR | --in-place)`` converts vcrpy cassettes into scrubbed ones of ours.
 ``parity [PATH ...]`` replays recorded cassettes against the fake and reports where its answers differ.
 ``serve`` runs the loopback server by hand, for the AWS CLI or another SDK, and prints a line
 per request (``--quiet`` for none); ``--config FILE`` (TOML or JSON, :mod:`._serve_config`) sets
@@ -274,6 +275,12 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_parser(commands)
 
 
+def _add_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .recording.vcr_interop import add_parser
+
+    add_parser(commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pytest_personalize", description="pytest-personalize's tools outside pytest."
@@ -281,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
     _add_serve(commands)
     _add_check(commands)
+    _add_migrate(commands)
     _add_parity(commands)
     return parser
 

@@ -98,7 +98,7 @@ class PersonalizeOptions(MarkerOptions):
 
 @dataclass(frozen=True, kw_only=True)
 class CassetteOptions(MarkerOptions):
-    """``@pytest.mark.personalize_cassette(name=None, *, scrub_account_ids=False)``."""
+    """``@pytest.mark.personalize_cassette(name=None, *, scrub_account_ids=False, matching=None)``."""
 
     marker: ClassVar[str] = CASSETTE_MARKER
     positional: ClassVar[tuple[str, ...]] = ("name",)
@@ -107,11 +107,18 @@ class CassetteOptions(MarkerOptions):
     name: str | None = None
     # Whether recording replaces each account id with a placeholder too.
     scrub_account_ids: bool = False
+    # Members to ignore or normalise, and a custom matcher ({"ignore": [...], "normalize": {...},
+    # "matcher": f}), added to the personalize_cassette_matching fixture's.
+    matching: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.name is not None and not isinstance(self.name, str):
             raise UsageError(f"name must be a string, not {self.name!r}")
         _check_bool("scrub_account_ids", self.scrub_account_ids)
+        if self.matching is not None:
+            from .recording.matching import Matching
+
+            Matching.of(self.matching)  # a misspelt key or a bad pattern fails the test, named
 
 
 @dataclass(frozen=True, kw_only=True)

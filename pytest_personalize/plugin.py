@@ -41,6 +41,8 @@ _SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
 _CALL_OUTCOME = pytest.StashKey[str]()
 _PENDING_CASSETTE = pytest.StashKey["PersonalizeCassette"]()
 _RUN_ID = pytest.StashKey[str]()
+# The ini key personalize_cassette_matching, read once per run.
+_CASSETTE_MATCHING = pytest.StashKey[dict[str, Any]]()
 _GUARD: pytest.StashKey[Guard] = pytest.StashKey()
 # How many requests the session-wide guard had stopped when the test's setup ended.
 _GUARD_SEEN = pytest.StashKey[int]()
@@ -140,6 +142,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Where personalize_cassette keeps cassettes, relative to the rootdir.",
         default="cassettes",
     )
+    parser.addini(
+        "personalize_cassette_matching",
+        "How personalize_cassette compares requests, one rule a line: 'ignore MEMBER ...' or "
+        "'normalize MEMBER uuid|timestamp|counter|REGEX'; MEMBER is 'name', 'a.b' or 'Operation:name'.",
+        type="linelist",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -157,8 +166,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        f"{CASSETTE_MARKER}(name=None, *, scrub_account_ids=False): replay the test's AWS traffic from "
-        "a cassette (or record it, with --personalize-record-mode).",
+        f"{CASSETTE_MARKER}(name=None, *, scrub_account_ids=False, matching=None): replay the test's AWS "
+        "traffic from a cassette (or record it, with --personalize-record-mode); matching={'ignore': [...], "
+        "'normalize': {...}, 'matcher': f} adds to personalize_cassette_matching.",
     )
     from ._settings import Settings
 
@@ -510,12 +520,43 @@ def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def personalize_cassette_matching(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """How ``personalize_cassette`` compares requests, recording and replaying: from ini ``personalize_cassette_matching``.
+
+    ``{"ignore": [members], "normalize": {member: how}, "matcher": function}``; a member is
+    ``"name"`` (every operation), ``"solutionConfig.hpoConfig"`` or ``"CreateSolution:name"``;
+    ``how`` is ``"uuid"``, ``"timestamp"``, ``"counter"``, a regular expression or a function
+    of the value; ``matcher(request, recorded)`` is a vcrpy custom matcher. Override this
+    fixture in a conftest.py to choose in code, as pytest-recording's ``vcr_config``::
+
+        @pytest.fixture
+        def personalize_cassette_matching():
+            return {"normalize": {"CreateSolution:name": "uuid"}}
+
+    The marker's ``matching`` adds to it.
+    """
+    configured = request.config.stash.get(_CASSETTE_MATCHING, None)
+    if configured is None:
+        from .model.errors import UsageError
+        from .recording.matching import Matching
+
+        try:
+            configured = Matching.from_lines(request.config.getini("personalize_cassette_matching"))
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        request.config.stash[_CASSETTE_MATCHING] = configured
+    # A copy for each test: an override may change what it was given.
+    return {key: (dict(value) if isinstance(value, dict) else list(value)) for key, value in configured.items()}
+
+
+@pytest.fixture
 def personalize_cassette(
     request: pytest.FixtureRequest,
     personalize_record_mode: str,
     personalize_cassette_dir: Path,
     personalize_cassette_name: str,
     personalize_region: str,
+    personalize_cassette_matching: dict[str, Any],
 ) -> Iterator[PersonalizeCassette]:
     """Replays the test's Personalize traffic from its cassette, or records it (``--personalize-record-mode``).
 
@@ -525,7 +566,8 @@ def personalize_cassette(
     the recorded order. Replay needs no credentials (dummies are set) and opens no connection; a
     request the cassette lacks fails the test, naming the closest recorded one and the command
     that re-records. Recording scrubs credentials and saves atomically once the test passed its
-    call and its teardown.
+    call and its teardown. ``personalize_cassette_matching`` and the marker's ``matching`` say
+    which members don't count, for recording and replay alike.
     """
     import os
 
@@ -533,15 +575,18 @@ def personalize_cassette(
     from ._environment import apply
     from ._findings import check
     from ._options import CassetteOptions
+    from .model.errors import UsageError
     from .recording.cassette import PersonalizeCassette, recording_environment, replay_environment
     from .recording.file import CassetteFormatError
+    from .recording.matching import Matching
     from .recording.names import CassetteNameError, cassette_path
     from .recording.transport import intercepting
 
     options = CassetteOptions.of(request.node)
     try:
         path = cassette_path(personalize_cassette_dir, personalize_cassette_name)
-    except CassetteNameError as error:
+        matching = Matching.of(personalize_cassette_matching).combined(Matching.of(options.matching))
+    except (CassetteNameError, UsageError) as error:
         CassetteOptions.fail(request.node, error)
     cassette = PersonalizeCassette(
         path,
@@ -549,6 +594,7 @@ def personalize_cassette(
         test_id=request.node.nodeid,
         scrub_account_ids=options.scrub_account_ids,
         run_id=request.config.stash[_RUN_ID],
+        matching=matching,
     )
     try:
         cassette.load()

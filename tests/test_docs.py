@@ -56,6 +56,10 @@ RUN_HERE = {
     "serve-controls": "test_the_test_controls_with_curl",
     "unittest": "test_the_unittest_example_runs_under_unittest",
     "ini": "test_the_ini_settings",
+    "matching-conftest": "test_the_matching_configuration",
+    "matching-ini": "test_the_matching_configuration",
+    "vcr-conftest": "test_the_vcrpy_setup_and_migrate",
+    "migrate-command": "test_the_vcrpy_setup_and_migrate",
 }
 
 
@@ -374,6 +378,88 @@ def test_a_request_the_cassette_lacks_fails_with_the_documented_message(
     shown = "\n".join(re.sub(r"^E {7}", "", line) for line in replayed.stdout.splitlines())
     expected = example("miss-output").text.replace("/path/to/project", str(project)).rstrip("\n")
     assert expected in shown, replayed.stdout
+
+
+UUID_TEST = """\
+# tests/test_app.py
+import uuid
+
+import boto3
+import pytest
+
+
+@pytest.mark.personalize_cassette
+def test_job():
+    client = boto3.client("personalize")
+    arn = client.create_dataset_group(name=f"job-{uuid.uuid4()}")["datasetGroupArn"]
+    assert client.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]["name"].startswith("job-")
+"""
+
+
+def test_the_matching_configuration(pytester: pytest.Pytester, loopback_as_aws: PersonalizeServer) -> None:
+    project = _project(pytester, Block(ROOT, 0, "python", UUID_TEST, None))
+    recorded = _run(
+        "pytest --personalize-record-mode=once", project, AWS_ENDPOINT_URL_PERSONALIZE=loopback_as_aws.endpoint_url
+    )
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    loopback_as_aws.stop()
+    missed = _run("pytest", project)
+    assert missed.returncode == 1 and "normalize CreateDatasetGroup:name uuid" in missed.stdout, missed.stdout
+
+    conftest = example("matching-conftest")
+    (project / "conftest.py").write_text(conftest.text, encoding="utf-8")
+    replayed = _run("pytest", project)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+
+    (project / "conftest.py").unlink()
+    (project / "pytest.ini").write_text(example("matching-ini").text, encoding="utf-8")
+    replayed = _run("pytest", project)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+
+
+VCR_TEST = """\
+# tests/test_app.py
+import boto3
+import pytest
+
+
+@pytest.mark.vcr
+def test_lifecycle():
+    client = boto3.client("personalize")
+    arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
+    while client.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]["status"] != "ACTIVE":
+        pass
+"""
+
+
+def test_the_vcrpy_setup_and_migrate(pytester: pytest.Pytester, loopback_as_aws: PersonalizeServer) -> None:
+    project = _project(pytester, Block(ROOT, 0, "python", VCR_TEST, None))
+    (project / "conftest.py").write_text(example("vcr-conftest").text, encoding="utf-8")
+    key_id = "AKIA" + "DOCSDOCSDOCS0001"  # fake
+    recorded = _run(
+        "pytest --record-mode=once",
+        project,
+        AWS_ENDPOINT_URL_PERSONALIZE=loopback_as_aws.endpoint_url,
+        AWS_ACCESS_KEY_ID=key_id,
+        AWS_SECRET_ACCESS_KEY="fakeSecret",  # fake
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    theirs = project / "tests" / "cassettes" / "test_app" / "test_lifecycle.yaml"
+    assert key_id not in theirs.read_text(encoding="utf-8")
+    loopback_as_aws.stop()
+
+    [migrate] = commands(example("migrate-command"))
+    migrated = _run(migrate, project)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert (project / "cassettes" / "tests" / "test_app" / "test_lifecycle.yaml").is_file()
+    test = project / "tests" / "test_app.py"
+    test.write_text(test.read_text().replace("pytest.mark.vcr", "pytest.mark.personalize_cassette"))
+    (project / "conftest.py").unlink()
+    replayed = _run("pytest", project)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    checked = _run("python -m pytest_personalize check", project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 # --- docs/stubber.md ----------------------------------------------------------------------------------

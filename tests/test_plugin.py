@@ -243,7 +243,7 @@ def test_the_backend_settings_are_the_ini_keys_a_new_dict_each_test(pytester: py
         ("personalize(sleep_on_retry='yes')", "sleep_on_retry must be True or False, not 'yes'"),
         (
             "personalize_cassette(scrub_accounts=True)",
-            "unknown argument(s) scrub_accounts; it takes name and scrub_account_ids",
+            "unknown argument(s) scrub_accounts; it takes name, scrub_account_ids and matching",
         ),
         ("personalize_cassette('a', 'b')", "it takes at most 1 positional argument(s) (name), not 2"),
         ("personalize_cassette('a', name='b')", "name given both by position and by keyword"),

@@ -15,6 +15,8 @@ what each one gets:
   client neither lose an interaction nor replay one twice;
 - *sharing*: several tests may name one cassette; saving re-reads the file under a lock and adds
   this test's interactions, so neither tests nor xdist workers overwrite each other;
+- *the user's control* (:mod:`.matching`): members ignored or normalised, per operation, and a
+  custom matcher, for recording and replay alike;
 - *scrubbing* (:mod:`.scrub`) and *files* (:mod:`.file`).
 
 What a request is for (:mod:`pytest_personalize.wire.requests`) and the bytes of an error the
@@ -46,6 +48,7 @@ from ..wire import responses as _responses
 from . import file as _cassette_file
 from . import scrub as _cassette_scrub
 from .file import CassetteFormatError, Interaction
+from .matching import Matching, suggestion, volatile_members
 
 TARGET_HEADER = _requests.TARGET_HEADER
 
@@ -63,6 +66,11 @@ class RequestKey(NamedTuple):
     def operation(self) -> str:
         """The operation as the request names it (runtime and events: by their path), else its method and path."""
         return _requests.display_name(self.method, self.path, self.target)
+
+    @property
+    def named_operation(self) -> str | None:
+        """The operation the request names, None when it names none (what matching rules are scoped by)."""
+        return _requests.named_operation(self.method, self.path.split("?", 1)[0], self.target)
 
 
 def header(request: Request, name: str) -> str:
@@ -203,6 +211,7 @@ class PersonalizeCassette:
         test_id: str = "",
         scrub_account_ids: bool = False,
         run_id: str | None = None,
+        matching: Matching | Mapping[str, Any] | None = None,
     ) -> None:
         if record_mode not in RECORD_MODES:
             raise ValueError(f"record mode {record_mode!r} is not one of {', '.join(RECORD_MODES)}")
@@ -213,6 +222,8 @@ class PersonalizeCassette:
         self.run_id = run_id or uuid.uuid4().hex
         self.secrets = _cassette_scrub.Secrets()
         self.accounts = _cassette_scrub.AccountIds() if scrub_account_ids else None
+        # What a comparison leaves out or normalises: the same for every lookup, recording or replaying.
+        self.matching = Matching.of(matching)
         self.data: list[Interaction] = []
         self.play_counts: Counter[int] = Counter()
         self.failures: list[str] = []
@@ -330,60 +341,17 @@ class PersonalizeCassette:
         # Scrubbing waits for the save: a credential seen only in the last interaction is still
         # scrubbed from the first. Account ids get placeholders in the order they appear.
         with self._lock:
-            for request, _response in interactions:
-                self.secrets.learn(_cassette_scrub.found_secrets(_requests.text(request.body or b"")))
-            return [(self._scrubbed_request(q), self._scrubbed_response(r)) for q, r in interactions]
-
-    def _scrubbed_request(self, request: Request) -> Request:
-        headers = {name: _requests.text(value) for name, value in request.headers.items()}
-        return Request(
-            method=request.method,
-            uri=_cassette_scrub.scrub_uri(self._scrub_accounts(request.uri), self.secrets),
-            body=self._scrub_body(request.body),
-            headers={
-                self._scrub_name(name): _cassette_scrub.scrub_header(name, self._scrub_accounts(value), self.secrets)
-                for name, value in headers.items()
-            },
-        )
-
-    def _scrubbed_response(self, response: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "status": dict(response["status"]),
-            "headers": {
-                self._scrub_name(name): [self._scrub_text(_requests.text(value)) for value in values]
-                for name, values in response["headers"].items()
-            },
-            "body": {"string": self._scrub_body(response["body"]["string"])},
-        }
-
-    def _scrub_accounts(self, text: str) -> str:
-        return self.accounts.scrub(text) if self.accounts is not None else text
-
-    def _scrub_text(self, text: str) -> str:
-        # Account ids first: a loopback key id of 12 digits is also the account in every ARN.
-        return self.secrets.scrub(self._scrub_accounts(text))
-
-    def _scrub_name(self, name: str) -> str:
-        return _cassette_scrub.scrub_header_name(self._scrub_accounts(name), self.secrets)
-
-    def _scrub_body(self, body: Any) -> Any:
-        if hasattr(body, "read"):
-            body = body.read()
-        if not body:
-            return body
-        try:
-            text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else str(body)
-        except UnicodeDecodeError:
-            return body  # binary: scanned by `check`, never a Personalize payload
-        return self._scrub_text(text).encode("utf-8")
+            return scrub_interactions(interactions, self.secrets, self.accounts)
 
     # --- replaying ------------------------------------------------------------------------
 
     def _matching(self, key: RequestKey) -> RequestKey:
-        if self.accounts is None:
-            return key
-        mask = _cassette_scrub.masked_accounts
-        return key._replace(path=mask(key.path), body=mask(key.body))
+        if self.accounts is not None:
+            mask = _cassette_scrub.masked_accounts
+            key = key._replace(path=mask(key.path), body=mask(key.body))
+        if self.matching.changes_bodies:
+            key = key._replace(body=self.matching.body(key.named_operation, key.body))
+        return key
 
     def _lookup_key(self, request: Request) -> RequestKey:
         # Recorded bodies were scrubbed (secrets, and account ids if asked): compare like with like.
@@ -393,11 +361,17 @@ class PersonalizeCassette:
             key = key._replace(body=canonical_body(scrubbed))
         return self._matching(key)
 
-    def _next_index(self, key: RequestKey) -> int | None:
+    def _next_index(self, key: RequestKey, request: Request) -> int | None:
         indices = self._index.get(key)
-        if not indices or self._played[key] >= len(indices):
+        if not indices:
             return None
-        return indices[self._played[key]]
+        if self.matching.matcher is None:
+            return indices[self._played[key]] if self._played[key] < len(indices) else None
+        # The custom matcher may refuse a recorded request: the first unplayed one it accepts answers.
+        for index in indices:
+            if not self.play_counts[index] and self.matching.accepts(request, self.data[index][0])[0]:
+                return index
+        return None
 
     def answer(self, request: Request) -> dict[str, Any] | None:
         """The recorded response for ``request`` (counted as played), or None to record it.
@@ -408,7 +382,7 @@ class PersonalizeCassette:
             if self.record_mode == "all":
                 return None
             key = self._lookup_key(request)
-            index = self._next_index(key)
+            index = self._next_index(key, request)
             if index is not None:
                 self._played[key] += 1
                 self.play_counts[index] += 1
@@ -418,7 +392,8 @@ class PersonalizeCassette:
             if self._may_record:
                 return None
             # A request the service would refuse isn't a miss: it gets the service's answer.
-            refusal = _refusal(key)
+            # Judged on the request as sent: matching may have left members out of the key.
+            refusal = _refusal(request_key(request))
             if refusal is not None:
                 self.answered.append((key.operation, refusal[0]))
                 return _error_response(*refusal, key.operation)
@@ -428,7 +403,7 @@ class PersonalizeCassette:
 
     def __contains__(self, request: Request) -> bool:
         with self._lock:
-            return self._next_index(self._lookup_key(request)) is not None
+            return self._next_index(self._lookup_key(request), request) is not None
 
     # --- telling the user -----------------------------------------------------------------
 
@@ -478,29 +453,45 @@ class PersonalizeCassette:
                 f"Amazon Personalize call {key.operation} can't be replayed: cassette {path} doesn't exist "
                 f"(record mode '{mode}' doesn't record)."
             )
-            fix = self.rerecord_command("once")
+            # Never recorded: there is nothing to re-record.
+            command = self.rerecord_command("once")
+            lines.append(f"Record it with: {command}" if command else "Record it with --personalize-record-mode=once.")
+            return "\n".join(lines)
+        recorded = len(self._index.get(key, ()))
+        unplayed = [i for i in self._index.get(key, ()) if not self.play_counts[i]]
+        if recorded and unplayed and self.matching.matcher is not None:
+            reason = self.matching.accepts(request, self.data[unplayed[0]][0])[1]
+            problem = f"the custom matcher refused the {len(unplayed)} unplayed recorded request(s) like it" + (
+                f" ({reason})" if reason else ""
+            )
+        elif recorded:
+            problem = (
+                f"the cassette holds {recorded} identical request(s) and all were already replayed: "
+                "the code made more of these calls than were recorded"
+            )
         else:
-            recorded = len(self._index.get(key, ()))
-            if recorded:
-                problem = (
-                    f"the cassette holds {recorded} identical request(s) and all were already replayed: "
-                    "the code made more of these calls than were recorded"
-                )
-            else:
-                problem = "no recorded request matches it"
-            # A REST-JSON call is shown with its path too: POST /recommendations is what a log shows.
-            call = key.operation if key.target else f"{key.operation} ({key.method} {key.path})"
-            lines.append(f"Amazon Personalize call {call} has no recorded response in cassette {path}: {problem}.")
-            lines.append(f"  request:  {key.method} {request.uri} {_short(key.body)}")
-            closest = None if recorded else self._closest(key)
-            if closest is not None:
-                near = self._keys[closest]
-                lines.append(f"  closest recorded (interaction {closest + 1}): {near.operation} {_short(near.body)}")
-                lines.extend(f"    {line}" for line in _differences(key, near))
-            elif not recorded:
-                lines.append("  the cassette records no requests")
-            fix = self.rerecord_command("all")
-            lines.append(f"  record mode: '{mode}' (it doesn't record into an existing cassette)")
+            problem = "no recorded request matches it"
+        # A REST-JSON call is shown with its path too: POST /recommendations is what a log shows.
+        call = key.operation if key.target else f"{key.operation} ({key.method} {key.path})"
+        lines.append(f"Amazon Personalize call {call} has no recorded response in cassette {path}: {problem}.")
+        lines.append(f"  request:  {key.method} {request.uri} {_short(key.body)}")
+        closest = None if recorded else self._closest(key)
+        volatile = None
+        if closest is not None:
+            near = self._matching(self._keys[closest])
+            lines.append(
+                f"  closest recorded (interaction {closest + 1}): {near.operation} {_short(self._keys[closest].body)}"
+            )
+            lines.extend(f"    {line}" for line in _differences(key, near))
+            if all(getattr(key, name) == getattr(near, name) for name in ("method", "host", "path", "target")):
+                volatile = volatile_members(key.body, near.body)
+        elif not recorded:
+            lines.append("  the cassette records no requests")
+        lines.append(f"  record mode: '{mode}' (it doesn't record into an existing cassette)")
+        if volatile:
+            lines.extend(suggestion(key.named_operation, volatile))
+            return "\n".join(lines)
+        fix = self.rerecord_command("all")
         if fix:
             lines.append(f"Re-record the cassette with: {fix}")
         else:
@@ -518,6 +509,94 @@ class PersonalizeCassette:
         if self.rewound and self.unplayed():
             found.append(Finding(self.unplayed_message(), Kind.UNPLAYED))
         return found
+
+
+class _Scrubbing:
+    """One pass of scrubbing: the secrets it knows, and the account placeholders if asked for."""
+
+    def __init__(self, secrets: _cassette_scrub.Secrets, accounts: _cassette_scrub.AccountIds | None) -> None:
+        self.secrets = secrets
+        self.accounts = accounts
+
+    def request(self, request: Request) -> Request:
+        headers = {_requests.text(name): _requests.text(value) for name, value in request.headers.items()}
+        return Request(
+            method=request.method,
+            uri=_cassette_scrub.scrub_uri(self._accounts(request.uri), self.secrets),
+            body=self._body(request.body),
+            headers={
+                self._name(name): _cassette_scrub.scrub_header(name, self._accounts(value), self.secrets)
+                for name, value in headers.items()
+            },
+        )
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        values = response.get("headers") or {}
+        return {
+            **response,
+            "status": dict(response["status"]),
+            "headers": {
+                self._name(_requests.text(name)): [
+                    self._text(_requests.text(value) or "") for value in (v if isinstance(v, list) else [v])
+                ]
+                for name, v in values.items()
+            },
+            "body": {**response["body"], "string": self._body(response["body"]["string"])},
+        }
+
+    def _accounts(self, text: str) -> str:
+        return self.accounts.scrub(text) if self.accounts is not None else text
+
+    def _text(self, text: str) -> str:
+        # Account ids first: a loopback key id of 12 digits is also the account in every ARN.
+        return self.secrets.scrub(self._accounts(text))
+
+    def _name(self, name: str) -> str:
+        return _cassette_scrub.scrub_header_name(self._accounts(name), self.secrets)
+
+    def _body(self, body: Any) -> Any:
+        if hasattr(body, "read"):
+            body = body.read()
+        if not body:
+            return body
+        try:
+            text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else str(body)
+        except UnicodeDecodeError:
+            return body  # binary: scanned by `check`, never a Personalize payload
+        return self._text(text).encode("utf-8")
+
+
+def learn_wire_secrets(secrets: _cassette_scrub.Secrets, request: Request) -> None:
+    """Teach ``secrets`` what ``request`` carries: its key id, session token, presigned parameters, named secrets."""
+    headers = {_requests.text(name): _requests.text(value) for name, value in request.headers.items()}
+    secrets.learn(_cassette_scrub.wire_secrets(headers, request.uri))
+    secrets.learn(_cassette_scrub.found_secrets(_requests.text(request.body or b"")))
+
+
+def scrub_interactions(
+    interactions: Sequence[Interaction],
+    secrets: _cassette_scrub.Secrets,
+    accounts: _cassette_scrub.AccountIds | None = None,
+) -> list[Interaction]:
+    """The interactions with every credential ``secrets`` knows or finds replaced, account ids too if asked.
+
+    What each request's body names a secret is learnt first, so it is scrubbed everywhere.
+    The recorder, the migration of vcrpy cassettes and vcrpy's ``before_record`` hooks share it.
+    """
+    for request, _response in interactions:
+        secrets.learn(_cassette_scrub.found_secrets(_requests.text(request.body or b"")))
+    scrubbing = _Scrubbing(secrets, accounts)
+    return [(scrubbing.request(request), scrubbing.response(response)) for request, response in interactions]
+
+
+def scrub_request(request: Request, secrets: _cassette_scrub.Secrets) -> Request:
+    """One request, scrubbed with ``secrets`` (what vcrpy's ``before_record_request`` is handed)."""
+    return _Scrubbing(secrets, None).request(request)
+
+
+def scrub_response(response: dict[str, Any], secrets: _cassette_scrub.Secrets) -> dict[str, Any]:
+    """One recorded response, scrubbed with ``secrets`` (what vcrpy's ``before_record_response`` is handed)."""
+    return _Scrubbing(secrets, None).response(response)
 
 
 def _short(body: str, limit: int = 200) -> str:
@@ -654,6 +733,7 @@ def use_cassette(
     test_id: str = "",
     scrub_account_ids: bool = False,
     run_id: str | None = None,
+    matching: Matching | Mapping[str, Any] | None = None,
 ) -> Iterator[PersonalizeCassette]:
     """Answer Personalize requests from the cassette at ``path`` for the block, or record them.
 
@@ -664,7 +744,7 @@ def use_cassette(
     from .transport import intercepting
 
     cassette = PersonalizeCassette(
-        path, record_mode, test_id=test_id, scrub_account_ids=scrub_account_ids, run_id=run_id
+        path, record_mode, test_id=test_id, scrub_account_ids=scrub_account_ids, run_id=run_id, matching=matching
     )
     cassette.load()
     with intercepting(cassette):

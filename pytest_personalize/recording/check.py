@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ from . import scrub as _cassette_scrub
 from .scrub import Finding
 
 DEFAULT_DIRECTORY = "cassettes"
+# Our files end with this line; vcrpy's have no such key.
+_OUR_COUNT = re.compile(rb"^interaction_count: ?[0-9]{1,12}[ \t\r]*$", re.MULTILINE)
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Report:
     credentials: list[Finding] = field(default_factory=list)
     # Files that aren't readable cassettes (truncated, malformed): not the model's fault.
     format_errors: list[Finding] = field(default_factory=list)
+    # Cassettes vcrpy or pytest-recording wrote that hold credential material: migrate scrubs them.
+    vcrpy_leaks: list[Path] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -51,6 +57,14 @@ class Report:
             summary += (
                 f"{len(self.format_errors)} format error(s), {len(self.violations)} model violation(s), "
                 f"{len(self.credentials)} credential finding(s)"
+            )
+        if self.vcrpy_leaks:
+            files = " ".join(shlex.quote(str(path)) for path in self.vcrpy_leaks[:5])
+            more = " ..." if len(self.vcrpy_leaks) > 5 else ""
+            lines.append(
+                f"{len(self.vcrpy_leaks)} of these cassette(s) were written by vcrpy or pytest-recording, which keep the "
+                "access key id and the signature of Authorization. Convert them into scrubbed cassettes (the originals "
+                f"stay as they are unless --in-place): python -m pytest_personalize migrate {files}{more} --output DIR"
             )
         return "\n".join([*lines, summary])
 
@@ -127,6 +141,8 @@ def check_file(path: Path, report: Report) -> None:
     report.credentials.extend(
         finding for finding in raw_findings if (finding.secret.lower() or finding.kind) not in seen
     )
+    if len(report.credentials) > before and not _OUR_COUNT.search(data):
+        report.vcrpy_leaks.append(path)
 
 
 def _interaction_credentials(
@@ -227,8 +243,9 @@ def add_parser(commands: Any) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="cassette files or directories (default: the ini key personalize_cassette_dir of the pytest "
-        f"configuration here, else ./{DEFAULT_DIRECTORY}, as the plugin finds them)",
+        help="cassette files or directories (default: the plugin's cassette directory: the ini key "
+        "personalize_cassette_dir of the first pytest configuration file found here or in a parent directory, "
+        f"relative to it, else {DEFAULT_DIRECTORY}/ beside it; with no such file, ./{DEFAULT_DIRECTORY})",
     )
     check.set_defaults(run=run)
 

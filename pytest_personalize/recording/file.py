@@ -5,6 +5,11 @@ vcrpy can read our cassettes, with three differences that make them review well 
 header values are text (vcrpy writes botocore's byte headers as base64 ``!!binary``), JSON
 bodies are indented JSON in a literal block, and a closing ``interaction_count`` lets a
 truncated file be told from a short one.
+
+Every form vcrpy (7.0 and later) and pytest-recording write is read as it stands: header
+values as text or ``!!binary`` bytes, a single value or a list; bodies as text, bytes or
+``{string: ...}``; a response body vcrpy kept compressed (its default, without
+``decode_compressed_response``) is decompressed here, as the client's HTTP layer would.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import os
 import tempfile
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -445,7 +451,7 @@ def _record(item: Any, number: int, path: Path) -> _Record:
     request_headers = _headers(stored_request.get("headers"), f"{where} request", path)
     request_body = body_bytes(stored_request.get("body"), f"{where} request", path)
     headers = _headers(stored_response.get("headers"), f"{where} response", path)
-    body = body_bytes(stored_response.get("body"), f"{where} response", path)
+    body = _decompressed(body_bytes(stored_response.get("body"), f"{where} response", path), headers, where, path)
     _check_json(body, headers, f"{where} response", path)
     _check_json(request_body, request_headers, f"{where} request", path)
     # The body was re-indented when saved: the length the client reads must be the stored one.
@@ -468,11 +474,45 @@ def _headers(stored: Any, where: str, path: Path) -> dict[str, list[str]]:
         return {}
     if not isinstance(stored, dict):
         raise CassetteFormatError(path, f"{where} headers are not a mapping")
-    headers = {}
+    headers: dict[str, list[str]] = {}
     for name, values in stored.items():
         values = values if isinstance(values, list) else [values]
-        headers[str(name)] = [str(value) for value in values]
+        # vcrpy keeps the bytes botocore handed http.client: ``!!binary`` in its files.
+        headers[str(text(name))] = [
+            text(value) if isinstance(value, (bytes, bytearray)) else str(value) for value in values
+        ]
     return headers
+
+
+# What a compressed body may grow to: far beyond any Personalize answer, well short of a bomb.
+_DECOMPRESSED_LIMIT = 64 * 1024 * 1024
+# zlib's window bits for each Content-Encoding it reads: gzip's header, or zlib's (deflate).
+_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+def _decompressed(body: bytes, headers: dict[str, list[str]], where: str, path: Path) -> bytes:
+    """The body a compressed recorded response stands for, its Content-Encoding header dropped.
+
+    vcrpy keeps a response's body as the wire carried it unless told to decode it; the client
+    reads it decoded. An encoding zlib doesn't read is left as it is.
+    """
+    name = next((name for name in headers if name.lower() == "content-encoding"), None)
+    if name is None or not body:
+        return body
+    encodings = [value.strip().lower() for value in headers[name] if value.strip()]
+    if len(encodings) != 1 or encodings[0] not in _ENCODINGS:
+        return body
+    decompressor = zlib.decompressobj(_ENCODINGS[encodings[0]])
+    try:
+        data = decompressor.decompress(body, _DECOMPRESSED_LIMIT)
+    except zlib.error as error:
+        raise CassetteFormatError(path, f"{where} body is not valid {encodings[0]} data ({error})") from None
+    if decompressor.unconsumed_tail:
+        raise CassetteFormatError(
+            path, f"{where} body decompresses to more than {_DECOMPRESSED_LIMIT // (1024 * 1024)} MB"
+        )
+    del headers[name]
+    return data
 
 
 def _check_json(body: bytes, headers: dict[str, list[str]], where: str, path: Path) -> None:

@@ -247,9 +247,10 @@ def test_a_missing_cassette_says_how_to_record_it(project: pytest.Pytester, monk
     result.stdout.fnmatch_lines(
         [
             "*CreateDatasetGroup can't be replayed: cassette *test_lifecycle.yaml doesn't exist*",
-            "*pytest --personalize-record-mode=once test_app.py::test_lifecycle",
+            "*Record it with: pytest --personalize-record-mode=once test_app.py::test_lifecycle",
         ]
     )
+    assert "Re-record" not in result.stdout.str()  # it never existed
 
 
 def test_an_error_the_code_swallows_still_fails_the_test(
