@@ -217,7 +217,7 @@ class _Example:
         if kind in ("float", "double"):
             return float(shape.metadata.get("min", 1.0))
         if kind == "boolean":
-            return False
+            return boolean_default(member)
         if kind == "timestamp":
             return self.context.now
         return b""
@@ -314,6 +314,14 @@ class _Example:
         if name is None or parent.noun != _arns.ARN_PARENTS.get(owner.tail):
             return None
         return _arns.created_arn(parent, {parent.name_member: name}, self.context)
+
+
+def boolean_default(member: str) -> bool:
+    """What a template reports for a boolean nothing decides: the service's default, False unless documented.
+
+    performAutoTraining: "The default is True" (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html).
+    """
+    return member == "performAutoTraining"
 
 
 def own_name_member(kind: _resources.ResourceType | None) -> str:
