@@ -12,7 +12,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-HEADER = '''
+HEADER = """
 import json
 
 import boto3
@@ -71,9 +71,9 @@ def solution(client, group, name="s", **extra):
 def train(client, group, **extra):
     arn = client.create_solution_version(solutionArn=solution(client, group, **extra))["solutionVersionArn"]
     return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
-'''
+"""
 
-TRAINING_NEEDS_DATA = '''
+TRAINING_NEEDS_DATA = """
 def test_a_group_without_data_fails_to_train(client, group):
     version = train(client, group)
     assert version["status"] == "CREATE FAILED"
@@ -135,9 +135,9 @@ def test_a_recommender_needs_data_too(client):
 def test_the_tests_own_set_up_needs_no_data(personalize_fake, client):
     arn = personalize_fake.deploy_campaign("shop-recs")
     assert client.describe_campaign(campaignArn=arn)["campaign"]["status"] == "ACTIVE"
-'''
+"""
 
-AUTOMATIC_TRAINING = '''
+AUTOMATIC_TRAINING = """
 @pytest.fixture
 def clock(personalize_fake, client, group, dataset):
     clock = personalize_fake.use_manual_clock()
@@ -208,18 +208,18 @@ def test_the_schedule_is_one_to_thirty_days(personalize_fake, client, group, dat
     personalize_fake.set_lifecycle("clock")
     clock.advance(days=1)
     assert len(versions(client, arn)) == 2
-'''
+"""
 
-FIRST_IMPORT_FULL = '''
+FIRST_IMPORT_FULL = """
 def test_the_first_import_of_a_dataset_must_be_full(client, dataset, s3):
     location = upload(s3, "data.csv", users=25, per_user=40)
     with pytest.raises(client.exceptions.InvalidInputException, match="importMode FULL"):
         load(client, dataset, location, mode="INCREMENTAL")
     load(client, dataset, location)
     load(client, dataset, location, name="more", mode="INCREMENTAL")  # bulk data exists now
-'''
+"""
 
-CAMPAIGNS = '''
+CAMPAIGNS = """
 @pytest.fixture
 def trained(client, group, dataset):
     load(client, dataset, "s3://elsewhere/interactions.csv")
@@ -250,9 +250,9 @@ def test_a_failed_campaign_can_be_updated(personalize_fake, client, trained):
     client.update_campaign(campaignArn=arn, minProvisionedTPS=2)
     campaign = client.describe_campaign(campaignArn=arn)["campaign"]
     assert campaign["status"] == "ACTIVE" and campaign["minProvisionedTPS"] == 2
-'''
+"""
 
-STATUSES_AND_MEMBERS = '''
+STATUSES_AND_MEMBERS = """
 @pytest.fixture
 def solution_arn(client, group, dataset):
     load(client, dataset, "s3://elsewhere/interactions.csv")
@@ -305,7 +305,7 @@ def test_updated_metrics_are_listed_not_described(client, group):
     listed = client.list_metric_attribution_metrics(metricAttributionArn=arn)["metrics"]
     assert [m["metricName"] for m in listed] == ["COUNT_CLICK", "COUNT_BUY"]
     assert "metrics" not in client.describe_metric_attribution(metricAttributionArn=arn)["metricAttribution"]
-'''
+"""
 
 
 @pytest.fixture(scope="module", autouse=True)
