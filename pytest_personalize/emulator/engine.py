@@ -6,6 +6,10 @@ gives and what the answer holds; :mod:`pytest_personalize.model.rules.resources`
 (parents, statuses, what blocks a deletion) and :mod:`pytest_personalize.model.rules.arns` the ARN forms. The
 few rules that belong to one kind of resource (a dataset's schema, a recommender's domain) live in
 :mod:`pytest_personalize.model.rules.types`, checked at Create and again at Update.
+
+Training is decided here too, on what the region's imports and streamed events brought
+(:class:`Training`): a solution version or recommender without enough data ends CREATE FAILED,
+and in the clock mode solutions with automatic training make their AUTOMATIC versions.
 """
 
 from __future__ import annotations
@@ -645,6 +649,7 @@ class Engine:
             path or self.host.lifecycle.path("CREATE STOPPING", None, "CREATE STOPPED"), context.now
         )
         store.track(resource)
+        self._after_change(store, resource)
         return {}
 
     @staticmethod
