@@ -89,7 +89,12 @@ def header_problem(first_line: str, fields: list[str]) -> str | None:
 
 
 class ImportReader(Protocol):
-    """What checks a dataset import job's data where it is held: ``Backend(import_reader=...)``."""
+    """What checks a dataset import job's data where it is held: ``Backend(import_reader=...)``.
+
+    A reader may also count an Interactions import's rows, with a method
+    ``interactions(source) -> list[Interaction] | None`` (as :class:`S3Reader` does); without it,
+    every import is assumed to hold enough to train on.
+    """
 
     def problem(self, source: ImportSource) -> str | None:
         """The job's failure reason, or None (the data fits, or isn't there to check)."""
