@@ -14,6 +14,7 @@ and in the clock mode solutions with automatic training make their AUTOMATIC ver
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import hashlib
@@ -79,17 +80,22 @@ class Training:
     """What one region's trainings are decided on: the interactions each import and each stream brought.
 
     ``imported``: by import job ARN, its rows (None: not counted, assumed enough). ``streamed``:
-    by dataset group ARN, the events PutEvents recorded. ``marks``: by dataset group ARN, how
-    often new interactions arrived; ``trained``: by solution ARN, the mark of its last training
-    (automatic training only runs when new data arrived since). ``auto``: by solution ARN, when its
-    next automatic training is due, and whether that is the first.
+    by dataset group ARN, the events PutEvents recorded. ``arrivals``: by dataset group ARN, when
+    new interactions arrived, oldest first (a later automatic training runs only if some arrived
+    since the last training). ``auto``: by solution ARN, when its next automatic training is due,
+    and whether that is the first.
     """
 
     imported: dict[str, list[Interaction] | None] = field(default_factory=dict)
     streamed: dict[str, list[Interaction]] = field(default_factory=dict)
-    marks: dict[str, int] = field(default_factory=dict)
-    trained: dict[str, int] = field(default_factory=dict)
+    arrivals: dict[str, list[datetime.datetime]] = field(default_factory=dict)
     auto: dict[str, tuple[datetime.datetime, bool]] = field(default_factory=dict)
+
+    def arrived(self, group: str, after: datetime.datetime | None, until: datetime.datetime) -> bool:
+        """Whether interactions reached ``group`` after ``after`` (None: ever) and by ``until``."""
+        times = self.arrivals.get(group, [])
+        before = bisect.bisect_right(times, after) if after is not None else 0
+        return bisect.bisect_right(times, until) > before
 
 
 def words(noun: str) -> str:
@@ -296,22 +302,21 @@ class Engine:
             entry = self._training[id(store)] = (store, Training())
         return entry[1]
 
-    def note_streamed(self, store: RegionStore, events: Iterable[tuple[str, Interaction]]) -> None:
-        """PutEvents recorded these (dataset group ARN, (user, event type)): interactions to train on."""
+    def note_streamed(
+        self, store: RegionStore, events: Iterable[tuple[str, Interaction]], now: datetime.datetime
+    ) -> None:
+        """PutEvents recorded these (dataset group ARN, (user, event type)) at ``now``: interactions to train on."""
         training = self.training(store)
         for group, interaction in events:
             training.streamed.setdefault(group, []).append(interaction)
-            training.marks[group] = training.marks.get(group, 0) + 1
+            training.arrivals.setdefault(group, []).append(now)
 
     def _note_created(self, store: RegionStore, resource: Resource, source: ImportSource | None) -> None:
         training = self.training(store)
         group = resource.refs.get("datasetGroupArn", "")
-        if source is not None and resource.failure_reason is None:
-            if source.dataset_type.upper() == "INTERACTIONS":
-                training.imported[resource.arn] = self.host.import_interactions(source)
-                training.marks[group] = training.marks.get(group, 0) + 1
-        elif resource.kind.noun == "SolutionVersion":
-            training.trained[resource.refs.get("solutionArn", "")] = training.marks.get(group, 0)
+        if source is not None and resource.failure_reason is None and source.dataset_type.upper() == "INTERACTIONS":
+            training.imported[resource.arn] = self.host.import_interactions(source)
+            training.arrivals.setdefault(group, []).append(resource.created)
 
     @staticmethod
     def _interactions_dataset(store: RegionStore, group: str) -> Resource | None:
@@ -378,7 +383,8 @@ class Engine:
                 if first:
                     skip = any(due - _HOUR <= version.created <= due for version in versions)
                 else:
-                    skip = training.marks.get(group, 0) == training.trained.get(solution.arn)
+                    last = max((version.created for version in versions if version.created <= due), default=None)
+                    skip = not training.arrived(group, last, due)
                 if not skip:
                     self._train(store, solution, due, now)
                 due, first = due + every, False

@@ -254,6 +254,7 @@ class EventsAPI:
             self._engine.note_streamed(
                 store,
                 ((str(event["datasetGroupArn"]), (event.get("userId"), event.get("eventType"))) for event in sent),
+                context.now,
             )
         return answer
 

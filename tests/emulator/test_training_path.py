@@ -203,6 +203,7 @@ def test_the_schedule_is_one_to_thirty_days(personalize_fake, client, group, dat
     personalize_fake.set_lifecycle("clock")
     clock.advance(hours=1)
     assert len(versions(client, arn)) == 1
+    clock.advance(minutes=1)  # new data, after that training
     personalize_fake.set_lifecycle("instant")
     load(client, dataset, "s3://elsewhere/more.csv", name="more", mode="INCREMENTAL")
     personalize_fake.set_lifecycle("clock")
