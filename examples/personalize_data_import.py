@@ -55,16 +55,21 @@ def export_interactions(
 
 
 def start_import(dataset_arn: str, location: str, *, job_name: str, ssm: Any = None, personalize: Any = None) -> str:
-    """Start importing ``location`` into the dataset (adding to what it holds); return the job's ARN."""
+    """Start importing ``location`` into the dataset (adding to what it holds); return the job's ARN.
+
+    The service takes INCREMENTAL only once the dataset holds bulk data: the first import is FULL.
+    """
     ssm = ssm or boto3.client("ssm")
     personalize = personalize or boto3.client("personalize")
     role_arn = ssm.get_parameter(Name=ROLE_PARAMETER)["Parameter"]["Value"]
+    jobs = personalize.list_dataset_import_jobs(datasetArn=dataset_arn)["datasetImportJobs"]
+    has_data = any(job["status"] == "ACTIVE" for job in jobs)
     response = personalize.create_dataset_import_job(
         jobName=job_name,
         datasetArn=dataset_arn,
         dataSource={"dataLocation": location},
         roleArn=role_arn,
-        importMode="INCREMENTAL",
+        importMode="INCREMENTAL" if has_data else "FULL",
     )
     return str(response["datasetImportJobArn"])
 

@@ -58,7 +58,9 @@ TRUST = '{"Version": "2012-10-17", "Statement": []}'
 def upload(items_header="ITEM_ID,GENRE"):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=Plan().bucket)
-    s3.put_object(Bucket=Plan().bucket, Key="interactions.csv", Body=b"USER_ID,ITEM_ID,TIMESTAMP\\nu1,i1,1700000000\\n")
+    # Enough to train on: 1000 interactions, 40 users with 25 each (the service's minimums).
+    rows = "".join(f"u{n % 40},i{n % 7},{1700000000 + n}\\n" for n in range(1000))
+    s3.put_object(Bucket=Plan().bucket, Key="interactions.csv", Body=("USER_ID,ITEM_ID,TIMESTAMP\\n" + rows).encode())
     s3.put_object(Bucket=Plan().bucket, Key="items.csv", Body=(items_header + "\\ni1,drama\\n").encode())
 
 

@@ -70,7 +70,11 @@ def dataset(client, group):
 
 
 @pytest.fixture
-def version(client, group):
+def version(client, group, dataset):
+    # Training needs data: an ACTIVE import (its rows uncounted without moto's S3, so assumed enough).
+    active(client, "dataset_import_job", client.create_dataset_import_job(
+        jobName="data", datasetArn=dataset, roleArn=ROLE, dataSource={"dataLocation": "s3://b/i.csv"}
+    )["datasetImportJobArn"])
     solution = active(client, "solution",
                       client.create_solution(name="ranking", datasetGroupArn=group, recipeArn=RECIPE)["solutionArn"])
     return active(client, "solution_version", client.create_solution_version(solutionArn=solution)["solutionVersionArn"])

@@ -114,10 +114,13 @@ def test_the_fake_can_start_before_moto(personalize_fake, dataset_arn):
         assert import_outcome(job).status == "ACTIVE"
 
 
-def upload_plan_data(items_header: str = "ITEM_ID,GENRE") -> None:
+def upload_plan_data(items_header: str = "ITEM_ID,GENRE", interactions: int = 1000) -> None:
+    # Training needs 1000 interactions from at least 25 users with 2 each (the service's quotas):
+    # 40 users here, each with a share of the rows.
+    rows = "".join(f"u{n % 40},i{n % 7},{1_700_000_000 + n}\n" for n in range(interactions))
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=Plan().bucket)
-    s3.put_object(Bucket=Plan().bucket, Key="interactions.csv", Body=b"USER_ID,ITEM_ID,TIMESTAMP\nu1,i1,1700000000\n")
+    s3.put_object(Bucket=Plan().bucket, Key="interactions.csv", Body=f"USER_ID,ITEM_ID,TIMESTAMP\n{rows}".encode())
     s3.put_object(Bucket=Plan().bucket, Key="items.csv", Body=f"{items_header}\ni1,drama\n".encode())
 
 
@@ -129,6 +132,14 @@ def test_provisioning_reads_its_data_from_moto(personalize_fake):
 
     (campaign,) = personalize_fake.resources("Campaign")
     assert campaign["status"] == "ACTIVE"
+
+
+def test_provisioning_stops_when_there_is_too_little_data_to_train_on(personalize_fake):
+    with mock_aws():
+        upload_plan_data(interactions=999)
+
+        with pytest.raises(ProvisioningFailed, match="fewer than 1000 interactions"):
+            provision()
 
 
 def test_provisioning_stops_on_a_csv_that_does_not_match_its_schema(personalize_fake):

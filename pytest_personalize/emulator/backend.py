@@ -35,7 +35,7 @@ from ..wire.responses import Encoded
 from . import events_api as _events_api
 from . import runtime_api as _runtime_api
 from .engine import NOT_EMULATED, NOT_EMULATED_STATUS, Engine, routes
-from .import_data import ImportReader, ImportSource
+from .import_data import ImportReader, ImportSource, Interaction
 from .lifecycle import ADVANCE_MODES, GONE, Lifecycle, ManualClock, utcnow
 
 __all__ = [
@@ -434,6 +434,14 @@ class Backend:
         """Why a dataset import job's data won't import, as the ``import_reader`` finds it; None without one."""
         return None if self._import_reader is None else self._import_reader.problem(source)
 
+    def import_interactions(self, source: ImportSource) -> list[Interaction] | None:
+        """The (user, event type) rows an Interactions import holds, where the ``import_reader`` counts them."""
+        count = getattr(self._import_reader, "interactions", None)
+        return None if count is None else count(source)
+
+    # While the test sets up its own resources (deploy_campaign), training needs no data.
+    checks_training_data: bool = True
+
     @contextlib.contextmanager
     def setting_up(self) -> Iterator[None]:
         """Hold the backend for a set-up of the test's own (``deploy_campaign``): while it lasts,
@@ -443,10 +451,12 @@ class Backend:
             saved_lifecycle, saved_failures = self.lifecycle, self._failures
             self.lifecycle = dataclasses.replace(saved_lifecycle, advance="instant")
             self._failures = []
+            self.checks_training_data = False
             try:
                 yield
             finally:
                 self.lifecycle, self._failures = saved_lifecycle, saved_failures
+                self.checks_training_data = True
 
     # --- what a test asserts on -------------------------------------------------------------
 

@@ -247,7 +247,16 @@ class EventsAPI:
         """Answer one events request (already checked against the model)."""
         store = self._engine.store(context.account, context.region)
         self._engine.settle(store, context.now)
-        return _HANDLERS[operation](self.received, store, operation, params, context)
+        answer = _HANDLERS[operation](self.received, store, operation, params, context)
+        if operation == "PutEvents":
+            # What was recorded counts toward the group's training data, as imported rows do.
+            sent = self.received.events[len(self.received.events) - len(params["eventList"]) :]
+            self._engine.note_streamed(
+                store,
+                ((str(event["datasetGroupArn"]), (event.get("userId"), event.get("eventType"))) for event in sent),
+                context.now,
+            )
+        return answer
 
     def events(
         self, *, user_id: str | None = None, event_type: str | None = None, tracking_id: str | None = None

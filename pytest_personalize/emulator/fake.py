@@ -152,6 +152,7 @@ class PersonalizeFake:
     quota = _forward(Backend.quota)
     planned_failure = _forward(Backend.planned_failure)
     import_problem = _forward(Backend.import_problem)
+    import_interactions = _forward(Backend.import_interactions)
     resources = _forward(Backend.resources)
     dataset_groups = _forward(Backend.dataset_groups)
     tags = _forward(Backend.tags)
@@ -230,6 +231,11 @@ class PersonalizeFake:
     @default_region.setter
     def default_region(self, region: str) -> None:
         self.backend.default_region = region
+
+    @property
+    def checks_training_data(self) -> bool:
+        """False while the test sets up resources of its own (``deploy_campaign``): training needs no data then."""
+        return self.backend.checks_training_data
 
     # --- answering -------------------------------------------------------------------------
 

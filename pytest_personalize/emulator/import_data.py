@@ -17,10 +17,17 @@ developer guide ("Common error messages") documents the wording of both::
 and ("Preparing and importing bulk data") that the first row holds the column headers, unquoted,
 and that the data "must match the destination dataset's schema". The guide doesn't give the
 wording for a column the schema lacks; the reason for it here is the plugin's own.
+
+The reader also counts an Interactions import's rows (:meth:`S3Reader.interactions`): who
+interacted and with which event type, what a training's minimums are checked on. Data it can't
+read whole (not emulated, or larger than :data:`COUNT_BYTES`) is not counted, and then assumed
+enough.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import sys
@@ -47,6 +54,11 @@ _NOT_SENT_BODY = (
     "S3 only from moto or a loopback endpoint; this request would have left the machine.</Message></Error>"
 ).encode()
 _GUARD_ID = "pytest-personalize-s3-stays-local"
+# Past this many bytes an import's rows are not counted (a test's data is small; a real file is not).
+COUNT_BYTES = 8 * 1024 * 1024
+
+# (USER_ID, EVENT_TYPE) of each row of an Interactions import; EVENT_TYPE None where there is none.
+Interaction = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,12 @@ def header_problem(first_line: str, fields: list[str]) -> str | None:
 
 
 class ImportReader(Protocol):
-    """What checks a dataset import job's data where it is held: ``Backend(import_reader=...)``."""
+    """What checks a dataset import job's data where it is held: ``Backend(import_reader=...)``.
+
+    A reader may also count an Interactions import's rows, with a method
+    ``interactions(source) -> list[Interaction] | None`` (as :class:`S3Reader` does); without it,
+    every import is assumed to hold enough to train on.
+    """
 
     def problem(self, source: ImportSource) -> str | None:
         """The job's failure reason, or None (the data fits, or isn't there to check)."""
@@ -103,6 +120,56 @@ class S3Reader:
     def problem(self, source: ImportSource) -> str | None:
         """The failure reason of an import job reading ``source``, or None (the data fits, or isn't emulated)."""
         return problem(source, self)
+
+    def interactions(self, source: ImportSource) -> list[Interaction] | None:
+        """The rows of an Interactions import, or None where they can't be counted."""
+        return interactions(source, self)
+
+
+def interactions(source: ImportSource, reader: S3Reader) -> list[Interaction] | None:
+    """(user, event type) of each row ``source`` holds, or None: not emulated, not readable, too large."""
+    match = _LOCATION.match(source.location)
+    if source.dataset_type.upper() != "INTERACTIONS" or match is None or not _s3_may_be_local():
+        return None
+    from botocore.exceptions import ClientError
+
+    bucket, key = match.group("bucket"), match.group("key")
+    client: Any = reader.client(source.region)
+    try:
+        keys = [name for name, _ in _heads(client, bucket, key)]
+        rows: list[Interaction] = []
+        budget = COUNT_BYTES
+        for name in keys:
+            body = client.get_object(Bucket=bucket, Key=name)["Body"]
+            try:
+                data: bytes = body.read(budget + 1)
+            finally:
+                body.close()
+            budget -= len(data)
+            if budget < 0:
+                return None
+            rows.extend(_rows(data.decode("utf-8", errors="replace")))
+        return rows
+    except ClientError:
+        return None
+
+
+def _rows(text: str) -> list[Interaction]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None) or []
+    user = header.index("USER_ID") if "USER_ID" in header else None
+    event = header.index("EVENT_TYPE") if "EVENT_TYPE" in header else None
+    found: list[Interaction] = []
+    for row in reader:
+        if not row:
+            continue
+        found.append(
+            (
+                row[user] if user is not None and user < len(row) else None,
+                row[event] if event is not None and event < len(row) else None,
+            )
+        )
+    return found
 
 
 def problem(source: ImportSource, reader: S3Reader) -> str | None:

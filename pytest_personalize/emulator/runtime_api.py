@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..model import arguments as _arguments
-from ..model import catalogue as _catalogue
 from ..model import spec as _spec
 from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model.errors import ConformanceError, ServiceError, UsageError
 from ..model.rules import arns as _arns
+from ..model.rules import recipes as _recipes
 from ..model.rules import runtime as _runtime
 from . import filters as _filters
 from .engine import NOT_EMULATED, NOT_EMULATED_STATUS
@@ -115,7 +115,7 @@ def needs_of(store: RegionStore, resource: Resource) -> _runtime.Needs:
     name = _arns.arn_tail(recipe_arn) if isinstance(recipe_arn, str) else ""
     if name in _runtime.USE_CASE_NEEDS:
         return _runtime.USE_CASE_NEEDS[name]
-    recipe = _catalogue.recipes_by_name().get(name)
+    recipe = _recipes.recipes_by_name().get(name)
     if recipe is None:
         return _runtime.DEFAULT_NEEDS
     return _runtime.RECIPE_TYPE_NEEDS.get(recipe.recipe_type, _runtime.DEFAULT_NEEDS)
@@ -399,7 +399,7 @@ class RuntimeAPI:
         """
         __tracebackhide__ = True
         _check_deploy("deploy_campaign", name, dataset_group_arn, region)
-        solution_recipes = [r.name for r in _catalogue.RECIPES if r.domain is None and not r.retired]
+        solution_recipes = [r.name for r in _recipes.RECIPES if r.domain is None and not r.retired]
         _arguments.choice("deploy_campaign", "recipe", recipe, solution_recipes)
         recipe_arn = _arns.recipe_arn(recipe)
         with self._deploying(region, dataset_group_arn) as make:
@@ -421,9 +421,9 @@ class RuntimeAPI:
         domain called ``name``, unless ``dataset_group_arn`` names one), and return its ARN."""
         __tracebackhide__ = True
         _check_deploy("deploy_recommender", name, dataset_group_arn, region)
-        recipe = _catalogue.recipes_by_name().get(use_case) if isinstance(use_case, str) else None
+        recipe = _recipes.recipes_by_name().get(use_case) if isinstance(use_case, str) else None
         if recipe is None or recipe.domain is None:
-            cases = ", ".join(r.name for r in _catalogue.RECIPES if r.domain is not None)
+            cases = ", ".join(r.name for r in _recipes.RECIPES if r.domain is not None)
             raise UsageError(f"deploy_recommender(use_case={use_case!r}): not a use case; choose one of {cases}")
         with self._deploying(region, dataset_group_arn) as make:
             group = (

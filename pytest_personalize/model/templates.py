@@ -21,8 +21,10 @@ from .._constants import DEFAULT_REGION
 from . import rest as _rest
 from . import spec as _spec
 from . import validate as _validate
+from .errors import ServiceError
 from .rules import arns as _arns
 from .rules import events as _events
+from .rules import recipes as _recipes
 from .rules import resources as _resources
 from .rules import runtime as _runtime
 from .rules.common import COMMON_ERRORS
@@ -177,14 +179,12 @@ def _owned_answer(name: str, params: Mapping[str, Any], context: Context) -> dic
     parsed = _resources.for_operation(name)
     if parsed is None or parsed[0] != "Describe" or not parsed[1].aws_owned:
         return None
-    from . import catalogue as _catalogue
-
     kind = parsed[1]
     asked = params.get(kind.arn_member)
     entry = _arns.arn_tail(asked) if isinstance(asked, str) else _resources.DEFAULT_AWS_OWNED_NAMES[kind.noun]
-    if entry not in _catalogue.names(kind.noun):
+    if entry not in _recipes.names(kind.noun):
         return None
-    return {_catalogue.single_member(name): _catalogue.owned_description(kind, entry, context)}
+    return {single_member(name): owned_description(kind, entry, context)}
 
 
 def model_example(name: str, params: Mapping[str, Any], context: Context) -> dict[str, Any]:
@@ -245,7 +245,7 @@ class _Example:
         if kind in ("float", "double"):
             return float(shape.metadata.get("min", 1.0))
         if kind == "boolean":
-            return False
+            return boolean_default(member)
         if kind == "timestamp":
             return self.context.now
         return b""
@@ -429,6 +429,14 @@ def _create_required(noun: str) -> tuple[str, ...]:
         return ()
     shape = _spec.operation_model(operation).input_shape
     return tuple(shape.required_members) if shape is not None else ()
+
+
+def boolean_default(member: str) -> bool:
+    """What a template reports for a boolean nothing decides: the service's default, False unless documented.
+
+    performAutoTraining: "The default is True" (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html).
+    """
+    return member == "performAutoTraining"
 
 
 def own_name_member(kind: _resources.ResourceType | None) -> str:
@@ -626,3 +634,57 @@ def error_status(code: str, operation: str | None = None) -> int:
 def error_body(code: str, message: str) -> dict[str, str]:
     """An error as the service puts it on the wire (AWS JSON 1.1)."""
     return {"__type": code, "message": message}
+
+
+# --- the AWS-owned catalogue as Describe shows it -------------------------------------------
+
+# When the catalogue says its resources were made: Amazon Personalize's launch.
+CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)
+
+
+def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
+    """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
+    name = _arns.arn_tail(arn) if isinstance(arn, str) else ""
+    if not isinstance(arn, str) or not _arns.arn_pattern(kind).fullmatch(arn) or name not in _recipes.names(kind.noun):
+        raise ServiceError("ResourceNotFoundException", not_found_message(arn, kind))
+    return name
+
+
+def owned_description(kind: _resources.ResourceType, name: str, context: Context) -> dict[str, Any]:
+    """An AWS-owned resource as Describe<X> shows it: the model's example, with the catalogue's facts."""
+    arn = _arns.arn(kind, name, context)
+    operation = f"Describe{kind.noun}"
+    member = single_member(operation)
+    dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
+    description: dict[str, Any] = dict(model_example(operation, {kind.arn_member: arn}, dated)[member])
+    description.update({"name": name, kind.arn_member: arn})
+    recipe = _recipes.names(kind.noun)[name]
+    # What the model's example would make up and nothing in a test reads: left empty.
+    for member in (
+        "defaultHyperParameters",
+        "defaultHyperParameterRanges",
+        "defaultResourceConfig",
+        "defaultParameters",
+    ):
+        if member in description:
+            description[member] = {}
+    if kind.noun == "Algorithm":
+        description["trainingInputMode"] = "File"
+        description["algorithmImage"] = {"name": name, "dockerURI": f"personalize/{name}:latest"}
+    if kind.noun == "Recipe":
+        algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
+        assert algorithm is not None and transformation is not None
+        description["algorithmArn"] = _arns.arn(algorithm, recipe.algorithm, context)
+        description["featureTransformationArn"] = _arns.arn(transformation, recipe.transformation, context)
+        description["recipeType"] = recipe.recipe_type
+        description["description"] = f"The {recipe.name} recipe ({recipe.recipe_type})."
+    return description
+
+
+@functools.cache
+def single_member(operation: str) -> str:
+    """The one member of an operation's answer: ``recipe`` for DescribeRecipe."""
+    output = _spec.operation_model(operation).output_shape
+    assert output is not None
+    (member,) = output.members
+    return str(member)

@@ -163,6 +163,30 @@ _PROVISIONING_ORDER = (
 ORDER = tuple(noun for noun in _PROVISIONING_ORDER if f"Create{noun}" in _spec.operation_names())
 
 
+def domain_interactions(call: Checked, group: str) -> None:
+    """An Interactions dataset with an import in the Domain group: a recommender trains on it.
+
+    (Without moto's S3 the import's rows can't be counted, and are assumed enough.)
+    """
+    schema = json.loads(INTERACTIONS)
+    schema["fields"].append({"name": "EVENT_TYPE", "type": "string"})
+    made = call("CreateSchema", name="ecomm-interactions", schema=json.dumps(schema), domain="ECOMMERCE")
+    dataset = call(
+        "CreateDataset",
+        name="ecomm-interactions",
+        schemaArn=made["schemaArn"],
+        datasetGroupArn=group,
+        datasetType="Interactions",
+    )["datasetArn"]
+    call(
+        "CreateDatasetImportJob",
+        jobName="ecomm-import",
+        datasetArn=dataset,
+        dataSource={"dataLocation": "s3://bucket/ecomm.csv"},
+        roleArn=ROLE,
+    )
+
+
 def build(call: Checked, upto: str | None = None) -> dict[str, str]:
     """One resource of each type (up to ``upto``), ACTIVE: the backend must be in the instant mode."""
     arns: dict[str, str] = {}
@@ -170,6 +194,8 @@ def build(call: Checked, upto: str | None = None) -> dict[str, str]:
     for noun in ORDER:
         kind = _resources.for_noun(noun)
         assert kind is not None
+        if noun == "Recommender":
+            domain_interactions(call, arns["DomainGroup"])
         arns[noun] = call(f"Create{noun}", **create_params(noun, arns))[kind.arn_member]
         if noun == upto:
             break
@@ -301,6 +327,7 @@ def test_a_solution_version_creation_can_be_stopped(backend: Backend, call: Chec
     arns = build(call, upto="Solution")
     backend.set_lifecycle("describe", in_progress=True)
     version = call("CreateSolutionVersion", solutionArn=arns["Solution"])["solutionVersionArn"]
+    assert call.status("SolutionVersion", version) == "CREATE PENDING"  # the next status is IN_PROGRESS
 
     call("StopSolutionVersionCreation", solutionVersionArn=version)
 

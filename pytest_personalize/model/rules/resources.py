@@ -63,6 +63,10 @@ class ResourceType:
     describe_defaults: tuple[tuple[str, Any], ...] = ()
     # Members the service makes up at creation (an event tracker's trackingId and accountId).
     generated: tuple[str, ...] = ()
+    # Members Describe reports only once the resource is ``settled`` (a version's trainingHours).
+    settled_only: tuple[str, ...] = ()
+    # The statuses an Update<X> is taken in, when the type's Update page allows more than ``settled``.
+    updatable_from: tuple[str, ...] = ()
 
     @functools.cached_property
     def arn_member(self) -> str:
@@ -123,7 +127,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         ("Solution", "SolutionSummary"),
         parent_members=("datasetGroupArn",),
         deletion_blocked_by=("Campaign",),
-        describe_defaults=(("performHPO", False), ("performAutoML", False)),
+        # performAutoTraining: "The default is True" (API_CreateSolution.html).
+        describe_defaults=(("performHPO", False), ("performAutoML", False), ("performAutoTraining", True)),
     ),
     ResourceType("SolutionUpdate", "", _CREATE, ("SolutionUpdateSummary",)),
     ResourceType(
@@ -134,6 +139,9 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         parent_members=("solutionArn",),
         tail="parent/id",
         describe_defaults=(("trainingMode", "FULL"), ("trainingType", "MANUAL"), ("trainingHours", 0.0)),
+        # "This field is visible only after Amazon Personalize successfully trains a model."
+        # (API_SolutionVersion.html, trainingHours)
+        settled_only=("trainingHours",),
     ),
     ResourceType(
         "Campaign",
@@ -143,6 +151,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         parent_members=("solutionVersionArn",),
         # CreateCampaign's documented default.
         describe_defaults=(("minProvisionedTPS", 1),),
+        # "To update a campaign, the campaign status must be ACTIVE or CREATE FAILED." (API_UpdateCampaign.html)
+        updatable_from=("ACTIVE", "CREATE FAILED"),
     ),
     ResourceType("CampaignUpdate", "", (*_CREATE, *_DELETE), ("CampaignUpdateSummary",)),
     ResourceType(
@@ -343,6 +353,41 @@ SOLUTION_METRICS = (
     "precision_at_10",
     "precision_at_25",
 )
+
+
+# --- the path from data to a trained model ---------------------------------------------------
+#
+# Each rule with its source; docs/fidelity.md lists them too.
+
+# "Minimum number of unique item interactions required to create a solution version or
+# recommender. For a custom solution, you must have this many records after any filtering by
+# event type or event value before training. | 1000"
+# https://docs.aws.amazon.com/personalize/latest/dg/limits.html ("Item interactions")
+MIN_TRAINING_INTERACTIONS = 1000
+# "Minimum number of unique users, with at least 2 interactions each, required to train a model
+# (create a solution version). | 25" (same page)
+MIN_TRAINING_USERS = 25
+MIN_INTERACTIONS_PER_TRAINING_USER = 2
+# "Minimum percentage of total users that must have at minimum 2 item interactions or more
+# before you can create a domain recommender or custom solution version. | 1 percent" (same page)
+MIN_TRAINING_USERS_PERCENT = 1.0
+
+# "Automatic solution version creation starts within one hour after the solution is ACTIVE. If you
+# manually create a solution version within the hour, the solution skips the first automatic
+# training." (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html)
+FIRST_AUTO_TRAINING_AFTER_SECONDS = 3600
+# "By default, all new solutions use automatic training to create a new solution version every 7
+# days." / "Automatic training occurs only if you imported bulk or real-time interaction data since
+# the last training." (https://docs.aws.amazon.com/personalize/latest/dg/solution-config-auto-training.html)
+DEFAULT_AUTO_TRAINING_DAYS = 7
+# "For value, specify a number between 1 and 30. For unit, specify day or days."
+# (https://docs.aws.amazon.com/personalize/latest/dg/API_AutoTrainingConfig.html)
+AUTO_TRAINING_DAYS = (1, 30)
+
+# "If you specify True, you must specify the ARN of your solution for the SolutionVersionArn
+# parameter. It must be in SolutionArn/$LATEST format." (CampaignConfig.syncWithLatestSolutionVersion,
+# https://docs.aws.amazon.com/personalize/latest/dg/API_CampaignConfig.html)
+LATEST_VERSION_SUFFIX = "/$LATEST"
 
 
 @functools.cache

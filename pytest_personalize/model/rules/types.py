@@ -14,13 +14,16 @@ guide, "Choosing a recipe" and "Domain dataset groups").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from .. import catalogue as _catalogue
 from ..errors import ServiceError
 from . import arns as _arns
 from . import filter_expressions as _filter_expressions
+from . import recipes as _recipes
+from . import resources as _resources
 from . import schemas as _schemas
 from .common import Refusal
 from .resources import ResourceType
@@ -94,7 +97,7 @@ def recipe_rule(
     recipe_arn = refs.get("recipeArn")
     if recipe_arn is None and kind.noun != "Recommender":
         return
-    recipe = _catalogue.recipes_by_name().get(_arns.arn_tail(recipe_arn or ""))
+    recipe = _recipes.recipes_by_name().get(_arns.arn_tail(recipe_arn or ""))
     if kind.noun == "Solution" and recipe is not None:
         if recipe.retired:
             raise ServiceError(INVALID, f"The recipe {recipe_arn} is retired: new solutions can't use it.")
@@ -114,7 +117,79 @@ def recipe_rule(
             raise ServiceError(INVALID, f"The recipe {recipe_arn} is not a use case of the {domain} domain.")
 
 
-RULES: tuple[Rule, ...] = (schema_rule, dataset_schema_rule, filter_rule, recipe_rule)
+# --- the path from data to a trained model and a campaign -------------------------------------
+#
+# The rules below are checked with the rest; those that need the state of other resources (what
+# was imported, what was streamed) are functions the emulator calls with what it counted.
+
+_RATE = re.compile(r"rate\((\d{1,6}) days?\)")
+
+
+def _auto_training_configs(params: Mapping[str, Any]) -> list[Any]:
+    configs = []
+    for member in ("solutionConfig", "solutionUpdateConfig"):
+        config = params.get(member)
+        if isinstance(config, Mapping) and isinstance(config.get("autoTrainingConfig"), Mapping):
+            configs.append(config["autoTrainingConfig"])
+    return configs
+
+
+def auto_training_days(params: Mapping[str, Any]) -> int:
+    """The days between automatic trainings a solution asked for: the last config given, else 7."""
+    days = _resources.DEFAULT_AUTO_TRAINING_DAYS
+    for config in _auto_training_configs(params):
+        match = _RATE.fullmatch(str(config.get("schedulingExpression", "")))
+        if match is not None:
+            days = int(match.group(1))
+    return days
+
+
+def auto_training_rule(
+    known: Mapping[str, Known], kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]
+) -> None:
+    """``schedulingExpression`` is ``rate(N day)`` or ``rate(N days)`` with N from 1 to 30 (API_AutoTrainingConfig)."""
+    if kind.noun != "Solution":
+        return
+    low, high = _resources.AUTO_TRAINING_DAYS
+    for config in _auto_training_configs(params):
+        expression = config.get("schedulingExpression")
+        if expression is None:
+            continue
+        match = _RATE.fullmatch(str(expression))
+        if match is None or not low <= int(match.group(1)) <= high:
+            raise ServiceError(
+                INVALID,
+                f"autoTrainingConfig.schedulingExpression {expression!r} is not a rate of {low} to {high} days: "
+                "write it as rate(7 days) or rate(1 day).",
+            )
+
+
+def campaign_latest_rule(
+    known: Mapping[str, Known], kind: ResourceType, params: Mapping[str, Any], refs: Mapping[str, str]
+) -> None:
+    """A campaign that syncs with the latest version names it ``<solution ARN>/$LATEST`` (API_CampaignConfig)."""
+    if kind.noun != "Campaign":
+        return
+    config = params.get("campaignConfig")
+    if not isinstance(config, Mapping) or config.get("syncWithLatestSolutionVersion") is not True:
+        return
+    named = str(params.get("solutionVersionArn", ""))
+    if not named.endswith(_resources.LATEST_VERSION_SUFFIX):
+        raise ServiceError(
+            INVALID,
+            f"syncWithLatestSolutionVersion is true, so solutionVersionArn must be the solution's ARN followed by "
+            f"{_resources.LATEST_VERSION_SUFFIX}, not {named}.",
+        )
+
+
+def incremental_import_problem(params: Mapping[str, Any], has_bulk_data: bool) -> str | None:
+    """Why an import job can't be INCREMENTAL: its dataset has no bulk data yet (API_CreateDatasetImportJob)."""
+    if params.get("importMode") == "INCREMENTAL" and not has_bulk_data:
+        return (
+            f"The dataset {params.get('datasetArn')} has no imported bulk data yet: its first import job must use "
+            "importMode FULL."
+        )
+    return None
 
 
 # --- rules a request breaks by itself, whatever exists: every mode asks them (:mod:`.refusals`) ---
@@ -142,6 +217,42 @@ def solution_recipe_refusal(operation: str, params: Mapping[str, Any]) -> Refusa
             INVALID, "recipeArn is required when performAutoML is false (the default): name the recipe to train."
         )
     return None
+
+
+def training_data_problem(interactions: Sequence[tuple[str | None, str | None]], event_type: str | None) -> str | None:
+    """The failure reason of a training on these (user, event type) interactions, or None.
+
+    The minimums are the quotas page's (:data:`.resources.MIN_TRAINING_INTERACTIONS` ...); the
+    wording the error-messages page's, and a real failed version's (aws-samples/retail-demo-store
+    pull 562).
+    """
+    kept = [user for user, kind in interactions if event_type is None or kind == event_type]
+    minimum = _resources.MIN_TRAINING_INTERACTIONS
+    if len(kept) < minimum:
+        if event_type is not None:
+            return f"Dataset has fewer than {minimum} interactions after filtering by event type: {event_type}"
+        return f"Create failed. Dataset has fewer than {minimum} interactions."
+    per_user = Counter(kept)
+    each, users = _resources.MIN_INTERACTIONS_PER_TRAINING_USER, _resources.MIN_TRAINING_USERS
+    active = sum(1 for count in per_user.values() if count >= each)
+    if active < users:
+        return f"Create failed. Dataset has fewer than {users} users with at least {each} interactions each."
+    if active * 100 < _resources.MIN_TRAINING_USERS_PERCENT * len(per_user):
+        return (
+            f"Create failed. Fewer than {_resources.MIN_TRAINING_USERS_PERCENT:g} percent of the dataset's users "
+            f"have at least {each} interactions."
+        )
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    schema_rule,
+    dataset_schema_rule,
+    filter_rule,
+    recipe_rule,
+    auto_training_rule,
+    campaign_latest_rule,
+)
 
 
 REQUEST_REFUSALS: tuple[Callable[[str, Mapping[str, Any]], Refusal | None], ...] = (solution_recipe_refusal,)

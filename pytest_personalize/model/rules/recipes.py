@@ -1,28 +1,17 @@
-"""What AWS owns and every account can read: recipes, their algorithms and feature transformations,
-and how DescribeRecipe, DescribeAlgorithm and DescribeFeatureTransformation show them.
+"""What AWS owns and every account can read: the recipes, with their algorithms and feature transformations.
 
 Read-only, the same in every region, with the ARNs the public documentation gives
 (``arn:aws:personalize:::recipe/aws-user-personalization``). Sources: the developer guide's
 "Choosing a recipe" and "Choosing recommender use cases" pages, and DescribeRecipe outputs in
 public notebooks (aws-samples/amazon-personalize-samples), which name each recipe's algorithm
-and feature transformation.
+and feature transformation. How DescribeRecipe, DescribeAlgorithm and
+DescribeFeatureTransformation show them is :mod:`pytest_personalize.model.templates`'s.
 """
 
 from __future__ import annotations
 
-import datetime
 import functools
 from dataclasses import dataclass
-from typing import Any
-
-from . import spec as _spec
-from . import templates as _templates
-from .errors import ServiceError
-from .rules import arns as _arns
-from .rules import resources as _resources
-
-# When the catalogue says its resources were made: Amazon Personalize's launch.
-CATALOGUE_DATE = datetime.datetime(2019, 6, 10, tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -90,51 +79,3 @@ def names(noun: str) -> dict[str, Recipe]:
     if noun == "FeatureTransformation":
         return {recipe.transformation: recipe for recipe in RECIPES}
     return {}
-
-
-def catalogue_entry(kind: _resources.ResourceType, arn: Any) -> str:
-    """The name of the AWS-owned resource ``arn`` names, or ResourceNotFoundException."""
-    name = _arns.arn_tail(arn) if isinstance(arn, str) else ""
-    if not isinstance(arn, str) or not _arns.arn_pattern(kind).fullmatch(arn) or name not in names(kind.noun):
-        raise ServiceError("ResourceNotFoundException", _templates.not_found_message(arn, kind))
-    return name
-
-
-def owned_description(kind: _resources.ResourceType, name: str, context: _templates.Context) -> dict[str, Any]:
-    """An AWS-owned resource as Describe<X> shows it: the model's example, with the catalogue's facts."""
-    arn = _arns.arn(kind, name, context)
-    operation = f"Describe{kind.noun}"
-    member = single_member(operation)
-    dated = context.__class__(region=context.region, account=context.account, now=CATALOGUE_DATE)
-    description: dict[str, Any] = dict(_templates.model_example(operation, {kind.arn_member: arn}, dated)[member])
-    description.update({"name": name, kind.arn_member: arn})
-    recipe = names(kind.noun)[name]
-    # What the model's example would make up and nothing in a test reads: left empty.
-    for member in (
-        "defaultHyperParameters",
-        "defaultHyperParameterRanges",
-        "defaultResourceConfig",
-        "defaultParameters",
-    ):
-        if member in description:
-            description[member] = {}
-    if kind.noun == "Algorithm":
-        description["trainingInputMode"] = "File"
-        description["algorithmImage"] = {"name": name, "dockerURI": f"personalize/{name}:latest"}
-    if kind.noun == "Recipe":
-        algorithm, transformation = (_resources.for_noun(noun) for noun in ("Algorithm", "FeatureTransformation"))
-        assert algorithm is not None and transformation is not None
-        description["algorithmArn"] = _arns.arn(algorithm, recipe.algorithm, context)
-        description["featureTransformationArn"] = _arns.arn(transformation, recipe.transformation, context)
-        description["recipeType"] = recipe.recipe_type
-        description["description"] = f"The {recipe.name} recipe ({recipe.recipe_type})."
-    return description
-
-
-@functools.cache
-def single_member(operation: str) -> str:
-    """The one member of an operation's answer: ``recipe`` for DescribeRecipe."""
-    output = _spec.operation_model(operation).output_shape
-    assert output is not None
-    (member,) = output.members
-    return str(member)
