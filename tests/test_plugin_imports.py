@@ -1,7 +1,7 @@
 """Installing the plugin costs a project that doesn't use it no heavy import.
 
 pytest loads the plugin in every run. Until a test asks for a Personalize fixture, boto3,
-botocore, vcrpy and regex stay unimported: checked in a fresh interpreter (a subprocess), since
+botocore, vcrpy and regex stay unimported, and so does the plugin's own model of the service: checked in a fresh interpreter (a subprocess), since
 this suite's own process has them loaded already. What the import costs in time is measured in
 benchmarks/ (row 8), as a ratio.
 """
@@ -24,8 +24,10 @@ import sys
 def pytest_sessionfinish(session):
     loaded = sorted(name for name in {HEAVY!r} if name in sys.modules)
     plugin = "pytest_personalize.plugin" in sys.modules
+    # The service's model (its rules, its spec) is ours but heavy too: it waits for a fixture.
+    model = sorted(name for name in sys.modules if name.startswith("pytest_personalize.model."))
     with open("modules.json", "w") as handle:
-        json.dump({{"heavy": loaded, "plugin": plugin}}, handle)
+        json.dump({{"heavy": loaded, "plugin": plugin, "model": model}}, handle)
 """
 
 
@@ -42,7 +44,7 @@ def loaded_after(pytester: pytest.Pytester, test: str) -> dict[str, object]:
 def test_a_run_without_personalize_fixtures_imports_none_of_the_heavy_libraries(pytester: pytest.Pytester) -> None:
     loaded = loaded_after(pytester, "def test_plain():\n    assert 1 + 1 == 2\n")
 
-    assert loaded == {"heavy": [], "plugin": True}
+    assert loaded == {"heavy": [], "plugin": True, "model": ["pytest_personalize.model.errors"]}
 
 
 def test_a_fixture_that_needs_them_imports_them(pytester: pytest.Pytester) -> None:
@@ -50,3 +52,4 @@ def test_a_fixture_that_needs_them_imports_them(pytester: pytest.Pytester) -> No
     loaded = loaded_after(pytester, "def test_stubbed(personalize_stubber):\n    pass\n")
 
     assert "botocore" in loaded["heavy"]  # type: ignore[operator]
+    assert "pytest_personalize.model.spec" in loaded["model"]  # type: ignore[operator]
