@@ -53,3 +53,71 @@ def test_a_fixture_that_needs_them_imports_them(pytester: pytest.Pytester) -> No
 
     assert "botocore" in loaded["heavy"]  # type: ignore[operator]
     assert "pytest_personalize.model.spec" in loaded["model"]  # type: ignore[operator]
+
+
+HOOKS = """
+import json
+
+
+def pytest_sessionfinish(session):
+    ours = [impl.plugin_name for impl in session.config.hook.pytest_runtest_makereport.get_hookimpls()
+            if "personalize" in impl.plugin_name]
+    names = sorted({name for item in session.items for name in item.fixturenames if "personalize" in name})
+    with open("per_test.json", "w") as handle:
+        json.dump({"hooks": ours, "fixtures": names}, handle)
+"""
+
+
+def per_test_work(pytester: pytest.Pytester, test: str, **outcomes: int) -> dict[str, list[str]]:
+    pytester.makeconftest(HOOKS)
+    pytester.makepyfile(test)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(**outcomes)
+    return dict(json.loads((pytester.path / "per_test.json").read_text()))
+
+
+def test_a_suite_without_personalize_use_runs_no_hook_or_fixture_of_ours_per_test(pytester: pytest.Pytester) -> None:
+    work = per_test_work(pytester, "def test_plain():\n    assert 1 + 1 == 2\n", passed=1)
+
+    assert work == {"hooks": [], "fixtures": []}
+
+
+def test_a_personalize_fixture_brings_the_report_hook(pytester: pytest.Pytester) -> None:
+    work = per_test_work(pytester, "def test_stubbed(personalize_stubber):\n    pass\n", passed=1)
+
+    assert work["hooks"] == ["personalize-outcomes"]
+
+
+def test_the_cassette_marker_on_one_parametrized_case_turns_on_its_cassette_only(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_record_mode = all\n")
+    work = per_test_work(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.parametrize("marked", [pytest.param(True, marks=pytest.mark.personalize_cassette), False])
+        def test_case(request, marked):
+            assert ("personalize_cassette" in request.fixturenames) is marked
+        """,
+        passed=2,
+    )
+
+    assert work["hooks"] == ["personalize-outcomes"]
+
+
+def test_a_marker_a_conftest_adds_at_collection_turns_the_cassette_on(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_record_mode = all\n")
+    pytester.makepyfile(
+        conftest_marks="""
+        import pytest
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                item.add_marker(pytest.mark.personalize_cassette("added"))
+        """
+    )
+    pytester.makepyfile(
+        test_added="def test_case(request):\n    assert 'personalize_cassette' in request.fixturenames\n"
+    )
+    pytester.makeconftest("pytest_plugins = ['conftest_marks']\n")
+
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
