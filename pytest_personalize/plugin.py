@@ -6,8 +6,10 @@
 - ``stub/``, ``emulator/``, ``recording/``: the modes, imported by the fixtures that use them.
 
 Nothing here imports boto3, botocore or vcrpy at load time, nor the private modules: a project
-that has the plugin installed but doesn't use it pays for ``_settings`` alone, when pytest is
-configured. Each hook and fixture imports what it uses.
+that has the plugin installed but doesn't use it pays for ``_settings`` when pytest is
+configured and ``seams.patching`` when it collects, and nothing per test: no autouse fixture,
+and the report hook is registered by the first Personalize fixture set up. Each hook and
+fixture imports what it uses.
 """
 
 from __future__ import annotations
