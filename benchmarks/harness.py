@@ -57,6 +57,7 @@ class Sizes:
     scale_large: int
     vcrpy_rounds: int  # plain vcrpy's replay is quadratic: a minute a round at full size
     import_rounds: int  # row 8: a fresh interpreter per side and round, milliseconds measured in each
+    unused_suite: int  # row 18: tests of the suite that uses nothing of the plugin
 
 
 FULL = Sizes(
@@ -70,6 +71,7 @@ FULL = Sizes(
     scale_large=10000,
     vcrpy_rounds=3,
     import_rounds=20,
+    unused_suite=3000,
 )
 QUICK = Sizes(
     calls=20,
@@ -82,6 +84,7 @@ QUICK = Sizes(
     scale_large=600,
     vcrpy_rounds=1,
     import_rounds=1,
+    unused_suite=30,
 )
 
 # What a row module offers run.py: its rows by number, each producing one line of the table or several.
@@ -205,12 +208,20 @@ def pytest_seconds(project: Path, *args: str) -> float:
     return elapsed
 
 
-def write_project(directory: Path, body: str, count: int, prelude: str = "") -> Path:
-    """A project of ``count`` tests, each ``body`` formatted with its number ``i``, after ``prelude``."""
+def write_project(directory: Path, body: str, count: int, prelude: str = "", files: int = 1) -> Path:
+    """A project of ``count`` tests, each ``body`` formatted with its number ``i``, after ``prelude``,
+    in one file (``test_many.py``) or spread evenly over ``files`` of them."""
     directory.mkdir(parents=True)
     (directory / "pytest.ini").write_text("[pytest]\n")
-    source = prelude + "\n".join(textwrap.dedent(body).format(i=i) for i in range(count))
-    (directory / "test_many.py").write_text(source)
+    tests = [textwrap.dedent(body).format(i=i) for i in range(count)]
+    if files == 1:
+        (directory / "test_many.py").write_text(prelude + "\n".join(tests))
+        return directory
+    share = -(-count // files)
+    for index in range(files):
+        (directory / f"test_part_{index}.py").write_text(
+            prelude + "\n".join(tests[index * share : (index + 1) * share])
+        )
     return directory
 
 

@@ -10,14 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .model.errors import ConformanceError, UsageError
-from .model.rules import common_errors
-from .model.spec import modeled_errors
 
 if TYPE_CHECKING:
     from ._answering import UnattachedClientError
     from .emulator.backend import Backend, Call, Fault, Lifecycle, ManualClock
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
+    from .model.rules import common_errors
+    from .model.spec import modeled_errors
     from .recording.cassette import PersonalizeCassette, UnrecordedRequestError
     from .recording.vcr_interop import (
         PersonalizeMatcher,
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     )
     from .stub.stubber import PersonalizeStubber, QueuedCall, Stubber
 
-# Imported on first use: the plugin loads this package in every pytest run, used or not.
+# Imported on first use: the plugin loads this package in every pytest run, used or not, and
+# model/ alone (its rules, its catalogue, botocore's spec) takes longer to import than pytest's
+# whole start-up budget for a plugin. Only the exceptions, which import nothing, load eagerly.
 _LAZY = {
     "Backend": ".emulator.backend",
     "Call": ".emulator.backend",
@@ -44,6 +46,8 @@ _LAZY = {
     "UnattachedClientError": "._answering",
     "UnrecordedRequestError": ".recording.cassette",
     "before_record_request": ".recording.vcr_interop",
+    "common_errors": ".model.rules",
+    "modeled_errors": ".model.spec",
     "before_record_response": ".recording.vcr_interop",
     "personalize_matcher": ".recording.vcr_interop",
 }

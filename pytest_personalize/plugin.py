@@ -6,8 +6,10 @@
 - ``stub/``, ``emulator/``, ``recording/``: the modes, imported by the fixtures that use them.
 
 Nothing here imports boto3, botocore or vcrpy at load time, nor the private modules: a project
-that has the plugin installed but doesn't use it pays for ``_settings`` alone, when pytest is
-configured. Each hook and fixture imports what it uses.
+that has the plugin installed but doesn't use it pays for ``_settings`` when pytest is
+configured and ``seams.patching`` when it collects, and nothing per test: no autouse fixture,
+and the report hook is registered by the first Personalize fixture set up. Each hook and
+fixture imports what it uses.
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         guard = config.stash[_GUARD] = session_guard()
         guard.activate()
+        _watch_outcomes(config)
     report, json_path = config.getoption("personalize_coverage"), config.getoption("personalize_coverage_json")
     if report or json_path is not None:
         from ._coverage import ErrorCoveragePlugin
@@ -209,37 +212,90 @@ def pytest_collection(session: pytest.Session) -> Generator[None, object, object
     # time never asks the instance metadata service, and signs with dummies if nothing else has any.
     if session.config.stash[_SETTINGS].record_mode != "none":
         return (yield)
-    from ._clients import offline_collection
+    from .seams.patching import after_import
 
-    with offline_collection():
+    # Only a collection that imports botocore needs it: the rest of the suite doesn't pay for
+    # importing the client machinery and the service model.
+    with contextlib.ExitStack() as stack:
+
+        def offline(_module: object) -> None:
+            from ._clients import offline_collection
+
+            stack.enter_context(offline_collection())
+
+        stack.callback(after_import("botocore.session", offline))
         return (yield)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    guard = item.config.stash.get(_GUARD, None)
-    if guard is not None:
-        _guard_verdict(item, report, len(guard.refused), guard.refused)
-    if report.when == "call":
-        item.stash[_CALL_OUTCOME] = report.outcome
-    elif report.when == "teardown":
-        # The cassette is saved once its test passed the call and the teardown: an interrupt,
-        # another fixture's error or a failing teardown leave the file as it was, byte for byte.
-        cassette = item.stash.get(_PENDING_CASSETTE, None)
-        if cassette is not None:
-            del item.stash[_PENDING_CASSETTE]
-            if report.passed and item.stash.get(_CALL_OUTCOME, None) == "passed":
-                from .recording.file import CassetteFormatError
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The marker alone turns the cassette on, as pytest-recording's vcr marker does. Decided once
+    # here, after every other plugin and conftest has marked the items, rather than by an autouse
+    # fixture that every test of a suite with no Personalize use would pay for.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if (
+            isinstance(names, list)
+            and "personalize_cassette" not in names
+            and item.get_closest_marker(CASSETTE_MARKER) is not None
+        ):
+            # Where an autouse fixture would be: after the wider-scoped fixtures, before the
+            # test's own. The list is shared by the parametrized items of one function: a copy.
+            item.fixturenames = [*names]  # type: ignore[attr-defined]
+            item.fixturenames.insert(_first_function_scoped(item, names), "personalize_cassette")  # type: ignore[attr-defined]
 
-                try:
-                    cassette.save()
-                except (CassetteFormatError, OSError) as error:
-                    report.outcome = "failed"
-                    report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"
-    return report
+
+def _first_function_scoped(item: pytest.Item, names: list[str]) -> int:
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for index, name in enumerate(names):
+        found = definitions.get(name)
+        if not found or getattr(found[-1], "scope", "function") == "function":
+            return index
+    return len(names)
+
+
+class _Outcomes:
+    """The report hook, registered by the first Personalize fixture a run sets up (or at once with
+    the guard on): a suite that uses none of them runs without it.
+
+    It keeps how the call phase ended for the teardown checks, saves a recorded cassette once its
+    test passed the call and the teardown, and gives the session-wide guard its verdict.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        guard = item.config.stash.get(_GUARD, None)
+        if guard is not None:
+            _guard_verdict(item, report, len(guard.refused), guard.refused)
+        if report.when == "call":
+            item.stash[_CALL_OUTCOME] = report.outcome
+        elif report.when == "teardown":
+            # The cassette is saved once its test passed the call and the teardown: an interrupt,
+            # another fixture's error or a failing teardown leave the file as it was, byte for byte.
+            cassette = item.stash.get(_PENDING_CASSETTE, None)
+            if cassette is not None:
+                del item.stash[_PENDING_CASSETTE]
+                if report.passed and item.stash.get(_CALL_OUTCOME, None) == "passed":
+                    from .recording.file import CassetteFormatError
+
+                    try:
+                        cassette.save()
+                    except (CassetteFormatError, OSError) as error:
+                        report.outcome = "failed"
+                        report.longrepr = f"pytest-personalize could not save cassette {cassette.path}: {error}"
+        return report
+
+
+_OUTCOMES_PLUGIN = "personalize-outcomes"
+
+
+def _watch_outcomes(config: pytest.Config) -> None:
+    # Registered during the first test's setup, the hook still sees that test's setup report.
+    if not config.pluginmanager.has_plugin(_OUTCOMES_PLUGIN):
+        config.pluginmanager.register(_Outcomes(), _OUTCOMES_PLUGIN)
 
 
 def _guard_verdict(item: pytest.Item, report: pytest.TestReport, count: int, refused: list[str]) -> None:
@@ -359,6 +415,7 @@ def personalize_events_stubber(
 
 def _stubber(request: pytest.FixtureRequest, client: BaseClient) -> Iterator[PersonalizeStubber]:
     # The body of the three stubber fixtures.
+    _watch_outcomes(request.config)
     from ._coverage import record
     from ._findings import check
     from .stub.stubber import PersonalizeStubber
@@ -432,6 +489,7 @@ def personalize_fake(
     from .emulator.fake import PersonalizeFake
     from .seams.botocore import recorded_retry_sleeps
 
+    _watch_outcomes(request.config)
     options = PersonalizeOptions.of(request.node)
     apply(monkeypatch, offline_environment(personalize_region))
     fake = PersonalizeFake(**personalize_backend_settings)
@@ -472,6 +530,7 @@ def personalize_server(
     from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer
 
+    _watch_outcomes(request.config)
     apply(monkeypatch, offline_environment(personalize_region))
     backend = Backend(**personalize_backend_settings)
     backend.default_region = personalize_region
@@ -582,6 +641,7 @@ def personalize_cassette(
     from .recording.names import CassetteNameError, cassette_path
     from .recording.transport import intercepting
 
+    _watch_outcomes(request.config)
     options = CassetteOptions.of(request.node)
     try:
         path = cassette_path(personalize_cassette_dir, personalize_cassette_name)
@@ -612,10 +672,3 @@ def personalize_cassette(
     request.node.stash[_PENDING_CASSETTE] = cassette
     outcome = request.node.stash.get(_CALL_OUTCOME, None)
     check(request.node, cassette, outcome, fail_unplayed=request.config.stash[_SETTINGS].fail_unplayed)
-
-
-@pytest.fixture(autouse=True)
-def _personalize_cassette_marker(request: pytest.FixtureRequest) -> None:
-    # The marker alone turns the cassette on, as pytest-recording's vcr marker does.
-    if request.node.get_closest_marker(CASSETTE_MARKER) is not None:
-        request.getfixturevalue("personalize_cassette")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-ROWS = range(1, 18)
+ROWS = range(1, 21)
 FIXTURES_OF_ROW_7 = ("personalize_stubber", "personalize_fake", "personalize_cassette")
 
 pytestmark = pytest.mark.skipif(not SCRIPT.is_file(), reason="benchmarks/ is not shipped in the sdist")

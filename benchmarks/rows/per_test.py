@@ -1,8 +1,9 @@
-"""Rows 7 and 11: what a whole test costs.
+"""Rows 7, 11, 19 and 20: what a whole test costs.
 
 Row 11 is one test's pipeline (create to delete, each step waited for) under a fresh fake,
 against a raw Stubber queue holding the same answers; row 7 is each fixture in a real pytest run
-of generated projects, against the careful hand-written test.
+of generated projects, against the careful hand-written test; rows 19 and 20 the same test under
+the tools a user would otherwise pick: moto's ``mock_aws`` and pytest-recording's ``vcr`` marker.
 """
 
 from __future__ import annotations
@@ -301,5 +302,200 @@ def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
         )
 
 
-# Row 11 runs in this process; row 7's projects run in their own.
-ROWS: dict[int, Benchmark] = {11: bench_pipeline, 7: bench_fixture_overhead}
+# --- 19 and 20: per test, against the tools users would otherwise pick -----------------------------
+
+MOTO_PRELUDE = f"""
+import boto3
+import pytest
+from moto import mock_aws
+
+SCHEMA = {SCHEMA!r}
+
+
+@pytest.fixture
+def personalize():
+    # A fresh mock per test, as moto's documentation shows.
+    with mock_aws():
+        yield boto3.client(
+            "personalize", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+"""
+MOTO_TEST = """
+    def test_{i}(personalize):
+        arn = personalize.create_schema(name="s{i}", schema=SCHEMA)["schemaArn"]
+        personalize.describe_schema(schemaArn=arn)
+    """
+FAKE_PRELUDE = f"SCHEMA = {SCHEMA!r}\n"
+FAKE_TEST = """
+    def test_{i}(personalize_client, personalize_fake):
+        arn = personalize_client.create_schema(name="s{i}", schema=SCHEMA)["schemaArn"]
+        personalize_client.describe_schema(schemaArn=arn)
+    """
+# Both replaying sides: the same module-level client, the same call, one shared cassette.
+REPLAY_PRELUDE = """
+import boto3
+import pytest
+
+client = boto3.session.Session().client(
+    "personalize", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+)
+"""
+OURS_REPLAY_TEST = """
+    @pytest.mark.personalize_cassette("shared")
+    def test_{i}():
+        client.create_dataset_group(name="g")
+    """
+VCR_REPLAY_TEST = """
+    @pytest.mark.vcr
+    def test_{i}():
+        client.create_dataset_group(name="g")
+    """
+# pytest-recording's own fixtures, overridden as its documentation shows, to share one cassette.
+VCR_CONFTEST = """
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request):
+    return os.path.join(os.path.dirname(__file__), "cassettes")
+
+
+@pytest.fixture
+def default_cassette_name():
+    return "shared"
+"""
+# Each side without the other tool's plugin, as a project that picked one of them runs.
+WITHOUT_RECORDING = ("-p", "no:recording")
+WITHOUT_OURS = ("-p", "no:personalize")
+
+
+def _available(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # an import blocked by a sys.modules entry of None
+        return False
+
+
+def _record_at_the_service(path: Path, *, by_vcrpy: bool) -> None:
+    """One CreateDatasetGroup call recorded against the loopback server, by our cassette or by vcrpy
+    itself, then with the service's address in place of the server's: both replaying sides'
+    module-level client calls the service."""
+    from pytest_personalize._clients import make_client
+    from pytest_personalize.recording.cassette import use_cassette
+
+    with server() as running:
+        endpoint = running.endpoint_url
+        if by_vcrpy:
+            import vcr
+
+            recording = vcr.VCR().use_cassette(str(path), record_mode="all")
+        else:
+            recording = use_cassette(path, "all")
+        with recording:
+            make_client(REGION, endpoint_url=endpoint).create_dataset_group(name="g")
+    path.write_text(path.read_text().replace(endpoint, f"https://personalize.{REGION}.amazonaws.com"))
+
+
+def _per_test_rounds(
+    sides: dict[str, tuple[Callable[[Path, int], Path], tuple[str, ...]]], tests: int, rounds: int
+) -> dict[str, list[float]]:
+    """Per test, each side's project of ``tests`` tests less the same project with one test (its
+    start, imports included), over the difference in tests; every side once a round, the order
+    turning each round. ``sides`` maps a name to (make the project in a directory with n tests,
+    the options of its runs)."""
+    tests = max(tests, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        projects = {
+            (name, count): make(Path(tmp) / f"{name}_{count}", count)
+            for name, (make, _) in sides.items()
+            for count in (1, tests)
+        }
+        for (name, _count), project in projects.items():
+            pytest_seconds(project, *sides[name][1])  # bytecode written once, before anything is timed
+        costs: dict[str, list[float]] = {name: [] for name in sides}
+        order = list(sides)
+        for index in range(max(rounds, 1)):
+            turn = index % len(order)
+            for name in order[turn:] + order[:turn]:
+                options = sides[name][1]
+                many = pytest_seconds(projects[name, tests], *options)
+                one = pytest_seconds(projects[name, 1], *options)
+                costs[name].append(max(many - one, 0.0) / (tests - 1))
+    return costs
+
+
+def _rival_row(
+    number: int, measured: str, baseline: str, costs: tuple[list[float], list[float]], limit: float, times: int
+) -> Row:
+    ours, theirs = costs
+    ratio = statistics.median(a / b if b else float("inf") for a, b in zip(ours, theirs, strict=True))
+    target = f"<= {limit:.2f}x ({times}x faster)"
+    return Row(
+        number,
+        measured,
+        baseline,
+        statistics.median(ours),
+        statistics.median(theirs),
+        ratio,
+        "s",
+        target,
+        ratio <= limit,
+    )
+
+
+def bench_fake_vs_moto_per_test(sizes: Sizes) -> Row:
+    """Per test, the same test (create a schema, describe it) under ``personalize_fake`` and under
+    moto's ``mock_aws``, a fresh mock per test as moto's documentation shows."""
+    measured, baseline = (
+        "per test, personalize_fake (CreateSchema, DescribeSchema)",
+        "the same test under moto mock_aws",
+    )
+    if not _available("moto"):
+        return Row(19, measured, baseline, 0.0, 0.0, 0.0, "s", "<= 0.33x (3x faster)", False, "moto not installed")
+    sides = {
+        "fake": (lambda d, n: write_project(d, FAKE_TEST, n, FAKE_PRELUDE), WITHOUT_RECORDING),
+        "moto": (lambda d, n: write_project(d, MOTO_TEST, n, MOTO_PRELUDE), WITHOUT_RECORDING + WITHOUT_OURS),
+    }
+    # moto costs tens of milliseconds a test: fewer tests keep a round short.
+    costs = _per_test_rounds(sides, sizes.tests // 5, sizes.repeats)
+    return _rival_row(19, measured, baseline, (costs["fake"], costs["moto"]), 1 / 3, 3)
+
+
+def bench_replay_vs_vcr_per_test(sizes: Sizes) -> Row:
+    """Per test, replaying one call from one shared cassette: ``personalize_cassette`` (the marker)
+    against pytest-recording's ``@pytest.mark.vcr``, the same module-level client on both sides."""
+    measured = "per test, personalize_cassette replay (one call, the marker)"
+    baseline = "pytest-recording @pytest.mark.vcr replay of the same call"
+    if not _available("pytest_recording"):
+        return Row(
+            20, measured, baseline, 0.0, 0.0, 0.0, "s", "<= 0.20x (5x faster)", False, "pytest-recording not installed"
+        )
+
+    def ours(directory: Path, count: int) -> Path:
+        project = write_project(directory, OURS_REPLAY_TEST, count, REPLAY_PRELUDE)
+        _record_at_the_service(project / "cassettes" / "shared.yaml", by_vcrpy=False)
+        return project
+
+    def theirs(directory: Path, count: int) -> Path:
+        project = write_project(directory, VCR_REPLAY_TEST, count, REPLAY_PRELUDE)
+        (project / "conftest.py").write_text(VCR_CONFTEST)
+        (project / "cassettes").mkdir()
+        _record_at_the_service(project / "cassettes" / "shared.yaml", by_vcrpy=True)
+        return project
+
+    sides = {"ours": (ours, WITHOUT_RECORDING), "vcr": (theirs, WITHOUT_OURS)}
+    costs = _per_test_rounds(sides, sizes.tests, sizes.repeats)
+    return _rival_row(20, measured, baseline, (costs["ours"], costs["vcr"]), 0.2, 5)
+
+
+# Row 11 runs in this process; the projects of rows 7, 19 and 20 run in their own.
+ROWS: dict[int, Benchmark] = {
+    11: bench_pipeline,
+    7: bench_fixture_overhead,
+    19: bench_fake_vs_moto_per_test,
+    20: bench_replay_vs_vcr_per_test,
+}
