@@ -1,15 +1,17 @@
-"""Rows 7, 11, 19 and 20: what a whole test costs.
+"""Rows 7, 11, 19, 20 and 21: what a whole test costs.
 
 Row 11 is one test's pipeline (create to delete, each step waited for) under a fresh fake,
 against a raw Stubber queue holding the same answers; row 7 is each fixture in a real pytest run
-of generated projects, against the careful hand-written test; rows 19 and 20 the same test under
-the tools a user would otherwise pick: moto's ``mock_aws`` and pytest-recording's ``vcr`` marker.
+of generated projects, against the careful hand-written test, and row 21 the same with two calls
+a test and pytest's start left out; rows 19 and 20 the same test under the tools a user would
+otherwise pick: moto's ``mock_aws`` and pytest-recording's ``vcr`` marker.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -194,9 +196,9 @@ def bench_pipeline(sizes: Sizes) -> Row:
     )
 
 
-# --- 7: each fixture in a whole pytest run, against the careful hand-written test -------
+# --- 7 and 21: each fixture in a whole pytest run, against the careful hand-written test -------
 
-# Each fixture's target, per test, as a ratio to the careful hand-written test.
+# Each fixture's target, per test, as a ratio to the careful hand-written test (rows 7 and 21).
 FIXTURE_LIMITS = {
     "personalize_stubber": 1.2,
     "personalize_fake": 1.3,
@@ -323,6 +325,92 @@ def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
         "careful hand-written test: module-level client, raw Stubber",
         {name: [per_test(name, i) for i in rounds] for name in projects},
         [per_test("careful", i) for i in rounds],
+    )
+
+
+# Row 21: two calls a test (create a dataset group, describe it), the careful test queueing both
+# answers with their expected parameters.
+TWO_CALLS_CAREFUL_TEST = """
+    def test_{i}():
+        with Stubber(client) as stubber:
+            arn = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g{i}"
+            stubber.add_response("create_dataset_group", {{"datasetGroupArn": arn}}, {{"name": "g{i}"}})
+            stubber.add_response(
+                "describe_dataset_group",
+                {{"datasetGroup": {{"name": "g{i}", "datasetGroupArn": arn, "status": "ACTIVE"}}}},
+                {{"datasetGroupArn": arn}},
+            )
+            client.create_dataset_group(name="g{i}")
+            client.describe_dataset_group(datasetGroupArn=arn)
+    """
+TWO_CALLS_TESTS = {
+    "personalize_stubber": """
+        def test_{i}(personalize_client, personalize_stubber):
+            arn = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g{i}"
+            personalize_stubber.add_response("create_dataset_group", {{"name": "g{i}"}})
+            personalize_stubber.add_response("describe_dataset_group", {{"datasetGroupArn": arn}})
+            personalize_client.create_dataset_group(name="g{i}")
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+    "personalize_fake": """
+        def test_{i}(personalize_client, personalize_fake):
+            arn = personalize_client.create_dataset_group(name="g{i}")["datasetGroupArn"]
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+    # The marker's default name: a cassette per test, cassettes/test_many/test_<i>.yaml.
+    "personalize_cassette (replay)": """
+        @pytest.mark.personalize_cassette
+        def test_{i}(personalize_client):
+            arn = personalize_client.create_dataset_group(name="g")["datasetGroupArn"]
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+}
+TWO_CALLS_MEASURED = {
+    "personalize_stubber": "per test of two calls, personalize_stubber",
+    "personalize_fake": "per test of two calls, personalize_fake",
+    "personalize_cassette (replay)": "per test of two calls, personalize_cassette replay (a cassette per test)",
+}
+
+
+def _create_and_describe(client: Any) -> None:
+    arn = client.create_dataset_group(name="g")["datasetGroupArn"]
+    client.describe_dataset_group(datasetGroupArn=arn)
+
+
+def bench_two_calls_per_test(sizes: Sizes) -> Iterator[Row]:
+    """Per test of two calls, each fixture against the careful hand-written test, start-up left out.
+
+    Each project of ``strict_tests`` tests less the same project of ``strict_few`` (pytest's
+    start, the imports and the module's client), over the difference; every project once a
+    round, the order turning; each fixture's ratio taken within its round.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        recording = Path(tmp) / "two_calls.yaml"
+        _record(recording, _create_and_describe)
+
+        def project(body: str, prelude: str = "") -> Callable[[Path, int], Path]:
+            def make(directory: Path, count: int) -> Path:
+                made = write_project(directory, body, count, prelude)
+                if "personalize_cassette" in body:
+                    cassettes = made / "cassettes" / "test_many"
+                    cassettes.mkdir(parents=True)
+                    for i in range(count):
+                        shutil.copyfile(recording, cassettes / f"test_{i}.yaml")
+                return made
+
+            return make
+
+        sides = {
+            "careful": (project(TWO_CALLS_CAREFUL_TEST, CAREFUL_PRELUDE), WITHOUT_RECORDING),
+            **{name: (project(body, "import pytest\n"), WITHOUT_RECORDING) for name, body in TWO_CALLS_TESTS.items()},
+        }
+        costs = _per_test_rounds(sides, sizes.strict_tests, sizes.repeats, few=sizes.strict_few)
+    yield from _against_careful(
+        21,
+        TWO_CALLS_MEASURED,
+        "careful hand-written test of the same two calls: module-level client, raw Stubber",
+        costs,
+        costs["careful"],
     )
 
 
@@ -515,10 +603,11 @@ def bench_replay_vs_vcr_per_test(sizes: Sizes) -> Row:
     return _rival_row(20, measured, baseline, (costs["ours"], costs["vcr"]), 0.2, 5)
 
 
-# Row 11 runs in this process; the projects of rows 7, 19 and 20 run in their own.
+# Row 11 runs in this process; the projects of rows 7, 19, 20 and 21 run in their own.
 ROWS: dict[int, Benchmark] = {
     11: bench_pipeline,
     7: bench_fixture_overhead,
     19: bench_fake_vs_moto_per_test,
     20: bench_replay_vs_vcr_per_test,
+    21: bench_two_calls_per_test,
 }
