@@ -58,6 +58,8 @@ class Sizes:
     vcrpy_rounds: int  # plain vcrpy's replay is quadratic: a minute a round at full size
     import_rounds: int  # row 8: a fresh interpreter per side and round, milliseconds measured in each
     unused_suite: int  # row 18: tests of the suite that uses nothing of the plugin
+    strict_tests: int  # row 21: tests in the project measured...
+    strict_few: int  # ...less the same project with this many (start-up, imports and the module's client)
 
 
 FULL = Sizes(
@@ -72,6 +74,8 @@ FULL = Sizes(
     vcrpy_rounds=3,
     import_rounds=20,
     unused_suite=3000,
+    strict_tests=800,
+    strict_few=10,
 )
 QUICK = Sizes(
     calls=20,
@@ -85,6 +89,8 @@ QUICK = Sizes(
     vcrpy_rounds=1,
     import_rounds=1,
     unused_suite=30,
+    strict_tests=3,
+    strict_few=1,
 )
 
 # What a row module offers run.py: its rows by number, each producing one line of the table or several.

@@ -1,15 +1,17 @@
-"""Rows 7, 11, 19 and 20: what a whole test costs.
+"""Rows 7, 11, 19, 20 and 21: what a whole test costs.
 
 Row 11 is one test's pipeline (create to delete, each step waited for) under a fresh fake,
 against a raw Stubber queue holding the same answers; row 7 is each fixture in a real pytest run
-of generated projects, against the careful hand-written test; rows 19 and 20 the same test under
-the tools a user would otherwise pick: moto's ``mock_aws`` and pytest-recording's ``vcr`` marker.
+of generated projects, against the careful hand-written test, and row 21 the same with two calls
+a test and pytest's start left out; rows 19 and 20 the same test under the tools a user would
+otherwise pick: moto's ``mock_aws`` and pytest-recording's ``vcr`` marker.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -194,7 +196,17 @@ def bench_pipeline(sizes: Sizes) -> Row:
     )
 
 
-# --- 7: each fixture in a whole pytest run ---------------------------------------------------------
+# --- 7 and 21: each fixture in a whole pytest run, against the careful hand-written test -------
+
+# Each fixture's target, per test, as a ratio to the careful hand-written test (rows 7 and 21).
+FIXTURE_LIMITS = {
+    "personalize_stubber": 1.2,
+    "personalize_fake": 1.3,
+    "personalize_cassette (replay)": 1.3,
+}
+# A project that uses the plugin doesn't have pytest-recording (the [bench] extra installs it),
+# whose autouse fixture costs every test about 0.5 ms, on both sides alike, diluting every ratio.
+WITHOUT_RECORDING = ("-p", "no:recording")
 
 FIXTURE_TESTS = {
     "personalize_stubber": """
@@ -240,20 +252,42 @@ STARTUP_TEST = """
     """
 
 
-def _record_shared_cassette(path: Path) -> None:
-    """The one-call cassette every replaying test of row 7 shares, recorded against the loopback server."""
+def _record(path: Path, calls: Callable[[Any], object]) -> None:
+    """A cassette of ``calls(client)``, recorded against the loopback server."""
     from pytest_personalize._clients import make_client
     from pytest_personalize.recording.cassette import use_cassette
 
     with server() as running, use_cassette(path, "all"):
-        make_client(REGION, endpoint_url=running.endpoint_url).create_dataset_group(name="g")
+        calls(make_client(REGION, endpoint_url=running.endpoint_url))
 
 
 def _fixture_project(directory: Path, body: str, count: int) -> Path:
     project = write_project(directory, body, count)
     if "personalize_cassette(" in body:
-        _record_shared_cassette(project / "cassettes" / "shared.yaml")
+        # The one-call cassette every replaying test of row 7 shares.
+        _record(project / "cassettes" / "shared.yaml", lambda client: client.create_dataset_group(name="g"))
     return project
+
+
+def _against_careful(
+    number: int, measured: dict[str, str], baseline: str, costs: dict[str, list[float]], careful: list[float]
+) -> Iterator[Row]:
+    """A line per fixture: its per-test costs against the careful test's, the ratio taken within
+    each round and the median of those reported, against the fixture's own target."""
+    for name, label in measured.items():
+        ratio = statistics.median(c / b if b else float("inf") for c, b in zip(costs[name], careful, strict=True))
+        limit = FIXTURE_LIMITS[name]
+        yield Row(
+            number,
+            label,
+            baseline,
+            statistics.median(costs[name]),
+            statistics.median(careful),
+            ratio,
+            "s",
+            f"<= {limit}x",
+            ratio <= limit,
+        )
 
 
 def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
@@ -274,32 +308,110 @@ def bench_fixture_overhead(sizes: Sizes) -> Iterator[Row]:
         startup = write_project(base / "startup", STARTUP_TEST, 1)
         order = ["startup", "careful", *projects]
         paths = {"startup": startup, "careful": careful, **projects}
-        pytest_seconds(startup)  # bytecode written once, before anything is timed
+        pytest_seconds(startup, *WITHOUT_RECORDING)  # bytecode written once, before anything is timed
         seconds: dict[str, list[float]] = {name: [] for name in order}
         for index in range(max(sizes.repeats, 1)):
             turn = index % len(order)
             for name in order[turn:] + order[:turn]:
-                seconds[name].append(pytest_seconds(paths[name]))
+                seconds[name].append(pytest_seconds(paths[name], *WITHOUT_RECORDING))
 
     def per_test(name: str, index: int) -> float:
         return max(seconds[name][index] - seconds["startup"][index], 0.0) / sizes.tests
 
     rounds = range(len(seconds["startup"]))
-    careful_costs = [per_test("careful", i) for i in rounds]
-    for name in projects:
-        costs = [per_test(name, i) for i in rounds]
-        ratio = statistics.median(c / b if b else float("inf") for c, b in zip(costs, careful_costs, strict=True))
-        yield Row(
-            7,
-            f"per test, {name}",
-            "careful hand-written test: module-level client, raw Stubber",
-            statistics.median(costs),
-            statistics.median(careful_costs),
-            ratio,
-            "s",
-            "<= 1.3x",
-            ratio <= 1.3,
-        )
+    yield from _against_careful(
+        7,
+        {name: f"per test, {name}" for name in projects},
+        "careful hand-written test: module-level client, raw Stubber",
+        {name: [per_test(name, i) for i in rounds] for name in projects},
+        [per_test("careful", i) for i in rounds],
+    )
+
+
+# Row 21: two calls a test (create a dataset group, describe it), the careful test queueing both
+# answers with their expected parameters.
+TWO_CALLS_CAREFUL_TEST = """
+    def test_{i}():
+        with Stubber(client) as stubber:
+            arn = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g{i}"
+            stubber.add_response("create_dataset_group", {{"datasetGroupArn": arn}}, {{"name": "g{i}"}})
+            stubber.add_response(
+                "describe_dataset_group",
+                {{"datasetGroup": {{"name": "g{i}", "datasetGroupArn": arn, "status": "ACTIVE"}}}},
+                {{"datasetGroupArn": arn}},
+            )
+            client.create_dataset_group(name="g{i}")
+            client.describe_dataset_group(datasetGroupArn=arn)
+    """
+TWO_CALLS_TESTS = {
+    "personalize_stubber": """
+        def test_{i}(personalize_client, personalize_stubber):
+            arn = "arn:aws:personalize:us-east-1:123456789012:dataset-group/g{i}"
+            personalize_stubber.add_response("create_dataset_group", {{"name": "g{i}"}})
+            personalize_stubber.add_response("describe_dataset_group", {{"datasetGroupArn": arn}})
+            personalize_client.create_dataset_group(name="g{i}")
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+    "personalize_fake": """
+        def test_{i}(personalize_client, personalize_fake):
+            arn = personalize_client.create_dataset_group(name="g{i}")["datasetGroupArn"]
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+    # The marker's default name: a cassette per test, cassettes/test_many/test_<i>.yaml.
+    "personalize_cassette (replay)": """
+        @pytest.mark.personalize_cassette
+        def test_{i}(personalize_client):
+            arn = personalize_client.create_dataset_group(name="g")["datasetGroupArn"]
+            personalize_client.describe_dataset_group(datasetGroupArn=arn)
+        """,
+}
+TWO_CALLS_MEASURED = {
+    "personalize_stubber": "per test of two calls, personalize_stubber",
+    "personalize_fake": "per test of two calls, personalize_fake",
+    "personalize_cassette (replay)": "per test of two calls, personalize_cassette replay (a cassette per test)",
+}
+
+
+def _create_and_describe(client: Any) -> None:
+    arn = client.create_dataset_group(name="g")["datasetGroupArn"]
+    client.describe_dataset_group(datasetGroupArn=arn)
+
+
+def bench_two_calls_per_test(sizes: Sizes) -> Iterator[Row]:
+    """Per test of two calls, each fixture against the careful hand-written test, start-up left out.
+
+    Each project of ``strict_tests`` tests less the same project of ``strict_few`` (pytest's
+    start, the imports and the module's client), over the difference; every project once a
+    round, the order turning; each fixture's ratio taken within its round.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        recording = Path(tmp) / "two_calls.yaml"
+        _record(recording, _create_and_describe)
+
+        def project(body: str, prelude: str = "") -> Callable[[Path, int], Path]:
+            def make(directory: Path, count: int) -> Path:
+                made = write_project(directory, body, count, prelude)
+                if "personalize_cassette" in body:
+                    cassettes = made / "cassettes" / "test_many"
+                    cassettes.mkdir(parents=True)
+                    for i in range(count):
+                        shutil.copyfile(recording, cassettes / f"test_{i}.yaml")
+                return made
+
+            return make
+
+        sides = {
+            "careful": (project(TWO_CALLS_CAREFUL_TEST, CAREFUL_PRELUDE), WITHOUT_RECORDING),
+            **{name: (project(body, "import pytest\n"), WITHOUT_RECORDING) for name, body in TWO_CALLS_TESTS.items()},
+        }
+        costs = _per_test_rounds(sides, sizes.strict_tests, sizes.repeats, few=sizes.strict_few)
+    yield from _against_careful(
+        21,
+        TWO_CALLS_MEASURED,
+        "careful hand-written test of the same two calls: module-level client, raw Stubber",
+        costs,
+        costs["careful"],
+    )
 
 
 # --- 19 and 20: per test, against the tools users would otherwise pick -----------------------------
@@ -367,7 +479,6 @@ def default_cassette_name():
     return "shared"
 """
 # Each side without the other tool's plugin, as a project that picked one of them runs.
-WITHOUT_RECORDING = ("-p", "no:recording")
 WITHOUT_OURS = ("-p", "no:personalize")
 
 
@@ -401,18 +512,18 @@ def _record_at_the_service(path: Path, *, by_vcrpy: bool) -> None:
 
 
 def _per_test_rounds(
-    sides: dict[str, tuple[Callable[[Path, int], Path], tuple[str, ...]]], tests: int, rounds: int
+    sides: dict[str, tuple[Callable[[Path, int], Path], tuple[str, ...]]], tests: int, rounds: int, few: int = 1
 ) -> dict[str, list[float]]:
-    """Per test, each side's project of ``tests`` tests less the same project with one test (its
-    start, imports included), over the difference in tests; every side once a round, the order
-    turning each round. ``sides`` maps a name to (make the project in a directory with n tests,
-    the options of its runs)."""
-    tests = max(tests, 2)
+    """Per test, each side's project of ``tests`` tests less the same project with ``few`` tests
+    (its start, imports included), over the difference in tests; every side once a round, the
+    order turning each round. ``sides`` maps a name to (make the project in a directory with n
+    tests, the options of its runs)."""
+    tests = max(tests, few + 1)
     with tempfile.TemporaryDirectory() as tmp:
         projects = {
             (name, count): make(Path(tmp) / f"{name}_{count}", count)
             for name, (make, _) in sides.items()
-            for count in (1, tests)
+            for count in (few, tests)
         }
         for (name, _count), project in projects.items():
             pytest_seconds(project, *sides[name][1])  # bytecode written once, before anything is timed
@@ -423,8 +534,8 @@ def _per_test_rounds(
             for name in order[turn:] + order[:turn]:
                 options = sides[name][1]
                 many = pytest_seconds(projects[name, tests], *options)
-                one = pytest_seconds(projects[name, 1], *options)
-                costs[name].append(max(many - one, 0.0) / (tests - 1))
+                start = pytest_seconds(projects[name, few], *options)
+                costs[name].append(max(many - start, 0.0) / (tests - few))
     return costs
 
 
@@ -492,10 +603,11 @@ def bench_replay_vs_vcr_per_test(sizes: Sizes) -> Row:
     return _rival_row(20, measured, baseline, (costs["ours"], costs["vcr"]), 0.2, 5)
 
 
-# Row 11 runs in this process; the projects of rows 7, 19 and 20 run in their own.
+# Row 11 runs in this process; the projects of rows 7, 19, 20 and 21 run in their own.
 ROWS: dict[int, Benchmark] = {
     11: bench_pipeline,
     7: bench_fixture_overhead,
     19: bench_fake_vs_moto_per_test,
     20: bench_replay_vs_vcr_per_test,
+    21: bench_two_calls_per_test,
 }
