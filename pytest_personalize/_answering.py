@@ -84,7 +84,9 @@ class Answerer:
     - ``exchange(send, request)`` gets each request at the HTTP session: it answers it, or calls
       ``send(request)`` (the refusals, then the network) and may keep what comes back;
       ``exchange_async`` the same for aiobotocore's sessions, awaiting ``send``;
-    - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent.
+    - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent;
+    - ``answer_early(request)`` (a cassette) answers a wired client's request at ``before-call``,
+      as it would be sent but for its signature, with a success or None (the whole way then).
     """
 
     kind: Kind
@@ -95,6 +97,7 @@ class Answerer:
     exchange: Callable[[Send, AWSPreparedRequest], AWSResponse] | None = None
     exchange_async: Callable[[AsyncSend, AWSPreparedRequest], Awaitable[AWSResponse]] | None = None
     refuse: Check | None = None
+    answer_early: Callable[[AWSPreparedRequest], AWSResponse | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class _View:
     responders: tuple[Answerer, ...] = ()  # innermost first, from here on
     exchangers: tuple[Answerer, ...] = ()
     refusals: tuple[Check, ...] = ()
+    early: tuple[Answerer, ...] = ()
     owns: tuple[Callable[[AWSPreparedRequest], bool], ...] = ()  # each once
 
     @staticmethod
@@ -116,6 +120,7 @@ class _View:
             tuple(each for each in inward if each.respond is not None),
             tuple(each for each in inward if each.exchange is not None),
             tuple(each.refuse for each in inward if each.refuse is not None),
+            tuple(each for each in inward if each.answer_early is not None),
             tuple(owns),
         )
 
@@ -173,7 +178,7 @@ def _install_needed() -> None:
     needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
         # Refusals need it too: an aiobotocore loaded later is patched when its first client is made.
         "clients": (
-            bool(view.responders or view.refusals or view.exchangers),
+            bool(view.responders or view.refusals or view.exchangers or view.early),
             lambda: _botocore.on_new_clients(_client_made),
         ),
         "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
@@ -199,7 +204,8 @@ def _client_made(client: BaseClient) -> None:
         # or send through aiobotocore's sessions.
         with _lock:
             _install_needed()
-    if _view.responders and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
+    view = _view
+    if (view.responders or view.early) and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
         attach(client)
 
 
@@ -237,7 +243,7 @@ def detach(client: BaseClient) -> BaseClient:
 
 
 def wire_if_answering(client: BaseClient) -> None:
-    """Wire ``client`` as if it were made now: a Personalize client while something responds."""
+    """Wire ``client`` as if it were made now: a Personalize client while something responds or answers early."""
     _client_made(client)
 
 
@@ -256,9 +262,10 @@ def _route(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:
 
 
 class _CallRoute:
-    """A wired botocore client's ``before-call``: the innermost responder's success, answered there.
+    """A wired botocore client's ``before-call``: the innermost fake's success (else the innermost
+    cassette's recorded success), answered there.
 
-    What the responder answers is the same either way (it reads the request as it would be sent,
+    What is answered is the same either way (it reads the request as it would be sent,
     but for its signature, with the credential scope the signer would write); answered here, the
     call skips signing, the HTTP request's preparation and the send, most of what a call costs.
     The answer is parsed by the client's own parser, and ``needs-retry`` is emitted, as at the
@@ -277,8 +284,10 @@ class _CallRoute:
         self, model: OperationModel, params: dict[str, Any], request_signer: Any, context: dict[str, Any], **_: object
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
         _early.pending = None
-        responders = _view.responders
-        respond = responders[0].respond if responders else None
+        view = _view
+        # The innermost fake, else the innermost cassette: as at the send, where a wired client's
+        # request reaches no cassette while a fake answers it at before-send.
+        respond = view.responders[0].respond if view.responders else view.early[0].answer_early if view.early else None
         client = self._client()
         if respond is None or client is None or not _botocore.skips_only_known_handlers(client, model.name):
             return None
@@ -294,6 +303,8 @@ class _CallRoute:
         if request is None:
             return None
         response = respond(request)
+        if response is None:
+            return None
         if response.status_code >= 300:
             _early.pending = (request.url, request.body, response)
             return None
