@@ -6,8 +6,9 @@ that needs of every client in the process is put in place through :mod:`pytest_p
 while at least one registration needs it, and taken out with the last:
 
 - ``respond`` (a fake): every Personalize client made from now on is wired, at its
-  ``before-send`` event, to the innermost registration that responds (:func:`attach` reaches a
-  client made earlier); moto's handler passes on the requests it ``owns``.
+  ``before-call`` event (a success, :class:`_CallRoute`) and its ``before-send`` event, to the
+  innermost registration that responds (:func:`attach` reaches a client made earlier); moto's
+  handler passes on the requests it ``owns``.
 - ``exchange`` (a cassette) and ``refuse`` (the fake's guard): one wrapper of the HTTP sessions'
   ``send`` -- botocore's, and aiobotocore's loaded ones -- the last step before a request leaves
   the machine. There a request meets, in this order: the innermost cassette, which answers it,
@@ -26,9 +27,10 @@ sessions' ``send``: a cassette's ``exchange_async``, then the refusals, then the
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .model import spec as _spec
@@ -40,6 +42,7 @@ from .wire import requests as _requests
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.client import BaseClient
+    from botocore.model import OperationModel
 
     from .seams.aiobotocore import AsyncSend
     from .seams.botocore import Send
@@ -50,8 +53,10 @@ Respond = Callable[["AWSPreparedRequest"], "AWSResponse"]
 Check = Callable[["AWSPreparedRequest"], None]
 
 _EVENT = "before-send"
-# The one handler a wired client carries; the fake's name, as the fake is what it routes to.
+_CALL_EVENT = "before-call"
+# The handlers a wired client carries; the fake's name, as the fake is what they route to.
 HANDLER_ID = "pytest-personalize-fake"
+_CALL_HANDLER_ID = f"{HANDLER_ID}-call"
 
 
 class UnattachedClientError(RuntimeError):
@@ -72,13 +77,16 @@ class Answerer:
     ``owner`` is the :class:`PersonalizeFake`, ``PersonalizeCassette`` or ``PersonalizeStubber``
     itself. Every callable is optional:
 
-    - ``respond(request)`` answers a wired botocore client's request at ``before-send``;
+    - ``respond(request)`` answers a wired botocore client's request at ``before-send``, or at
+      ``before-call`` the request as it would be sent but for its signature;
       ``respond_async`` the same for an aiobotocore client (its response awaits the body);
     - ``owns(request)``: whether ``respond`` is for this request, so moto passes it on;
     - ``exchange(send, request)`` gets each request at the HTTP session: it answers it, or calls
       ``send(request)`` (the refusals, then the network) and may keep what comes back;
       ``exchange_async`` the same for aiobotocore's sessions, awaiting ``send``;
-    - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent.
+    - ``refuse(request)`` raises to stop a request at the HTTP session, before it is sent;
+    - ``answer_early(request)`` (a cassette) answers a wired client's request at ``before-call``,
+      as it would be sent but for its signature, with a success or None (the whole way then).
     """
 
     kind: Kind
@@ -89,6 +97,7 @@ class Answerer:
     exchange: Callable[[Send, AWSPreparedRequest], AWSResponse] | None = None
     exchange_async: Callable[[AsyncSend, AWSPreparedRequest], Awaitable[AWSResponse]] | None = None
     refuse: Check | None = None
+    answer_early: Callable[[AWSPreparedRequest], AWSResponse | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,7 @@ class _View:
     responders: tuple[Answerer, ...] = ()  # innermost first, from here on
     exchangers: tuple[Answerer, ...] = ()
     refusals: tuple[Check, ...] = ()
+    early: tuple[Answerer, ...] = ()
     owns: tuple[Callable[[AWSPreparedRequest], bool], ...] = ()  # each once
 
     @staticmethod
@@ -110,6 +120,7 @@ class _View:
             tuple(each for each in inward if each.respond is not None),
             tuple(each for each in inward if each.exchange is not None),
             tuple(each.refuse for each in inward if each.refuse is not None),
+            tuple(each for each in inward if each.answer_early is not None),
             tuple(owns),
         )
 
@@ -123,6 +134,8 @@ _waiting = False
 # Set on a thread while one of its requests goes on from the send wrapper: a wrapper of ours left
 # beneath another tool's (and reached through it) has nothing left to do.
 _sending = threading.local()
+# On a thread, the answer a responder gave at a call's before-call that its before-send returns.
+_early = threading.local()
 
 
 def register(answerer: Answerer) -> bool:
@@ -165,7 +178,7 @@ def _install_needed() -> None:
     needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
         # Refusals need it too: an aiobotocore loaded later is patched when its first client is made.
         "clients": (
-            bool(view.responders or view.refusals or view.exchangers),
+            bool(view.responders or view.refusals or view.exchangers or view.early),
             lambda: _botocore.on_new_clients(_client_made),
         ),
         "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
@@ -191,7 +204,8 @@ def _client_made(client: BaseClient) -> None:
         # or send through aiobotocore's sessions.
         with _lock:
             _install_needed()
-    if _view.responders and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
+    view = _view
+    if (view.responders or view.early) and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
         attach(client)
 
 
@@ -199,7 +213,7 @@ def _moto_passes_on(request: AWSPreparedRequest) -> bool:
     return any(owns(request) for owns in _view.owns)
 
 
-# --- a client's before-send: the innermost responder answers --------------------------------------
+# --- a client's before-call and before-send: the innermost responder answers ------------------------
 
 
 def attach(client: BaseClient) -> BaseClient:
@@ -208,32 +222,93 @@ def attach(client: BaseClient) -> BaseClient:
     While nothing responds its requests go on as if it weren't wired. Harmless for a client
     already wired, and for other services' clients (their events never name Personalize).
     """
-    route = _route_async if _aiobotocore.is_async_client(client) else _route
-    client.meta.events.register(_event_of(client), route, unique_id=HANDLER_ID)  # type: ignore[arg-type]
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    if _aiobotocore.is_async_client(client):
+        events.register(f"{_EVENT}.{service}", _route_async, unique_id=HANDLER_ID)  # type: ignore[arg-type]
+        return client
+    events.register(f"{_EVENT}.{service}", _route, unique_id=HANDLER_ID)  # type: ignore[arg-type]
+    # Last, so that a stubber on the same client (ours or botocore's) answers first.
+    events.register_last(f"{_CALL_EVENT}.{service}", _CallRoute(client), unique_id=_CALL_HANDLER_ID)  # type: ignore[arg-type]
     return client
 
 
 def detach(client: BaseClient) -> BaseClient:
     """Undo :func:`attach` (or the wiring of a client made while something responded)."""
-    client.meta.events.unregister(_event_of(client), unique_id=HANDLER_ID)
+    events = client.meta.events
+    service = client.meta.service_model.service_id.hyphenize()
+    events.unregister(f"{_EVENT}.{service}", unique_id=HANDLER_ID)
+    events.unregister(f"{_CALL_EVENT}.{service}", unique_id=_CALL_HANDLER_ID)
     return client
 
 
 def wire_if_answering(client: BaseClient) -> None:
-    """Wire ``client`` as if it were made now: a Personalize client while something responds."""
+    """Wire ``client`` as if it were made now: a Personalize client while something responds or answers early."""
     _client_made(client)
 
 
-def _event_of(client: BaseClient) -> str:
-    # botocore names a client's events after its service id: personalize-runtime, not personalize.
-    return f"{_EVENT}.{client.meta.service_model.service_id.hyphenize()}"
-
-
 def _route(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:
+    pending = getattr(_early, "pending", None)
+    if pending is not None:
+        _early.pending = None
+        url, body, response = pending
+        if request.url == url and request.body == body:
+            kept: AWSResponse = response
+            return kept
     responders = _view.responders
     respond = responders[0].respond if responders else None
     # Nothing responds: moto or the network answers, as if the client weren't wired.
     return respond(request) if respond is not None else None
+
+
+class _CallRoute:
+    """A wired botocore client's ``before-call``: the innermost fake's success (else the innermost
+    cassette's recorded success), answered there.
+
+    What is answered is the same either way (it reads the request as it would be sent,
+    but for its signature, with the credential scope the signer would write); answered here, the
+    call skips signing, the HTTP request's preparation and the send, most of what a call costs.
+    The answer is parsed by the client's own parser, and ``needs-retry`` is emitted, as at the
+    send. Anything else goes the whole way: an error (botocore's retries must see it: it is kept
+    for this request's ``before-send``, not answered twice), a client whose signer can't say how
+    it would sign (no credentials: NoCredentialsError), or one with a handler of the test's own
+    on the events skipped (:func:`pytest_personalize.seams.botocore.skips_only_known_handlers`).
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: BaseClient) -> None:
+        self._client = weakref.ref(client)
+
+    def __call__(
+        self, model: OperationModel, params: dict[str, Any], request_signer: Any, context: dict[str, Any], **_: object
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        _early.pending = None
+        view = _view
+        # The innermost fake, else the innermost cassette: as at the send, where a wired client's
+        # request reaches no cassette while a fake answers it at before-send.
+        respond = view.responders[0].respond if view.responders else view.early[0].answer_early if view.early else None
+        client = self._client()
+        if respond is None or client is None or not _botocore.skips_only_known_handlers(client, model.name):
+            return None
+        signing = _botocore.signing_of(request_signer, context)
+        if signing is None:
+            return None
+        authorization = (
+            None
+            if signing.key is None
+            else _requests.unsigned_authorization(signing.key, signing.region, signing.service)
+        )
+        request = _botocore.unsent_request(params, authorization)
+        if request is None:
+            return None
+        response = respond(request)
+        if response is None:
+            return None
+        if response.status_code >= 300:
+            _early.pending = (request.url, request.body, response)
+            return None
+        return response, _botocore.parsed_as_sent(client, model, params, response)
 
 
 def _route_async(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:

@@ -209,3 +209,150 @@ def test_threads_registering_at_once_leave_botocore_as_it_was() -> None:
     assert errors == []
     assert _answering.active() == []
     assert (BaseClient.__dict__["__init__"], URLLib3Session.__dict__["send"]) == before
+
+
+# --- a success answered at before-call, everything else the whole way ------------------------------
+
+
+def _full_way(client: Any) -> list[Any]:
+    """A handler of the test's own on ``before-send`` (it only looks): the calls go the whole way."""
+    seen: list[Any] = []
+    client.meta.events.register("before-send.personalize", lambda request, **_: seen.append(request))
+    return seen
+
+
+def _without_request_ids(response: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(response["ResponseMetadata"])
+    headers = {
+        k: v for k, v in metadata.pop("HTTPHeaders").items() if k not in ("x-amzn-requestid", "date", "content-length")
+    }
+    metadata.pop("RequestId")
+    return {**response, "ResponseMetadata": {**metadata, "HTTPHeaders": headers}}
+
+
+def test_a_success_answered_early_is_the_answer_the_whole_way_gives() -> None:
+    early, whole = make_client("us-east-1"), make_client("us-east-1")
+    seen = _full_way(whole)
+    with PersonalizeFake() as fake:
+        fake.set_lifecycle("instant")
+        for client in (early, whole):
+            fake.attach(client)
+        arns = [
+            client.create_dataset_group(name=f"shop-{n}")["datasetGroupArn"] for n, client in enumerate((early, whole))
+        ]
+        answers = [
+            _without_request_ids(client.describe_dataset_group(datasetGroupArn=arn))
+            for client, arn in zip((early, whole), arns, strict=True)
+        ]
+    assert len(seen) == 2  # the second client's two calls went through before-send
+    for answer in answers:
+        del answer["datasetGroup"]["name"], answer["datasetGroup"]["datasetGroupArn"]
+        for stamp in ("creationDateTime", "lastUpdatedDateTime"):
+            del answer["datasetGroup"][stamp]
+    assert answers[0] == answers[1]
+    assert answers[0]["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+def test_an_error_is_answered_once_and_retried_as_the_service_would_be() -> None:
+    client = make_client("us-east-1")
+    with PersonalizeFake() as fake:
+        fake.attach(client)
+        client.create_dataset_group(name="shop")
+        with pytest.raises(client.exceptions.ResourceAlreadyExistsException):
+            client.create_dataset_group(name="shop")
+        fake.fail_next("ListDatasetGroups", "ThrottlingException", times=2)
+        listed = client.list_dataset_groups()
+    # The refused create was answered once, not once early and again at the send.
+    assert [(call.operation, call.error) for call in fake.calls] == [
+        ("CreateDatasetGroup", None),
+        ("CreateDatasetGroup", "ResourceAlreadyExistsException"),
+        ("ListDatasetGroups", "ThrottlingException"),
+        ("ListDatasetGroups", "ThrottlingException"),
+        ("ListDatasetGroups", None),
+    ]
+    assert listed["ResponseMetadata"]["RetryAttempts"] == 2
+
+
+def test_a_client_without_credentials_fails_to_sign_as_botocore_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import botocore.session
+    from botocore.exceptions import NoCredentialsError
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with PersonalizeFake() as fake:
+        client = botocore.session.Session().create_client("personalize", region_name="us-east-1")
+        with pytest.raises(NoCredentialsError):
+            client.list_dataset_groups()
+    assert fake.calls == []
+
+
+def test_the_handlers_a_test_adds_see_every_request() -> None:
+    client = make_client("us-east-1")
+    with PersonalizeFake() as fake:
+        fake.attach(client)
+        client.list_dataset_groups()  # answered early: nothing of the test's own was on the way
+        seen = _full_way(client)
+        client.list_dataset_groups()
+        signed = [request.headers.get("Authorization") for request in seen]
+    assert len(seen) == 1 and signed[0] is not None and b"Credential=testing/" in signed[0]
+    assert len(fake.calls) == 2
+
+
+def test_an_access_key_of_twelve_digits_names_the_account_answered_early() -> None:
+    client = make_client("us-east-1", aws_access_key_id="111122223333")
+    with PersonalizeFake() as fake:
+        fake.attach(client)
+        arn = client.create_dataset_group(name="shop")["datasetGroupArn"]
+    assert arn == "arn:aws:personalize:us-east-1:111122223333:dataset-group/shop"
+
+
+@contextlib.contextmanager
+def answering(statuses: list[int], sent: list[str]) -> Iterator[None]:
+    """Beneath the registry's wrapper: a ThrottlingException for each 400 in ``statuses``, else LISTED."""
+    from botocore.awsrequest import AWSResponse
+
+    def answer(send: Any, request: Any) -> Any:
+        sent.append(request.url)
+        status = statuses.pop(0) if statuses else 200
+        body = {"__type": "ThrottlingException", "message": "Rate exceeded"} if status == 400 else LISTED
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        return AWSResponse(request.url, status, headers, RawBody(json.dumps(body).encode()))  # type: ignore[arg-type]
+
+    undo = _botocore_seams.intercept_sends(answer)
+    try:
+        yield
+    finally:
+        undo()
+
+
+def test_a_replayed_success_answers_a_wired_client_before_signing(tmp_path: Path) -> None:
+    path = recorded(tmp_path)
+    sent: list[str] = []
+    signatures: list[Any] = []
+    with answering([], sent), use_cassette(path, "none") as cassette:
+        client = make_client("us-east-1")  # made while the cassette is active: wired
+        with _botocore_seams.signing_credentials(signatures.append):
+            listed = client.list_dataset_groups()
+            assert signatures == []
+            with pytest.raises(Exception, match="ListDatasetGroups"):
+                client.list_dataset_groups()  # one recorded: the second is a miss, which goes the whole way
+    assert [group["name"] for group in listed["datasetGroups"]] == ["from-the-network"]
+    assert listed["ResponseMetadata"]["RetryAttempts"] == 0
+    assert cassette.play_counts == {0: 1} and sent == [] and len(signatures) == 1
+
+
+def test_a_replayed_error_is_retried_as_botocore_retries_the_service(tmp_path: Path) -> None:
+    path = tmp_path / "throttled.yaml"
+    sent: list[str] = []
+    with answering([400], sent), use_cassette(path, "all"):
+        make_client("us-east-1").list_dataset_groups()
+    assert len(sent) == 2  # recorded: the throttle, then the answer
+    with answering([], sent), use_cassette(path, "none") as cassette:
+        listed = make_client("us-east-1").list_dataset_groups()
+    assert listed["ResponseMetadata"]["RetryAttempts"] == 1
+    assert cassette.play_counts == {0: 1, 1: 1} and len(sent) == 2

@@ -1,7 +1,8 @@
-"""The in-process fake: a :class:`Backend` held behind botocore's ``before-send`` event.
+"""The in-process fake: a :class:`Backend` held behind a botocore client's call events.
 
-botocore serializes, signs, retries and parses exactly as it would against AWS; only the bytes
-that would have gone to the network are answered here instead. While a fake is active, every
+botocore serializes the request, and parses the answer's bytes, as it would against AWS. A
+success is answered at ``before-call``, before signing (:class:`pytest_personalize._answering._CallRoute`
+says when); an error at ``before-send``, after signing, so that botocore retries as it would. While a fake is active, every
 Personalize client created -- by any botocore or boto3 session, aiobotocore's included, and
 including the default one behind ``boto3.client("personalize")`` -- is wired to it. Clients
 made before it became active are reached with :meth:`PersonalizeFake.attach`; until then their

@@ -384,11 +384,7 @@ class PersonalizeCassette:
             key = self._lookup_key(request)
             index = self._next_index(key, request)
             if index is not None:
-                self._played[key] += 1
-                self.play_counts[index] += 1
-                response: dict[str, Any] = self.data[index][1]
-                self.answered.append((key.operation, _error_code(response)))
-                return response
+                return self._play(key, index)
             if self._may_record:
                 return None
             # A request the service would refuse isn't a miss: it gets the service's answer.
@@ -400,6 +396,27 @@ class PersonalizeCassette:
             message = self.unmatched_message(request, key)
             self.failures.append(message)
         raise UnrecordedRequestError(message, self, request)
+
+    def answer_success(self, request: Request) -> dict[str, Any] | None:
+        """The recorded response for ``request`` when it is a success (counted as played), else None
+        with nothing counted: an error, a miss, a recording and a custom matcher's choice are
+        :meth:`answer`'s, at the send, where botocore's retries see an error."""
+        with self._lock:
+            if self.record_mode == "all" or self.matching.matcher is not None:
+                return None
+            key = self._lookup_key(request)
+            index = self._next_index(key, request)
+            if index is None or int(self.data[index][1]["status"]["code"]) >= 300:
+                return None
+            return self._play(key, index)
+
+    def _play(self, key: RequestKey, index: int) -> dict[str, Any]:
+        # Hold self._lock.
+        self._played[key] += 1
+        self.play_counts[index] += 1
+        response: dict[str, Any] = self.data[index][1]
+        self.answered.append((key.operation, _error_code(response)))
+        return response
 
     def __contains__(self, request: Request) -> bool:
         with self._lock:

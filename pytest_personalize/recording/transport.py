@@ -51,6 +51,8 @@ class PersonalizeCassette(Protocol):
 
     def answer(self, request: Request, /) -> dict[str, Any] | None: ...
 
+    def answer_success(self, request: Request, /) -> dict[str, Any] | None: ...
+
     def record(self, request: Request, response: dict[str, Any], /) -> None: ...
 
 
@@ -61,6 +63,7 @@ def activate(cassette: PersonalizeCassette) -> None:
             "cassette",
             cassette,
             exchange=functools.partial(_exchange, cassette),
+            answer_early=functools.partial(_answer_early, cassette),
             exchange_async=functools.partial(_exchange_async, cassette),
         )
     )
@@ -93,6 +96,14 @@ def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedReq
     response = send(request)
     cassette.record(recorded, _as_recorded_response(response, bytes(response.content or b"")))
     return response
+
+
+def _answer_early(cassette: PersonalizeCassette, request: AWSPreparedRequest) -> AWSResponse | None:
+    """The cassette's recorded success for a request not yet signed (a wired client's ``before-call``), or None."""
+    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
+        return None
+    answer = cassette.answer_success(_as_vcr_request(request))
+    return None if answer is None else _as_aws_response(request.url, answer)
 
 
 async def _exchange_async(cassette: PersonalizeCassette, send: AsyncSend, request: AWSPreparedRequest) -> AWSResponse:

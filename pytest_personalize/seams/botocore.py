@@ -23,7 +23,8 @@ import contextlib
 import functools
 import operator
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,157 @@ def intercept_sends(handle: Callable[[Send, AWSPreparedRequest], AWSResponse]) -
         return send
 
     return patch_on_top(URLLib3Session, "send", make, handle)
+
+
+# --- answering a call before it is signed (pytest_personalize._answering) ----------------------
+
+
+@dataclass(frozen=True)
+class Signing:
+    """How botocore will sign a request it hasn't signed yet: the access key id (None: unsigned),
+    the region and the signing name of the SigV4 credential scope."""
+
+    key: str | None
+    region: str
+    service: str
+
+
+def signing_of(request_signer: Any, context: Mapping[str, Any]) -> Signing | None:
+    """How ``request_signer`` will sign the request of a ``before-call`` event, or None when that
+    can't be told without signing (no credentials, a signature other than SigV4).
+
+    Depends on ``botocore.signers.RequestSigner``'s ``signature_version``, ``region_name`` and
+    ``signing_name`` and its ``_credentials``, and on the request context's ``auth_type`` and
+    ``signing`` (the endpoint rules' region and name), as ``RequestSigner.sign`` reads them. With
+    no credentials botocore raises NoCredentialsError while signing: None sends such a call
+    that way, so that it does.
+    """
+    from botocore import UNSIGNED
+
+    version = getattr(request_signer, "signature_version", None)
+    signing = context.get("signing") or {}
+    region = signing.get("region") or getattr(request_signer, "region_name", None)
+    service = signing.get("signing_name") or getattr(request_signer, "signing_name", None)
+    if not isinstance(region, str) or not isinstance(service, str):
+        return None
+    if version is UNSIGNED or context.get("auth_type") == "none":
+        return Signing(None, region, service)
+    if version != "v4" or context.get("auth_type") not in (None, "v4"):
+        return None
+    credentials = getattr(request_signer, "_credentials", None)
+    if credentials is None:
+        return None
+    key = getattr(credentials.get_frozen_credentials(), "access_key", None)
+    return Signing(key, region, service) if isinstance(key, str) and key else None
+
+
+def unsent_request(request_dict: Mapping[str, Any], authorization: str | None) -> AWSPreparedRequest | None:
+    """The request of a ``before-call`` event as it would be sent, but for its signature: its method,
+    URL, headers (``Authorization`` as given) and body. None when its body isn't bytes yet.
+
+    Depends on the request dict botocore's serializer and ``prepare_request_dict`` make
+    (``method``, ``url``, ``headers``, ``body``), which ``Endpoint.create_request`` prepares unchanged.
+    """
+    from botocore.awsrequest import AWSPreparedRequest, HeadersDict
+
+    body = request_dict.get("body")
+    if not isinstance(body, bytes):
+        return None
+    headers = HeadersDict(request_dict.get("headers") or {})
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    # A HeadersDict, as botocore's own preparer gives (its stubs say HTTPHeaders).
+    return AWSPreparedRequest(request_dict["method"], request_dict["url"], headers, body, False)  # type: ignore[arg-type]
+
+
+# The events of a call between ``before-call`` and ``after-call`` that an answer given at
+# ``before-call`` skips: signing, sending, and what botocore does with the HTTP response before
+# parsing it. ``needs-retry`` isn't skipped: :func:`parsed_as_sent` emits it.
+_SKIPPED_EVENTS = (
+    "request-created",
+    "choose-signer",
+    "before-sign",
+    "before-send",
+    "response-received",
+    "before-parse",
+)
+# Whose handlers on those events an early answer may skip: botocore's own (signing, sending),
+# this plugin's and moto's (which answers at ``before-send`` and passes Personalize's on).
+_KNOWN_PACKAGES = frozenset(("botocore", "pytest_personalize", "moto"))
+_verdicts: weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], dict[str, bool]]] = weakref.WeakKeyDictionary()
+
+
+def skips_only_known_handlers(client: BaseClient, operation_name: str) -> bool:
+    """Whether every handler ``client`` has on the events an early answer skips is botocore's,
+    this plugin's or moto's: a handler of the test's own there (one that reads what is sent, say)
+    sees the request only if the call goes the whole way.
+
+    Depends on ``client.meta.events`` being an ``EventAliaser`` over a ``HierarchicalEmitter``
+    whose ``_handlers`` has ``prefix_search(event_name)`` and whose ``_lookup_cache`` dict is
+    replaced on every ``register`` and ``unregister``: the verdict is kept while it is the same
+    dict. False when the emitter isn't built that way.
+    """
+    emitter = getattr(client.meta.events, "_emitter", None)
+    cache = getattr(emitter, "_lookup_cache", None)
+    search = getattr(getattr(emitter, "_handlers", None), "prefix_search", None)
+    if not isinstance(cache, dict) or search is None:
+        return False
+    kept = _verdicts.get(emitter)
+    if kept is None or kept[0] is not cache:
+        kept = (cache, {})
+        _verdicts[emitter] = kept
+    verdict = kept[1].get(operation_name)
+    if verdict is None:
+        service = client.meta.service_model.service_id.hyphenize()
+        verdict = all(
+            _package_of(handler) in _KNOWN_PACKAGES
+            for event in _SKIPPED_EVENTS
+            for handler in search(f"{event}.{service}.{operation_name}")
+        )
+        kept[1][operation_name] = verdict
+    return verdict
+
+
+def _package_of(handler: Any) -> str:
+    function = getattr(handler, "__func__", handler)  # a bound method's function
+    function = getattr(function, "func", function)  # a functools.partial's
+    module = getattr(function, "__module__", None) or type(handler).__module__
+    return str(module).split(".", 1)[0]
+
+
+def parsed_as_sent(
+    client: BaseClient, operation_model: Any, request_dict: dict[str, Any], http_response: AWSResponse
+) -> dict[str, Any]:
+    """``http_response`` parsed as the client's endpoint parses the answer to a request it sent:
+    the same parser, ``needs-retry`` emitted (the retry handlers' bookkeeping sees a success), and
+    ``RetryAttempts`` 0 in the response metadata.
+
+    Depends on ``botocore.endpoint.convert_to_response_dict`` and the client's ``_endpoint``
+    (its ``_response_parser_factory``), as ``Endpoint._do_get_response`` and ``_send_request``
+    use them. For a success (status below 300): an error goes the whole way, so that botocore's
+    retries see it.
+    """
+    from botocore.endpoint import convert_to_response_dict
+
+    endpoint = client._endpoint  # type: ignore[attr-defined]
+    service_model = operation_model.service_model
+    protocol = getattr(service_model, "resolved_protocol", None) or service_model.metadata["protocol"]
+    response_dict = convert_to_response_dict(http_response, operation_model)
+    parsed: dict[str, Any] = endpoint._response_parser_factory.create_parser(protocol).parse(
+        response_dict, operation_model.output_shape
+    )
+    client.meta.events.emit(
+        f"needs-retry.{service_model.service_id.hyphenize()}.{operation_model.name}",
+        response=(http_response, parsed),
+        endpoint=endpoint,
+        operation=operation_model,
+        attempts=1,
+        caught_exception=None,
+        request_dict=request_dict,
+    )
+    if "ResponseMetadata" in parsed:
+        parsed["ResponseMetadata"]["RetryAttempts"] = 0
+    return parsed
 
 
 def on_client_arguments(choose: Callable[[Any, str, dict[str, Any]], dict[str, Any]]) -> Undo:

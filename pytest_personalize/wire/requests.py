@@ -21,6 +21,7 @@ to say why the service would refuse it.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 from typing import Any, NamedTuple, Protocol, overload
@@ -202,6 +203,14 @@ def account_of(scope: CredentialScope | None) -> str | None:
     return scope.key if scope is not None and _ACCOUNT_KEY.fullmatch(scope.key) else None
 
 
+def unsigned_authorization(key: str, region: str, service: str) -> str:
+    """The ``Authorization`` header a SigV4 signer writes for this credential scope today, without
+    its signed headers and signature: what :func:`classify` and :func:`credential_problem` read of
+    a request that isn't signed yet."""
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
+    return f"AWS4-HMAC-SHA256 Credential={key}/{date}/{region}/{service}/{_TERMINATOR}"
+
+
 # --- where a request goes ----------------------------------------------------------------------
 
 
@@ -350,4 +359,5 @@ __all__ = [
     "region_problem",
     "rest_operation",
     "text",
+    "unsigned_authorization",
 ]
