@@ -222,7 +222,8 @@ class ClientState:
         config, and its retry quotas as full as they were."""
         if not all(quota.available_capacity == capacity for quota, capacity in self.quotas):
             return False
-        if _config(client) != self.config:
+        # Equal to the copy exactly when a copy of it would be: no copy needed to compare.
+        if vars(client.meta.config) != self.config:
             return False
         seen = self._seen[0]
         if seen is not None and seen.matches(client):
@@ -241,8 +242,11 @@ class ClientState:
 
 @dataclass(frozen=True)
 class _TrieShape:
-    """Every list of handlers in a client's trie with its contents, every children dict with its size."""
+    """Every list of handlers in a client's trie with its contents, every children dict with its size,
+    and the emitter's lookup cache then."""
 
+    emitter: object
+    lookup_cache: object
     lists: tuple[list[Any], ...]
     contents: list[tuple[Any, ...]]
     children: tuple[dict[str, Any], ...]
@@ -268,6 +272,8 @@ class _TrieShape:
             children.append(node["children"])
             stack.extend(node["children"].values())
         return _TrieShape(
+            emitter,
+            getattr(emitter, "_lookup_cache", None),
             tuple(lists),
             list(map(tuple, lists)),
             tuple(children),
@@ -281,9 +287,14 @@ class _TrieShape:
         # are never taken away); one unregistered leaves a list.
         emitter = getattr(client.meta.events, "_emitter", None)
         unique = getattr(emitter, "_unique_id_handlers", None)
+        if unique is not self.unique or emitter is not self.emitter:
+            return False
+        if self.lookup_cache is not None and getattr(emitter, "_lookup_cache", None) is self.lookup_cache:
+            # The emitter replaces its lookup cache at every handler registered or unregistered:
+            # the same one proves the trie as it was. A unique id's count changes without that.
+            return {key: value.get("count") for key, value in unique.items()} == self.unique_counts
         return (
-            unique is self.unique
-            and list(map(len, self.children)) == self.sizes
+            list(map(len, self.children)) == self.sizes
             and list(map(tuple, self.lists)) == self.contents
             and {key: value.get("count") for key, value in unique.items()} == self.unique_counts
         )
@@ -300,7 +311,10 @@ def client_state(client: BaseClient) -> ClientState | None:
     optional ``count``); a ``standard`` retry handler being a bound method of
     ``botocore.retries.standard.RetryHandler`` or ``RetryQuotaChecker`` that reaches a
     ``botocore.retries.quota.RetryQuota`` (``_retry_quota._quota``, ``_quota``); and the
-    client's ``_endpoint`` (with ``http_session``) and ``_request_signer``.
+    client's ``_endpoint`` (with ``http_session``) and ``_request_signer``. Checked again, the
+    emitter's ``_lookup_cache`` being the very dict it was proves the trie unchanged: the
+    emitter replaces it with a new one at every ``register`` and ``unregister`` that changes a
+    handler (where it isn't, the trie is compared list by list).
     """
     walked = _walk(client)
     if walked is None:
