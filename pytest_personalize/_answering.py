@@ -221,7 +221,21 @@ def detach(client: BaseClient) -> BaseClient:
 
 def wire_if_answering(client: BaseClient) -> None:
     """Wire ``client`` as if it were made now: a Personalize client while something responds."""
-    _client_made(client)
+    if _waiting or (_view.responders and not is_attached(client)):
+        _client_made(client)
+
+
+def is_attached(client: BaseClient) -> bool:
+    """Whether ``client`` is wired (:func:`attach`); False when that can't be told."""
+    return _botocore.has_unique_handler(client, HANDLER_ID)
+
+
+def ensure_attached(client: BaseClient) -> BaseClient:
+    """:func:`attach`, unless ``client`` is wired already (a lent client is, for good): asking
+    costs less than botocore's registration does even when it has nothing to do."""
+    if not is_attached(client):
+        attach(client)
+    return client
 
 
 def _event_of(client: BaseClient) -> str:

@@ -24,6 +24,7 @@ from . import _answering
 from .model import spec as _spec
 from .seams import botocore as _botocore
 from .seams.patching import after_import
+from .stub import dispatch as _stubbers
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -151,10 +152,11 @@ def _options(endpoint_url: str | None, config: Any) -> dict[str, Any]:
 
 def _pooled(client: BaseClient, key: tuple[Any, ...]) -> _Pooled:
     client.exceptions  # noqa: B018 -- loaded on first use; loaded now, the baseline doesn't see it change
-    # Wired for good: while no fake is active the wiring answers nothing, and a test with a fake
-    # neither registers nor unregisters a handler on it (each of which the check at teardown
-    # would have to read the whole trie for).
+    # Wired for good, to the fake and to its stubbers: while neither is active the wiring does
+    # nothing, and a test with either neither registers nor unregisters a handler on it (each
+    # of which costs botocore a signature check, and the check at teardown a read of the trie).
     _answering.attach(client)
+    _stubbers.wire(client)
     baseline = _botocore.client_state(client)
     retries = getattr(client.meta.config, "retries", None) or {}
     if retries.get("mode") == "adaptive":

@@ -484,6 +484,7 @@ def personalize_fake(
     one at once), ``events()``, ``items()`` and ``users()`` show what was sent. A filter the fake
     can't evaluate answers NotEmulatedException, and fails the test at teardown.
     """
+    from ._answering import ensure_attached
     from ._clients import offline_environment
     from ._coverage import record
     from ._environment import applied
@@ -504,7 +505,7 @@ def personalize_fake(
         requested = request.fixturenames  # a new list at each access
         for client in _CLIENT_FIXTURES:
             if client in requested:
-                fake.attach(request.getfixturevalue(client))
+                ensure_attached(request.getfixturevalue(client))
         yield fake
     record(config, ((call.operation, call.error) for call in fake.calls))
     check(node, fake, node.stash.get(_CALL_OUTCOME, None), options=options)

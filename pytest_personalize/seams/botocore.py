@@ -193,6 +193,17 @@ def recorded_retry_sleeps(record: list[float]) -> Iterator[list[float]]:
             undo()
 
 
+def has_unique_handler(client: BaseClient, unique_id: str) -> bool:
+    """Whether a handler is registered on ``client``'s events under ``unique_id``; False when that can't be read.
+
+    botocore has no public way to ask, and registering again (a no-op for a unique id that is
+    there) costs the event name's aliasing first. Depends on ``client.meta.events._emitter``'s
+    ``_unique_id_handlers`` dict (see :func:`client_state`).
+    """
+    unique = getattr(getattr(client.meta.events, "_emitter", None), "_unique_id_handlers", None)
+    return isinstance(unique, dict) and unique_id in unique
+
+
 # --- what a lent client is checked against (pytest_personalize._clients) ---------------------
 
 
@@ -213,6 +224,8 @@ class ClientState:
     names: tuple[object, ...]
     quotas: tuple[tuple[Any, int], ...]
     config: dict[str, Any]
+    # The attribute part of ``objects`` and ``names`` again, by part: (part, names, values).
+    attributes: tuple[tuple[object, tuple[str, ...], tuple[object, ...]], ...] = ()
     # The trie's lists and children dicts as last seen equal to the above: most checks compare
     # these alone, at C speed, and walk the trie only when they differ.
     _seen: list[_TrieShape | None] = field(default_factory=lambda: [None], compare=False, repr=False)
@@ -227,7 +240,7 @@ class ClientState:
             return False
         seen = self._seen[0]
         if seen is not None and seen.matches(client):
-            return _attributes_unchanged(client, self.objects, self.names)
+            return _attributes_unchanged(client, self.attributes)
         now = _walk(client)
         if now is None:
             return False
@@ -328,7 +341,12 @@ def client_state(client: BaseClient) -> ClientState | None:
             capacity = getattr(quota, "available_capacity", None)
             if _is_a(quota, "RetryQuota") and isinstance(capacity, int):
                 quotas[id(quota)] = (quota, capacity)
-    return ClientState(objects, names, tuple(quotas.values()), _config(client))
+    attributes = tuple(
+        (part, tuple(vars_), tuple(vars_.values()))
+        for part in _parts(client)
+        for vars_ in (getattr(part, "__dict__", _NO_ATTRIBUTES),)
+    )
+    return ClientState(objects, names, tuple(quotas.values()), _config(client), attributes)
 
 
 def _is_a(value: object, name: str) -> bool:
@@ -384,24 +402,20 @@ def _parts(client: BaseClient) -> list[Any]:
     return [part for part in parts if part is not None]
 
 
-def _attributes_unchanged(client: BaseClient, objects: tuple[object, ...], names: tuple[object, ...]) -> bool:
-    """The attribute part of :class:`ClientState`: what follows the handlers in ``objects`` and ``names``."""
+def _attributes_unchanged(
+    client: BaseClient, attributes: tuple[tuple[object, tuple[str, ...], tuple[object, ...]], ...]
+) -> bool:
+    """The attribute part of :class:`ClientState`: the same parts, each with the same attribute names and values."""
     parts = _parts(client)
-    if len(names) < len(parts):
+    if len(parts) != len(attributes):
         return False
-    now: list[object] = []
-    now_names: list[object] = []
-    for part in parts:
-        attributes = getattr(part, "__dict__", _NO_ATTRIBUTES)
-        now.append(part)
-        now.extend(attributes.values())
-        now_names.append(tuple(attributes))
-    tail = objects[len(objects) - len(now) :] if len(now) <= len(objects) else ()
-    return (
-        tuple(now_names) == names[len(names) - len(parts) :]
-        and len(tail) == len(now)
-        and all(map(operator.is_, now, tail))
-    )
+    for part, (was, names, values) in zip(parts, attributes, strict=True):
+        now = getattr(part, "__dict__", _NO_ATTRIBUTES)
+        if part is not was or len(now) != len(values) or tuple(now) != names:
+            return False
+        if not all(map(operator.is_, now.values(), values)):
+            return False
+    return True
 
 
 def _config(client: BaseClient) -> dict[str, Any]:
