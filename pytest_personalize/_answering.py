@@ -162,27 +162,35 @@ def _install_needed() -> None:
     """Patch what the registrations need and isn't patched; undo what no one needs (hold _lock)."""
     global _waiting
     view = _view
-    needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
+    refusing_or_exchanging = bool(view.refusals or view.exchangers)
+    needed = {
         # Refusals need it too: an aiobotocore loaded later is patched when its first client is made.
-        "clients": (
-            bool(view.responders or view.refusals or view.exchangers),
-            lambda: _botocore.on_new_clients(_client_made),
-        ),
-        "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
-        "sends": (bool(view.exchangers or view.refusals), lambda: _botocore.intercept_sends(_at_send)),
-        "async sends": (bool(view.refusals or view.exchangers), lambda: _aiobotocore.intercept_sends(_at_send_async)),
+        "clients": refusing_or_exchanging or bool(view.responders),
+        "moto": bool(view.owns),
+        "sends": refusing_or_exchanging,
+        "async sends": refusing_or_exchanging,
     }
     _waiting = False
-    for name, (needed, install) in needs.items():
-        if needed and name not in _installed:
+    for name, install in _INSTALLS:
+        if needed[name] and name not in _installed:
             undo = install()
             if undo is None:
                 _waiting = True  # its dependency isn't imported yet: asked again as clients are made
             else:
                 _installed[name] = undo
-    for name in reversed(list(_installed)):
-        if not needs[name][0]:
-            _installed.pop(name)()
+    if len(_installed) > sum(needed.values()) or not all(map(needed.__getitem__, _installed)):
+        for name in reversed(list(_installed)):
+            if not needed[name]:
+                _installed.pop(name)()
+
+
+# What each need patches, in the order they are put in place (and taken out in reverse).
+_INSTALLS: tuple[tuple[str, Callable[[], Undo | None]], ...] = (
+    ("clients", lambda: _botocore.on_new_clients(_client_made)),
+    ("moto", lambda: _moto.moto_defers(_moto_passes_on)),
+    ("sends", lambda: _botocore.intercept_sends(_at_send)),
+    ("async sends", lambda: _aiobotocore.intercept_sends(_at_send_async)),
+)
 
 
 def _client_made(client: BaseClient) -> None:
