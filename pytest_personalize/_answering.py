@@ -175,27 +175,35 @@ def _install_needed() -> None:
     """Patch what the registrations need and isn't patched; undo what no one needs (hold _lock)."""
     global _waiting
     view = _view
-    needs: dict[str, tuple[bool, Callable[[], Undo | None]]] = {
+    refusing_or_exchanging = bool(view.refusals or view.exchangers)
+    needed = {
         # Refusals need it too: an aiobotocore loaded later is patched when its first client is made.
-        "clients": (
-            bool(view.responders or view.refusals or view.exchangers or view.early),
-            lambda: _botocore.on_new_clients(_client_made),
-        ),
-        "moto": (bool(view.owns), lambda: _moto.moto_defers(_moto_passes_on)),
-        "sends": (bool(view.exchangers or view.refusals), lambda: _botocore.intercept_sends(_at_send)),
-        "async sends": (bool(view.refusals or view.exchangers), lambda: _aiobotocore.intercept_sends(_at_send_async)),
+        "clients": refusing_or_exchanging or bool(view.responders or view.early),
+        "moto": bool(view.owns),
+        "sends": refusing_or_exchanging,
+        "async sends": refusing_or_exchanging,
     }
     _waiting = False
-    for name, (needed, install) in needs.items():
-        if needed and name not in _installed:
+    for name, install in _INSTALLS:
+        if needed[name] and name not in _installed:
             undo = install()
             if undo is None:
                 _waiting = True  # its dependency isn't imported yet: asked again as clients are made
             else:
                 _installed[name] = undo
-    for name in reversed(list(_installed)):
-        if not needs[name][0]:
-            _installed.pop(name)()
+    if len(_installed) > sum(needed.values()) or not all(map(needed.__getitem__, _installed)):
+        for name in reversed(list(_installed)):
+            if not needed[name]:
+                _installed.pop(name)()
+
+
+# What each need patches, in the order they are put in place (and taken out in reverse).
+_INSTALLS: tuple[tuple[str, Callable[[], Undo | None]], ...] = (
+    ("clients", lambda: _botocore.on_new_clients(_client_made)),
+    ("moto", lambda: _moto.moto_defers(_moto_passes_on)),
+    ("sends", lambda: _botocore.intercept_sends(_at_send)),
+    ("async sends", lambda: _aiobotocore.intercept_sends(_at_send_async)),
+)
 
 
 def _client_made(client: BaseClient) -> None:
@@ -244,7 +252,21 @@ def detach(client: BaseClient) -> BaseClient:
 
 def wire_if_answering(client: BaseClient) -> None:
     """Wire ``client`` as if it were made now: a Personalize client while something responds or answers early."""
-    _client_made(client)
+    if _waiting or ((_view.responders or _view.early) and not is_attached(client)):
+        _client_made(client)
+
+
+def is_attached(client: BaseClient) -> bool:
+    """Whether ``client`` is wired (:func:`attach`); False when that can't be told."""
+    return _botocore.has_unique_handler(client, HANDLER_ID)
+
+
+def ensure_attached(client: BaseClient) -> BaseClient:
+    """:func:`attach`, unless ``client`` is wired already (a lent client is, for good): asking
+    costs less than botocore's registration does even when it has nothing to do."""
+    if not is_attached(client):
+        attach(client)
+    return client
 
 
 def _route(request: AWSPreparedRequest, **kwargs: object) -> AWSResponse | None:

@@ -24,6 +24,7 @@ from . import _answering
 from .model import spec as _spec
 from .seams import botocore as _botocore
 from .seams.patching import after_import
+from .stub import dispatch as _stubbers
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -59,8 +60,30 @@ _OVERRIDDEN = frozenset(
 )
 
 
+# The names in the environment when it was last keyed (os.environ's own, encoded), and the key.
+_last_environment: tuple[set[Any], tuple[tuple[str, str], ...]] | None = None
+
+
 def _environment_key() -> tuple[tuple[str, str], ...]:
     """The environment botocore may read while it builds a client: its settings, proxies, CA bundles."""
+    global _last_environment
+    environ = os.environ
+    # CPython's os.environ keeps the variables, encoded, in the dict _data. The same names as when
+    # the key was made, and the same values for the key's own, say that the key holds without
+    # decoding every name again (pytest changes PYTEST_CURRENT_TEST's value at every test).
+    data = getattr(environ, "_data", None)
+    last = _last_environment
+    if last is not None and type(data) is dict and data.keys() == last[0]:
+        key = last[1]
+        if all(environ.get(name) == value for name, value in key):
+            return key
+    key = _scan_environment()
+    if type(data) is dict:
+        _last_environment = (set(data), key)
+    return key
+
+
+def _scan_environment() -> tuple[tuple[str, str], ...]:
     environ = os.environ
     return tuple(
         sorted(
@@ -89,8 +112,10 @@ def lent_client(
     configuration and environment, and lent to one test at a time (``lend=False``: built for
     this test alone, and dropped after it).
 
-    At the end of the block the client goes back for the next test only if it is as it was built:
-    the same event handlers (the fake's own taken off first), no attribute of the client, its
+    A lent client is wired to whatever fake is active (:func:`pytest_personalize._answering.attach`),
+    now and while it waits: without a fake the wiring answers nothing. At the end of the block the
+    client goes back for the next test only if it is as it was built: the same event handlers
+    (the wiring included), no attribute of the client, its
     class, meta, config, endpoint, HTTP session or signer set or replaced, its retry quota full.
     Anything else (a handler left registered, a method patched, a retry spent) and it is dropped,
     and the next test gets a new one. A client with ``adaptive`` retries (a client-side rate
@@ -111,7 +136,7 @@ def lent_client(
     if pooled is None:
         pooled = _pooled(make_client(region, service=service, **_options(endpoint_url, config)), key)
     else:
-        _answering.wire_if_answering(pooled.client)  # as a client made now would be
+        _answering.wire_if_answering(pooled.client)  # as a client made now would be: a no-op, wired already
     try:
         yield pooled.client
     finally:
@@ -127,11 +152,12 @@ def _options(endpoint_url: str | None, config: Any) -> dict[str, Any]:
 
 def _pooled(client: BaseClient, key: tuple[Any, ...]) -> _Pooled:
     client.exceptions  # noqa: B018 -- loaded on first use; loaded now, the baseline doesn't see it change
-    # Made while a fake was active, the client was wired to it: the baseline is the client
-    # unwired, as it goes back at teardown, and the wiring is put back for this test.
-    _answering.detach(client)
+    # Wired for good, to the fake and to its stubbers: while neither is active the wiring does
+    # nothing, and a test with either neither registers nor unregisters a handler on it (each
+    # of which costs botocore a signature check, and the check at teardown a read of the trie).
+    _answering.attach(client)
+    _stubbers.wire(client)
     baseline = _botocore.client_state(client)
-    _answering.wire_if_answering(client)
     retries = getattr(client.meta.config, "retries", None) or {}
     if retries.get("mode") == "adaptive":
         baseline = None
@@ -153,7 +179,6 @@ def _give_back(pooled: _Pooled) -> bool:
     """Keep the client for the next test if it is as built; whether it was kept."""
     if pooled.baseline is None:
         return False
-    _answering.detach(pooled.client)
     if not pooled.baseline.unchanged(pooled.client):
         return False
     with _idle_lock:

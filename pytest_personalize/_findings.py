@@ -70,12 +70,22 @@ def verdict(
     return "\n".join(messages) if messages else None
 
 
-def check(item: pytest.Item, mode: ReportsFindings, call_outcome: str | None, *, fail_unplayed: bool = False) -> None:
-    """Fail the test at its teardown on what ``mode`` found (see :func:`verdict`), with the test's options."""
+def check(
+    item: pytest.Item,
+    mode: ReportsFindings,
+    call_outcome: str | None,
+    *,
+    fail_unplayed: bool = False,
+    options: PersonalizeOptions | None = None,
+) -> None:
+    """Fail the test at its teardown on what ``mode`` found (see :func:`verdict`), with the test's
+    options (``options``, when the fixture read them already)."""
     __tracebackhide__ = True
-    assert_all_used = PersonalizeOptions.of(item).assert_all_used
-    message = verdict(
-        mode.findings(), call_outcome=call_outcome, assert_all_used=assert_all_used, fail_unplayed=fail_unplayed
-    )
+    # Read even when nothing was found: a misspelt marker argument fails the test.
+    assert_all_used = (options or PersonalizeOptions.of(item)).assert_all_used
+    findings = mode.findings()
+    if not findings:
+        return
+    message = verdict(findings, call_outcome=call_outcome, assert_all_used=assert_all_used, fail_unplayed=fail_unplayed)
     if message is not None:
         pytest.fail(message, pytrace=False)

@@ -28,6 +28,8 @@ class Settings:
     guard: bool = False
     # As given: relative to the rootdir unless absolute.
     cassette_dir: Path = Path("cassettes")
+    # Lend the client fixtures' clients from a pool built once per process.
+    lend_clients: bool = True
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -46,6 +48,7 @@ class Settings:
             fail_unplayed=fail_unplayed,
             guard=guard,
             cassette_dir=Path(str(config.getini("personalize_cassette_dir") or "cassettes")),
+            lend_clients=bool(config.getini("personalize_lend_clients")),
         )
 
 

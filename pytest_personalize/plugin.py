@@ -49,6 +49,17 @@ _GUARD: pytest.StashKey[Guard] = pytest.StashKey()
 # How many requests the session-wide guard had stopped when the test's setup ended.
 _GUARD_SEEN = pytest.StashKey[int]()
 
+# The runs configured in this process and not yet over, innermost last: pytester runs one inside
+# another's test. The fixtures that need only the run's settings read them here, not from
+# ``request``: pytest builds a fixture definition of its own, per test, for each fixture that
+# requests ``request`` (``pytestconfig`` does too), which costs more than most of them do.
+_RUNS: list[pytest.Config] = []
+
+
+def _run() -> pytest.Config:
+    """The innermost run's configuration."""
+    return _RUNS[-1]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("personalize", "Amazon Personalize fixtures (pytest-personalize)")
@@ -175,6 +186,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from ._settings import Settings
 
     settings = config.stash[_SETTINGS] = Settings.from_config(config)
+    _RUNS.append(config)
+    config.add_cleanup(lambda: _RUNS.remove(config))
     if settings.guard:
         from ._guard import session_guard
 
@@ -290,6 +303,8 @@ class _Outcomes:
 
 
 _OUTCOMES_PLUGIN = "personalize-outcomes"
+# The client fixtures, which personalize_fake wires to itself when the test requests them.
+_CLIENT_FIXTURES = ("personalize_client", "personalize_runtime_client", "personalize_events_client")
 
 
 def _watch_outcomes(config: pytest.Config) -> None:
@@ -311,17 +326,18 @@ def _guard_verdict(item: pytest.Item, report: pytest.TestReport, count: int, ref
             )
 
 
-@pytest.fixture
-def personalize_region(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(scope="session")
+def personalize_region() -> str:
     """The region Personalize fixtures use: ``--personalize-region``, ini ``personalize_region``, or us-east-1.
 
-    Override this fixture in a conftest.py to choose the region in code.
+    Override this fixture in a conftest.py to choose the region in code (any scope: an override
+    of the test's own scope may request other fixtures).
     """
-    return request.config.stash[_SETTINGS].region
+    return _run().stash[_SETTINGS].region
 
 
 @pytest.fixture
-def personalize_client(request: pytest.FixtureRequest, personalize_region: str) -> Iterator[PersonalizeClient]:
+def personalize_client(personalize_region: str) -> Iterator[PersonalizeClient]:
     """A botocore Personalize client with dummy credentials, in ``personalize_region``.
 
     Built once per process (per region and environment) and lent to one test at a time: at
@@ -332,9 +348,7 @@ def personalize_client(request: pytest.FixtureRequest, personalize_region: str) 
     """
     from ._clients import lent_client
 
-    with lent_client(
-        "personalize", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
-    ) as client:
+    with lent_client("personalize", personalize_region, lend=_run().stash[_SETTINGS].lend_clients) as client:
         yield cast("PersonalizeClient", client)
 
 
@@ -354,9 +368,7 @@ def personalize_stubber(request: pytest.FixtureRequest, personalize_client: Base
 
 
 @pytest.fixture
-def personalize_runtime_client(
-    request: pytest.FixtureRequest, personalize_region: str
-) -> Iterator[PersonalizeRuntimeClient]:
+def personalize_runtime_client(personalize_region: str) -> Iterator[PersonalizeRuntimeClient]:
     """A botocore ``personalize-runtime`` client (GetRecommendations, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -364,16 +376,12 @@ def personalize_runtime_client(
     """
     from ._clients import lent_client
 
-    with lent_client(
-        "personalize-runtime", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
-    ) as client:
+    with lent_client("personalize-runtime", personalize_region, lend=_run().stash[_SETTINGS].lend_clients) as client:
         yield cast("PersonalizeRuntimeClient", client)
 
 
 @pytest.fixture
-def personalize_events_client(
-    request: pytest.FixtureRequest, personalize_region: str
-) -> Iterator[PersonalizeEventsClient]:
+def personalize_events_client(personalize_region: str) -> Iterator[PersonalizeEventsClient]:
     """A botocore ``personalize-events`` client (PutEvents, PutItems, ...) with dummy credentials,
     in ``personalize_region``. ``personalize_fake`` and ``personalize_server`` answer it too.
 
@@ -381,9 +389,7 @@ def personalize_events_client(
     """
     from ._clients import lent_client
 
-    with lent_client(
-        "personalize-events", personalize_region, lend=bool(request.config.getini("personalize_lend_clients"))
-    ) as client:
+    with lent_client("personalize-events", personalize_region, lend=_run().stash[_SETTINGS].lend_clients) as client:
         yield cast("PersonalizeEventsClient", client)
 
 
@@ -436,7 +442,7 @@ def personalize_error_code(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def personalize_backend_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+def personalize_backend_settings() -> dict[str, Any]:
     """The keyword arguments ``personalize_fake`` and ``personalize_server`` build their backend with.
 
     From the ini keys ``personalize_lifecycle``, ``personalize_dataset_group_quota`` and
@@ -450,15 +456,12 @@ def personalize_backend_settings(request: pytest.FixtureRequest) -> dict[str, An
     """
     from ._settings import backend_settings
 
-    return backend_settings(request.config)
+    return backend_settings(_run())
 
 
 @pytest.fixture
 def personalize_fake(
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    personalize_region: str,
-    personalize_backend_settings: dict[str, Any],
+    request: pytest.FixtureRequest, personalize_region: str, personalize_backend_settings: dict[str, Any]
 ) -> Iterator[PersonalizeFake]:
     """An in-process Amazon Personalize control plane, fresh for each test.
 
@@ -481,38 +484,36 @@ def personalize_fake(
     one at once), ``events()``, ``items()`` and ``users()`` show what was sent. A filter the fake
     can't evaluate answers NotEmulatedException, and fails the test at teardown.
     """
+    from ._answering import ensure_attached
     from ._clients import offline_environment
     from ._coverage import record
-    from ._environment import apply
+    from ._environment import applied
     from ._findings import check
     from ._options import PersonalizeOptions
     from .emulator.fake import PersonalizeFake
     from .seams.botocore import recorded_retry_sleeps
 
-    _watch_outcomes(request.config)
-    options = PersonalizeOptions.of(request.node)
-    apply(monkeypatch, offline_environment(personalize_region))
-    fake = PersonalizeFake(**personalize_backend_settings)
-    fake.default_region = personalize_region
-    with contextlib.ExitStack() as stack:
+    node, config = request.node, request.config
+    _watch_outcomes(config)
+    options = PersonalizeOptions.of(node)
+    with applied(offline_environment(personalize_region)), contextlib.ExitStack() as stack:
+        fake = PersonalizeFake(**personalize_backend_settings)
+        fake.default_region = personalize_region
         if not options.sleep_on_retry:
             stack.enter_context(recorded_retry_sleeps(fake.retry_sleeps))
         stack.enter_context(fake)
         requested = request.fixturenames  # a new list at each access
-        for client in ("personalize_client", "personalize_runtime_client", "personalize_events_client"):
+        for client in _CLIENT_FIXTURES:
             if client in requested:
-                fake.attach(request.getfixturevalue(client))
+                ensure_attached(request.getfixturevalue(client))
         yield fake
-    record(request.config, ((call.operation, call.error) for call in fake.calls))
-    check(request.node, fake, request.node.stash.get(_CALL_OUTCOME, None))
+    record(config, ((call.operation, call.error) for call in fake.calls))
+    check(node, fake, node.stash.get(_CALL_OUTCOME, None), options=options)
 
 
 @pytest.fixture
 def personalize_server(
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    personalize_region: str,
-    personalize_backend_settings: dict[str, Any],
+    request: pytest.FixtureRequest, personalize_region: str, personalize_backend_settings: dict[str, Any]
 ) -> Iterator[PersonalizeServer]:
     """A loopback HTTP server (127.0.0.1, a free port) speaking AWS JSON 1.1, fresh for each test.
 
@@ -525,20 +526,20 @@ def personalize_server(
     """
     from ._clients import offline_environment
     from ._coverage import record
-    from ._environment import apply
+    from ._environment import applied
     from ._findings import check
     from .emulator.backend import Backend
     from .emulator.server import PersonalizeServer
 
     _watch_outcomes(request.config)
-    apply(monkeypatch, offline_environment(personalize_region))
-    backend = Backend(**personalize_backend_settings)
-    backend.default_region = personalize_region
-    with PersonalizeServer(backend) as server:
-        # One port serves all three APIs: the path tells a runtime or events request apart.
-        for api in ("PERSONALIZE", "PERSONALIZE_RUNTIME", "PERSONALIZE_EVENTS"):
-            monkeypatch.setenv(f"AWS_ENDPOINT_URL_{api}", server.endpoint_url)
-        yield server
+    with applied(offline_environment(personalize_region)):
+        backend = Backend(**personalize_backend_settings)
+        backend.default_region = personalize_region
+        with PersonalizeServer(backend) as server:
+            # One port serves all three APIs: the path tells a runtime or events request apart.
+            apis = ("PERSONALIZE", "PERSONALIZE_RUNTIME", "PERSONALIZE_EVENTS")
+            with applied({f"AWS_ENDPOINT_URL_{api}": server.endpoint_url for api in apis}):
+                yield server
     record(request.config, ((call.operation, call.error) for call in server.backend.calls))
     check(request.node, server, request.node.stash.get(_CALL_OUTCOME, None))
 
@@ -631,7 +632,7 @@ def personalize_cassette(
     import os
 
     from ._coverage import record
-    from ._environment import apply
+    from ._environment import applied
     from ._findings import check
     from ._options import CassetteOptions
     from .model.errors import UsageError
@@ -660,13 +661,12 @@ def personalize_cassette(
         cassette.load()
     except CassetteFormatError as error:
         pytest.fail(str(error), pytrace=False)
-    with pytest.MonkeyPatch.context() as patch:
-        if cassette.write_protected:
-            apply(patch, replay_environment(cassette, os.environ, personalize_region))
-        else:
-            apply(patch, recording_environment(os.environ, personalize_region))
-        with intercepting(cassette):
-            yield cassette
+    if cassette.write_protected:
+        environment = replay_environment(cassette, os.environ, personalize_region)
+    else:
+        environment = recording_environment(os.environ, personalize_region)
+    with applied(environment), intercepting(cassette):
+        yield cassette
     record(request.config, cassette.answered)
     # Saved by pytest_runtest_makereport once the teardown is known to have passed.
     request.node.stash[_PENDING_CASSETTE] = cassette

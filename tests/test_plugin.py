@@ -153,6 +153,44 @@ def test_the_region_fixture_can_be_overridden(pytester: pytest.Pytester) -> None
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        "@pytest.fixture\ndef personalize_region(tmp_path):\n    return 'eu-west-1'\n",
+        "@pytest.fixture(scope='module')\ndef personalize_region():\n    return 'eu-west-1'\n",
+        "@pytest.fixture(params=['eu-west-1'])\ndef personalize_region(request):\n    return request.param\n",
+    ],
+    ids=["requesting-another-fixture", "module-scoped", "parametrized"],
+)
+def test_a_region_override_of_any_scope_wins_for_every_fixture(pytester: pytest.Pytester, override: str) -> None:
+    pytester.makeconftest(f"import pytest\n\n{override}")
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_client_and_fake(personalize_client, personalize_fake):
+            assert personalize_client.meta.region_name == "eu-west-1"
+            assert personalize_fake.default_region == "eu-west-1"
+            assert boto3.client("personalize").meta.region_name == "eu-west-1"
+
+        def test_server(personalize_server):
+            assert personalize_server.backend.default_region == "eu-west-1"
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_the_default_region_serves_a_session_scoped_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npersonalize_region = ap-south-1\n")
+    pytester.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef where(personalize_region):\n    return personalize_region\n"
+    )
+    pytester.makepyfile(
+        "def test_where(where, personalize_region):\n    assert where == personalize_region == 'ap-south-1'\n"
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_help_lists_the_options_in_their_own_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["Amazon Personalize fixtures (pytest-personalize):", "*--personalize-region*"])
@@ -191,6 +229,104 @@ def personalize_backend_settings(personalize_backend_settings):
     assert personalize_backend_settings["quotas"] == {"Filter": 20}  # the ini key's, as the base
     return {**personalize_backend_settings, "dataset_group_quota": 1, "quotas": {"Schema": 0}}
 """
+
+
+def test_each_test_gets_backend_settings_of_its_own(pytester: pytest.Pytester) -> None:
+    # An override that changes what it was given in place changes its own test's settings alone.
+    pytester.makeini("[pytest]\npersonalize_quotas = Filter=20\n")
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def personalize_backend_settings(personalize_backend_settings):
+            assert personalize_backend_settings["quotas"] == {"Filter": 20}
+            assert personalize_backend_settings["dataset_group_quota"] == 5
+            personalize_backend_settings["quotas"]["Schema"] = 0
+            personalize_backend_settings["dataset_group_quota"] = 1
+            return personalize_backend_settings
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_first(personalize_fake):
+            assert personalize_fake.quotas == {"DatasetGroup": 1, "Filter": 20, "Schema": 0}
+            personalize_fake.quotas["Solution"] = 1  # the fake's own, not the next test's
+
+        def test_second(personalize_fake):
+            assert personalize_fake.quotas == {"DatasetGroup": 1, "Filter": 20, "Schema": 0}
+
+        def test_server(personalize_server):
+            assert personalize_server.backend.quotas == {"DatasetGroup": 1, "Filter": 20, "Schema": 0}
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+ENVIRONMENT_CONFTEST = """
+import os
+
+import pytest
+
+SEEN = {}
+NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFAULT_REGION",
+         "AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL_PERSONALIZE")
+
+def environment():
+    return {name: os.environ.get(name) for name in NAMES}
+
+def pytest_configure(config):
+    SEEN["before"] = environment()
+
+def pytest_unconfigure(config):
+    # After the last teardown, an interrupted run's included.
+    with open(os.path.join(str(config.rootpath), "after.txt"), "w") as handle:
+        handle.write(repr(environment() == SEEN["before"]) + " " + repr(environment()))
+
+@pytest.fixture
+def unchanged():
+    yield
+    assert environment() == SEEN["before"]
+"""
+
+
+@pytest.mark.parametrize("fixture", ["personalize_fake", "personalize_server"])
+def test_the_environment_is_restored_after_each_test_however_it_ends(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fixture: str
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA" + "REALLOOKING0001")
+    monkeypatch.setenv("AWS_PROFILE", "developer")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_PERSONALIZE", raising=False)
+    pytester.makeconftest(ENVIRONMENT_CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import os
+
+        import pytest
+
+        def test_passes(unchanged, {fixture}):
+            assert os.environ["AWS_ACCESS_KEY_ID"] == "testing" and "AWS_PROFILE" not in os.environ
+            os.environ["AWS_DEFAULT_REGION"] = "changed-by-the-test"
+
+        def test_fails(unchanged, {fixture}):
+            assert False
+
+        @pytest.fixture
+        def broken_after({fixture}):
+            raise RuntimeError("set-up fails after the fixture")
+
+        def test_errors(unchanged, broken_after):
+            pass
+
+        def test_interrupted({fixture}):
+            raise KeyboardInterrupt
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    assert (pytester.path / "after.txt").read_text().startswith("True ")
 
 
 def test_a_conftest_overrides_the_backend_settings_of_the_fake_and_the_server(pytester: pytest.Pytester) -> None:

@@ -151,16 +151,34 @@ def test_a_client_lent_while_a_fake_is_active_is_answered_by_it(pytester: pytest
     # Asked for by name inside the test, after the fake became active: as a client made then.
     pytester.makepyfile(
         """
+        from botocore.awsrequest import AWSResponse
+
+        LENT = []
+
         def test_warm(personalize_client):
-            pass
+            LENT.append(personalize_client)
 
         def test_asks_late(request, personalize_fake):
             client = request.getfixturevalue("personalize_client")
             client.create_dataset_group(name="late")
             assert [group["name"] for group in personalize_fake.dataset_groups()] == ["late"]
+            LENT.append(client)
 
-        def test_the_next_test_is_not_wired(personalize_client):
-            assert personalize_client.meta.events._emitter._unique_id_handlers.get("pytest-personalize-fake") is None
+        def test_with_no_fake_the_wiring_answers_nothing(personalize_client):
+            class Raw:
+                def stream(self, **kwargs):
+                    yield b'{"datasetGroups": []}'
+
+            def network(request, **kwargs):
+                return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"}, Raw())
+
+            personalize_client.meta.events.register("before-send.personalize", network, unique_id="network")
+            try:
+                assert personalize_client.list_dataset_groups()["datasetGroups"] == []
+            finally:
+                personalize_client.meta.events.unregister("before-send.personalize", unique_id="network")
+            # The one lent before: the late one was built in the fake's environment, keyed apart.
+            assert LENT[0] is personalize_client
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)

@@ -345,6 +345,17 @@ def recorded_retry_sleeps(record: list[float]) -> Iterator[list[float]]:
             undo()
 
 
+def has_unique_handler(client: BaseClient, unique_id: str) -> bool:
+    """Whether a handler is registered on ``client``'s events under ``unique_id``; False when that can't be read.
+
+    botocore has no public way to ask, and registering again (a no-op for a unique id that is
+    there) costs the event name's aliasing first. Depends on ``client.meta.events._emitter``'s
+    ``_unique_id_handlers`` dict (see :func:`client_state`).
+    """
+    unique = getattr(getattr(client.meta.events, "_emitter", None), "_unique_id_handlers", None)
+    return isinstance(unique, dict) and unique_id in unique
+
+
 # --- what a lent client is checked against (pytest_personalize._clients) ---------------------
 
 
@@ -365,6 +376,8 @@ class ClientState:
     names: tuple[object, ...]
     quotas: tuple[tuple[Any, int], ...]
     config: dict[str, Any]
+    # The attribute part of ``objects`` and ``names`` again, by part: (part, names, values).
+    attributes: tuple[tuple[object, tuple[str, ...], tuple[object, ...]], ...] = ()
     # The trie's lists and children dicts as last seen equal to the above: most checks compare
     # these alone, at C speed, and walk the trie only when they differ.
     _seen: list[_TrieShape | None] = field(default_factory=lambda: [None], compare=False, repr=False)
@@ -374,11 +387,12 @@ class ClientState:
         config, and its retry quotas as full as they were."""
         if not all(quota.available_capacity == capacity for quota, capacity in self.quotas):
             return False
-        if _config(client) != self.config:
+        # Equal to the copy exactly when a copy of it would be: no copy needed to compare.
+        if vars(client.meta.config) != self.config:
             return False
         seen = self._seen[0]
         if seen is not None and seen.matches(client):
-            return _attributes_unchanged(client, self.objects, self.names)
+            return _attributes_unchanged(client, self.attributes)
         now = _walk(client)
         if now is None:
             return False
@@ -393,8 +407,11 @@ class ClientState:
 
 @dataclass(frozen=True)
 class _TrieShape:
-    """Every list of handlers in a client's trie with its contents, every children dict with its size."""
+    """Every list of handlers in a client's trie with its contents, every children dict with its size,
+    and the emitter's lookup cache then."""
 
+    emitter: object
+    lookup_cache: object
     lists: tuple[list[Any], ...]
     contents: list[tuple[Any, ...]]
     children: tuple[dict[str, Any], ...]
@@ -420,6 +437,8 @@ class _TrieShape:
             children.append(node["children"])
             stack.extend(node["children"].values())
         return _TrieShape(
+            emitter,
+            getattr(emitter, "_lookup_cache", None),
             tuple(lists),
             list(map(tuple, lists)),
             tuple(children),
@@ -433,9 +452,14 @@ class _TrieShape:
         # are never taken away); one unregistered leaves a list.
         emitter = getattr(client.meta.events, "_emitter", None)
         unique = getattr(emitter, "_unique_id_handlers", None)
+        if unique is not self.unique or emitter is not self.emitter:
+            return False
+        if self.lookup_cache is not None and getattr(emitter, "_lookup_cache", None) is self.lookup_cache:
+            # The emitter replaces its lookup cache at every handler registered or unregistered:
+            # the same one proves the trie as it was. A unique id's count changes without that.
+            return {key: value.get("count") for key, value in unique.items()} == self.unique_counts
         return (
-            unique is self.unique
-            and list(map(len, self.children)) == self.sizes
+            list(map(len, self.children)) == self.sizes
             and list(map(tuple, self.lists)) == self.contents
             and {key: value.get("count") for key, value in unique.items()} == self.unique_counts
         )
@@ -452,7 +476,10 @@ def client_state(client: BaseClient) -> ClientState | None:
     optional ``count``); a ``standard`` retry handler being a bound method of
     ``botocore.retries.standard.RetryHandler`` or ``RetryQuotaChecker`` that reaches a
     ``botocore.retries.quota.RetryQuota`` (``_retry_quota._quota``, ``_quota``); and the
-    client's ``_endpoint`` (with ``http_session``) and ``_request_signer``.
+    client's ``_endpoint`` (with ``http_session``) and ``_request_signer``. Checked again, the
+    emitter's ``_lookup_cache`` being the very dict it was proves the trie unchanged: the
+    emitter replaces it with a new one at every ``register`` and ``unregister`` that changes a
+    handler (where it isn't, the trie is compared list by list).
     """
     walked = _walk(client)
     if walked is None:
@@ -466,7 +493,12 @@ def client_state(client: BaseClient) -> ClientState | None:
             capacity = getattr(quota, "available_capacity", None)
             if _is_a(quota, "RetryQuota") and isinstance(capacity, int):
                 quotas[id(quota)] = (quota, capacity)
-    return ClientState(objects, names, tuple(quotas.values()), _config(client))
+    attributes = tuple(
+        (part, tuple(vars_), tuple(vars_.values()))
+        for part in _parts(client)
+        for vars_ in (getattr(part, "__dict__", _NO_ATTRIBUTES),)
+    )
+    return ClientState(objects, names, tuple(quotas.values()), _config(client), attributes)
 
 
 def _is_a(value: object, name: str) -> bool:
@@ -522,24 +554,20 @@ def _parts(client: BaseClient) -> list[Any]:
     return [part for part in parts if part is not None]
 
 
-def _attributes_unchanged(client: BaseClient, objects: tuple[object, ...], names: tuple[object, ...]) -> bool:
-    """The attribute part of :class:`ClientState`: what follows the handlers in ``objects`` and ``names``."""
+def _attributes_unchanged(
+    client: BaseClient, attributes: tuple[tuple[object, tuple[str, ...], tuple[object, ...]], ...]
+) -> bool:
+    """The attribute part of :class:`ClientState`: the same parts, each with the same attribute names and values."""
     parts = _parts(client)
-    if len(names) < len(parts):
+    if len(parts) != len(attributes):
         return False
-    now: list[object] = []
-    now_names: list[object] = []
-    for part in parts:
-        attributes = getattr(part, "__dict__", _NO_ATTRIBUTES)
-        now.append(part)
-        now.extend(attributes.values())
-        now_names.append(tuple(attributes))
-    tail = objects[len(objects) - len(now) :] if len(now) <= len(objects) else ()
-    return (
-        tuple(now_names) == names[len(names) - len(parts) :]
-        and len(tail) == len(now)
-        and all(map(operator.is_, now, tail))
-    )
+    for part, (was, names, values) in zip(parts, attributes, strict=True):
+        now = getattr(part, "__dict__", _NO_ATTRIBUTES)
+        if part is not was or len(now) != len(values) or tuple(now) != names:
+            return False
+        if not all(map(operator.is_, now.values(), values)):
+            return False
+    return True
 
 
 def _config(client: BaseClient) -> dict[str, Any]:

@@ -20,6 +20,8 @@ Undo = Callable[[], None]
 
 # Marks the functions put in place here with the callback they call.
 _MARK = "_pytest_personalize_seam"
+# The last wrapper made for each attribute: (owner, what it wrapped, token, the wrapper).
+_made: dict[tuple[int, str], tuple[object, object, object, Any]] = {}
 
 
 def patch_on_top(owner: object, name: str, make: Callable[[Any], Any], token: object) -> Undo:
@@ -34,8 +36,15 @@ def patch_on_top(owner: object, name: str, make: Callable[[Any], Any], token: ob
     current = vars(owner)[name]
     if getattr(current, _MARK, None) is token:
         return lambda: None
-    replacement = make(current)
-    setattr(replacement, _MARK, token)
+    # The wrapper made last time over the same attribute for the same callback, used again: a
+    # fixture patches and unpatches the same few attributes at every test.
+    made = _made.get((id(owner), name))
+    if made is not None and made[0] is owner and made[1] is current and made[2] is token:
+        replacement = made[3]
+    else:
+        replacement = make(current)
+        setattr(replacement, _MARK, token)
+        _made[(id(owner), name)] = (owner, current, token, replacement)
     setattr(owner, name, replacement)
 
     def undo() -> None:

@@ -1,7 +1,8 @@
 """The Stubber mode: queued answers for a Personalize client, and every request checked.
 
 Built on botocore's public events, not on its ``Stubber``: ``before-parameter-build`` sees the
-request the code under test sends, ``before-call`` answers it. A request the service would refuse
+request the code under test sends, ``before-call`` answers it, through one pair of handlers per
+client (:mod:`.dispatch`). A request the service would refuse
 is answered as the service would answer it (InvalidInputException, or TooManyTagsException for
 too many tags), so the code's own error handling runs; the queued answer stays unused, and the
 teardown check says why. Errors travel as bytes through botocore's own response parser, so a
@@ -28,15 +29,13 @@ from ..model import templates as _templates
 from ..model import validate as _validate
 from ..model.errors import ConformanceError, ServiceError, UsageError
 from ..wire import responses as _responses
+from . import dispatch as _dispatch
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from botocore.client import BaseClient
     from botocore.model import OperationModel
-
-_PARAMETERS_EVENT = "before-parameter-build"
-_CALL_EVENT = "before-call"
 
 
 @dataclass(frozen=True)
@@ -84,10 +83,6 @@ class _StubQueue:
             )
         self.client = client
         self.service = service
-        # botocore names a client's events after its service id: personalize-runtime, not personalize.
-        event_service = client.meta.service_model.service_id.hyphenize()
-        self._parameters_event = f"{_PARAMETERS_EVENT}.{event_service}"
-        self._call_event = f"{_CALL_EVENT}.{event_service}"
         self.context = context or _templates.Context(region=client.meta.region_name)
         self._handler_id = f"pytest-personalize-stubber-{id(self)}"
         self._queue: deque[_Entry] = deque()
@@ -123,16 +118,12 @@ class _StubQueue:
 
     def activate(self) -> None:
         """Answer the client's calls from the queue, in order."""
-        events = self.client.meta.events
-        events.register_first(self._parameters_event, self._check_request, unique_id=f"{self._handler_id}-request")
-        events.register(self._call_event, self._answer_call, unique_id=f"{self._handler_id}-answer")
+        _dispatch.add(self.client, self)
         _answering.register(_answering.Answerer("stubber", self, refuse=self._guard.refuse))
 
     def deactivate(self) -> None:
         _answering.unregister(self)
-        events = self.client.meta.events
-        events.unregister(self._parameters_event, unique_id=f"{self._handler_id}-request")
-        events.unregister(self._call_event, unique_id=f"{self._handler_id}-answer")
+        _dispatch.remove(self.client, self)
 
     def _enter(self) -> None:
         self.activate()

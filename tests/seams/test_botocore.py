@@ -267,3 +267,35 @@ def test_what_client_state_relies_on_is_still_there() -> None:
     assert checkers and isinstance(checkers[0]._quota, RetryQuota)
     assert checkers[0]._quota.available_capacity == RetryQuota.INITIAL_CAPACITY
     assert client._endpoint.http_session is not None and client._request_signer is not None
+    # The quick comparison's proof: a handler registered or unregistered replaces the lookup
+    # cache, and emitting an event (which fills it) keeps it.
+    cache = emitter._lookup_cache
+    events.emit("no-handler-hangs-here.personalize")
+    assert emitter._lookup_cache is cache and "no-handler-hangs-here.personalize" in cache
+    events.register("before-call.personalize", _nothing)
+    assert emitter._lookup_cache is not cache
+    cache = emitter._lookup_cache
+    events.unregister("before-call.personalize", _nothing)
+    assert emitter._lookup_cache is not cache
+
+
+def _nothing(**kwargs: Any) -> None:
+    return None
+
+
+def test_a_client_that_only_made_calls_since_the_last_check_is_unchanged() -> None:
+    from botocore.stub import Stubber
+
+    from pytest_personalize.seams.botocore import client_state
+
+    client = _fresh()
+    state = client_state(client)
+    assert state is not None and state.unchanged(client)
+    client.meta.events.emit("no-handler-hangs-here.personalize")
+    assert state.unchanged(client)
+    with Stubber(client) as stubber:  # registers and unregisters: compared list by list
+        stubber.add_response("list_recipes", {"recipes": []})
+        client.list_recipes()
+    assert state.unchanged(client)
+    client.meta.events.register("before-call.personalize", _nothing, unique_id="left")
+    assert not state.unchanged(client)
