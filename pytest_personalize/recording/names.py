@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -33,10 +34,12 @@ def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
     except ValueError:  # a test file outside the rootdir
         module = path.stem
     # The node id after the file: every enclosing class, so same-named nested classes differ.
-    parts = nodeid.split("::")[1:] or [nodeid]
-    test = file_part(".".join(parts))
+    joined = ".".join(nodeid.split("::")[1:] or [nodeid])
+    test = file_part(joined)
     # A credential in a parametrize id must not become a committed file name.
-    secrets = _cassette_scrub.found_secrets(test) | _cassette_scrub.found_secrets(".".join(parts))
+    secrets = _cassette_scrub.found_secrets(test)
+    if joined != test:
+        secrets |= _cassette_scrub.found_secrets(joined)
     if secrets:
         for secret in sorted(secrets, key=len, reverse=True):
             for form in (secret, file_part(secret)):
@@ -81,6 +84,9 @@ def _refuse_links_outside(directory: Path, name: str, path: Path) -> None:
     The directory itself may be a link (a shared checkout): what counts is where the cassette
     ends up once every link is followed, compared with where the directory does.
     """
+    if not _links_below(directory, path):
+        # No link between the directory and the file (the name has no '..'): it stays inside.
+        return
     try:
         base = directory.resolve()
         target = path.resolve()
@@ -94,6 +100,26 @@ def _refuse_links_outside(directory: Path, name: str, path: Path) -> None:
             f"{path} is, or is inside, a symbolic link that leads out of it. Cassettes are read "
             "and written only inside the cassette directory; remove the link or name another cassette"
         ) from None
+
+
+def _links_below(directory: Path, path: Path) -> bool:
+    """Whether a part of ``path`` below ``directory`` may be a symbolic link (True when unsure).
+
+    A part that doesn't exist ends the walk: nothing below it exists either.
+    """
+    below = path.parts[len(directory.parts) :]
+    current = str(directory)
+    for part in below:
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True  # unreadable, or not a directory: the full resolution decides
+        if stat.S_ISLNK(mode):
+            return True
+    return False
 
 
 def _name_max(directory: Path) -> int:
