@@ -685,4 +685,7 @@ def personalize_cassette(
     # Saved by pytest_runtest_makereport once the teardown is known to have passed.
     request.node.stash[_PENDING_CASSETTE] = cassette
     outcome = request.node.stash.get(_CALL_OUTCOME, None)
-    check(request.node, cassette, outcome, fail_unplayed=request.config.stash[_SETTINGS].fail_unplayed)
+    fail_unplayed = request.config.stash[_SETTINGS].fail_unplayed
+    # Unplayed interactions fail only a passed call, with the option on: else they aren't listed.
+    reporting = cassette.reporting(unplayed=fail_unplayed and outcome == "passed")
+    check(request.node, reporting, outcome, fail_unplayed=fail_unplayed)

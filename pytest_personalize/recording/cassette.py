@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
-import functools
 import json
 import os
 import shlex
@@ -554,7 +553,14 @@ class PersonalizeCassette:
             if self.record_mode == "all":
                 return None
             key = self._compared(key_of(method, url, header_value(headers, TARGET_HEADER), body))
-            return self._answer(key, functools.cache(lambda: _vcr_request(method, url, headers, body)))
+            built: list[Request] = []
+
+            def request() -> Request:  # built once, and only for a miss or a custom matcher
+                if not built:
+                    built.append(_vcr_request(method, url, headers, body))
+                return built[0]
+
+            return self._answer(key, request)
 
     def _answer(self, key: RequestKey, request: Callable[[], Request]) -> dict[str, Any] | None:
         index = self._next_index(key, request)
@@ -671,15 +677,30 @@ class PersonalizeCassette:
 
     # --- what the plugin checks at teardown ---------------------------------------------------
 
-    def findings(self) -> list[Finding]:
+    def findings(self, *, unplayed: bool = True) -> list[Finding]:
         """What a test must not pass with: a request the cassette couldn't answer (the code under
-        test may have swallowed the error), and loaded interactions it never replayed."""
+        test may have swallowed the error), and loaded interactions it never replayed (unless
+        ``unplayed`` is False)."""
         found = []
         if self.failures:
             found.append(Finding(self.failures[0]))
-        if self.rewound and self.unplayed():
+        if unplayed and self.rewound and self.unplayed():
             found.append(Finding(self.unplayed_message(), Kind.UNPLAYED))
         return found
+
+    def reporting(self, *, unplayed: bool) -> _Reporting:
+        """The cassette as the teardown check reads it: with its unplayed interactions, or without
+        them when they couldn't fail the test (their message isn't worked out then)."""
+        return _Reporting(self, unplayed)
+
+
+class _Reporting:
+    def __init__(self, cassette: PersonalizeCassette, unplayed: bool) -> None:
+        self._cassette = cassette
+        self._unplayed = unplayed
+
+    def findings(self) -> list[Finding]:
+        return self._cassette.findings(unplayed=self._unplayed)
 
 
 class _Scrubbing:
