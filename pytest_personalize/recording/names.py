@@ -122,11 +122,21 @@ def _links_below(directory: Path, path: Path) -> bool:
     return False
 
 
+# The longest file name each cassette directory's file system takes (absolute ones that exist).
+_name_max_of: dict[Path, int] = {}
+
+
 def _name_max(directory: Path) -> int:
+    known = _name_max_of.get(directory)
+    if known is not None:
+        return known
     probe = directory
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     try:
-        return int(os.pathconf(probe, "PC_NAME_MAX"))
+        limit = int(os.pathconf(probe, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):
         return 255
+    if probe == directory and directory.is_absolute():
+        _name_max_of[directory] = limit
+    return limit
