@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -29,10 +30,7 @@ def file_part(text: str) -> str:
 
 def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
     """``<test file's path from the rootdir, without .py>/<Class.Nested.test[id]>``."""
-    try:
-        module = path.relative_to(rootpath).with_suffix("").as_posix()
-    except ValueError:  # a test file outside the rootdir
-        module = path.stem
+    module = _module_part(path, rootpath)
     # The node id after the file: every enclosing class, so same-named nested classes differ.
     joined = ".".join(nodeid.split("::")[1:] or [nodeid])
     test = file_part(joined)
@@ -48,6 +46,15 @@ def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
         # whole id can't give a credential back.
         test += "." + hashlib.sha256(nodeid.encode("utf-8", errors="surrogateescape")).hexdigest()[:10]
     return f"{module}/{test}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _module_part(path: Path, rootpath: Path) -> str:
+    # The same for every test of a file: worked out once.
+    try:
+        return path.relative_to(rootpath).with_suffix("").as_posix()
+    except ValueError:  # a test file outside the rootdir
+        return path.stem
 
 
 def cassette_path(directory: Path, name: str) -> Path:
