@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mypy_boto3_personalize_runtime import PersonalizeRuntimeClient
 
     from ._guard import Guard
+    from ._options import CassetteOptions
     from ._settings import Settings
     from .emulator.fake import PersonalizeFake
     from .emulator.server import PersonalizeServer
@@ -46,6 +47,8 @@ _RUN_ID = pytest.StashKey[str]()
 # The ini key personalize_cassette_matching, read once per run.
 _CASSETTE_MATCHING = pytest.StashKey[dict[str, Any]]()
 _GUARD: pytest.StashKey[Guard] = pytest.StashKey()
+# The cassette marker's arguments of a test, read once for its cassette fixtures.
+_CASSETTE_OPTIONS = pytest.StashKey["CassetteOptions"]()
 # How many requests the session-wide guard had stopped when the test's setup ended.
 _GUARD_SEEN = pytest.StashKey[int]()
 
@@ -545,20 +548,22 @@ def personalize_server(
 
 
 @pytest.fixture
-def personalize_record_mode(request: pytest.FixtureRequest) -> str:
+def personalize_record_mode(pytestconfig: pytest.Config) -> str:
     """``--personalize-record-mode``, else ini ``personalize_record_mode``, else ``none`` (replay only).
 
     ``once`` records a cassette that doesn't exist yet, ``new_episodes`` adds the requests a
     cassette lacks, ``all`` re-records it from scratch. Override this fixture to choose in code.
     """
-    return request.config.stash[_SETTINGS].record_mode
+    return pytestconfig.stash[_SETTINGS].record_mode
 
 
 @pytest.fixture
-def personalize_cassette_dir(request: pytest.FixtureRequest) -> Path:
+def personalize_cassette_dir(pytestconfig: pytest.Config) -> Path:
     """Where cassettes live: ini ``personalize_cassette_dir`` (relative to the rootdir), else ``cassettes/``."""
-    configured = request.config.stash[_SETTINGS].cassette_dir
-    return configured if configured.is_absolute() else request.config.rootpath / configured
+    # The configuration fixtures take pytestconfig rather than request: pytest builds a new
+    # definition of "request" each time a fixture asks for it, at a cost every test would pay.
+    configured = pytestconfig.stash[_SETTINGS].cassette_dir
+    return configured if configured.is_absolute() else pytestconfig.rootpath / configured
 
 
 @pytest.fixture
@@ -570,17 +575,26 @@ def personalize_cassette_name(request: pytest.FixtureRequest) -> str:
     tests of same-named nested classes, nor parametrize ids that differ only in characters a
     file name can't hold (those are %-escaped).
     """
-    from ._options import CassetteOptions
     from .recording.names import default_name
 
-    name = CassetteOptions.of(request.node).name
+    name = _cassette_options(request.node).name
     if name:
         return name
     return default_name(request.node.nodeid, request.path, request.config.rootpath)
 
 
+def _cassette_options(item: pytest.Item) -> CassetteOptions:
+    __tracebackhide__ = True
+    options = item.stash.get(_CASSETTE_OPTIONS, None)
+    if options is None:
+        from ._options import CassetteOptions
+
+        options = item.stash[_CASSETTE_OPTIONS] = CassetteOptions.of(item)
+    return options
+
+
 @pytest.fixture
-def personalize_cassette_matching(request: pytest.FixtureRequest) -> dict[str, Any]:
+def personalize_cassette_matching(pytestconfig: pytest.Config) -> dict[str, Any]:
     """How ``personalize_cassette`` compares requests, recording and replaying: from ini ``personalize_cassette_matching``.
 
     ``{"ignore": [members], "normalize": {member: how}, "matcher": function}``; a member is
@@ -595,16 +609,16 @@ def personalize_cassette_matching(request: pytest.FixtureRequest) -> dict[str, A
 
     The marker's ``matching`` adds to it.
     """
-    configured = request.config.stash.get(_CASSETTE_MATCHING, None)
+    configured = pytestconfig.stash.get(_CASSETTE_MATCHING, None)
     if configured is None:
         from .model.errors import UsageError
         from .recording.matching import Matching
 
         try:
-            configured = Matching.from_lines(request.config.getini("personalize_cassette_matching"))
+            configured = Matching.from_lines(pytestconfig.getini("personalize_cassette_matching"))
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
-        request.config.stash[_CASSETTE_MATCHING] = configured
+        pytestconfig.stash[_CASSETTE_MATCHING] = configured
     # A copy for each test: an override may change what it was given.
     return {key: (dict(value) if isinstance(value, dict) else list(value)) for key, value in configured.items()}
 
@@ -643,7 +657,7 @@ def personalize_cassette(
     from .recording.transport import intercepting
 
     _watch_outcomes(request.config)
-    options = CassetteOptions.of(request.node)
+    options = _cassette_options(request.node)
     try:
         path = cassette_path(personalize_cassette_dir, personalize_cassette_name)
         matching = Matching.of(personalize_cassette_matching).combined(Matching.of(options.matching))
@@ -671,4 +685,7 @@ def personalize_cassette(
     # Saved by pytest_runtest_makereport once the teardown is known to have passed.
     request.node.stash[_PENDING_CASSETTE] = cassette
     outcome = request.node.stash.get(_CALL_OUTCOME, None)
-    check(request.node, cassette, outcome, fail_unplayed=request.config.stash[_SETTINGS].fail_unplayed)
+    fail_unplayed = request.config.stash[_SETTINGS].fail_unplayed
+    # Unplayed interactions fail only a passed call, with the option on: else they aren't listed.
+    reporting = cassette.reporting(unplayed=fail_unplayed and outcome == "passed")
+    check(request.node, reporting, outcome, fail_unplayed=fail_unplayed)

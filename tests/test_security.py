@@ -436,6 +436,22 @@ def test_cassette_names_cant_leave_the_cassette_directory_through_a_symbolic_lin
     assert cassette_path(directory, "sub/new") == directory / "sub" / "new.yaml"
 
 
+def test_a_cassette_directory_that_is_a_link_still_refuses_a_link_out_below_it(tmp_path: Path) -> None:
+    from pytest_personalize.recording.names import CassetteNameError, cassette_path
+
+    real = tmp_path / "checkout" / "cassettes"
+    _linked_out(real, tmp_path / "outside")
+    (real / "deeper").mkdir()
+    (real / "deeper" / "out").symlink_to(tmp_path / "outside", target_is_directory=True)
+    directory = tmp_path / "cassettes"
+    directory.symlink_to(real, target_is_directory=True)  # a shared checkout: the directory may be a link
+    assert cassette_path(directory, "sub/new") == directory / "sub" / "new.yaml"
+    assert cassette_path(directory, "missing/deeper/new") == directory / "missing" / "deeper" / "new.yaml"
+    for name in ("file", "sub/folder/target", "deeper/out/new", "deeper/out/target"):
+        with pytest.raises(CassetteNameError, match=r"outside the cassette directory.*symbolic link"):
+            cassette_path(directory, name)
+
+
 @pytest.mark.parametrize("mode", ["none", "all"])
 def test_a_symbolic_link_out_of_the_cassette_directory_is_refused_for_reading_and_writing(
     pytester: pytest.Pytester, mode: str

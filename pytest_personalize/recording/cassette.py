@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import json
+import os
 import shlex
+import stat
 import threading
 import uuid
-from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlparse
@@ -95,41 +98,107 @@ def canonical_body(body: Any) -> str:
 
 
 def request_key(request: Request) -> RequestKey:
+    return key_of(request.method, request.uri, header(request, TARGET_HEADER), request.body)
+
+
+def key_of(method: str, url: str, target: str, body: Any) -> RequestKey:
+    """The key of a request given by its parts: ``target`` is its ``X-Amz-Target`` ("" without one)."""
     # The path (and query, in a fixed order) is in the key: it is the operation of a REST-JSON
     # call (GetRecommendations is POST /recommendations), and keeps other traffic apart.
-    parsed = urlparse(request.uri)
+    parsed = urlparse(url)
     path = parsed.path or "/"
     if parsed.query:
         path += "?" + "&".join(f"{k}={v}" for k, v in sorted(parse_qsl(parsed.query, keep_blank_values=True)))
     return RequestKey(
-        method=request.method.upper(),
+        method=method.upper(),
         host=(parsed.hostname or "").lower(),
         path=path,
-        target=header(request, TARGET_HEADER),
-        body=canonical_body(request.body),
+        target=target,
+        body=canonical_body(body),
     )
 
 
-# The keys of the recorded requests of the cassettes loaded last: a cassette replayed test after
-# test is keyed once. request_key reads nothing but these four parts of a request.
-_recorded_keys: OrderedDict[tuple[str, str, str, Any], RequestKey] = OrderedDict()
-_recorded_keys_lock = threading.Lock()
-_RECORDED_KEYS_KEPT = 4096
+def header_value(headers: Any, name: str) -> str:
+    """A header of ``headers`` (botocore's, vcrpy's or a plain mapping) as text, its name in any case; "" if absent."""
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
+    return "" if value is None else _requests.text(value)
 
 
-def _recorded_key(request: Request) -> RequestKey:
-    parts = (request.method, request.uri, header(request, TARGET_HEADER), request.body)
-    with _recorded_keys_lock:
-        key = _recorded_keys.get(parts)
-        if key is not None:
-            _recorded_keys.move_to_end(parts)
-            return key
-    key = request_key(request)
-    with _recorded_keys_lock:
-        _recorded_keys[parts] = key
-        if len(_recorded_keys) > _RECORDED_KEYS_KEPT:
-            _recorded_keys.popitem(last=False)
+def _record_key(record: _cassette_file.Record) -> RequestKey:
+    """A loaded record's key, computed once for every load of the same cassette text."""
+    key: RequestKey | None = record.derived.get("key")
+    if key is None:
+        target = ""
+        for name, value in record.request_headers:
+            if name.lower() == "x-amz-target":
+                target = value  # the last, as vcrpy's headers keep it
+        key = record.derived["key"] = key_of(record.method, record.uri, target, record.request_body)
     return key
+
+
+def _vcr_request(method: str, url: str, headers: Any, body: bytes | str | None) -> Request:
+    """A request given by its parts as vcrpy's (what a custom matcher, a miss and a recording are handed)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    text = {str(name): _requests.text(value) for name, value in headers.items()}
+    return Request(method=method, uri=url, body=bytes(body or b""), headers=text)
+
+
+# What stat says when there is no file to read: as pathlib's is_file() takes them.
+_NO_FILE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The cassette file's bytes; none when there is no regular file there."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""
+        with open(path, "rb") as stream:
+            return stream.read()
+    except ValueError:  # a NUL in the name
+        return b""
+    except OSError as error:
+        if error.errno in _NO_FILE:
+            return b""
+        raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
+
+
+class _Headers:
+    """A record's request headers as ``classify`` reads them: by name, in any case, the last of a name."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self._values = {name.lower(): value for name, value in pairs}
+
+    def get(self, name: str, /) -> Any:
+        return self._values.get(name.lower())
+
+
+def _endpoint(method: str, uri: str, headers: Any) -> tuple[str, str | None]:
+    """The API a recorded request is for, and the endpoint it went to unless that was AWS's."""
+    api = _requests.classify(method, uri, headers).api or _requests.CONTROL_PLANE
+    recorded = urlparse(uri)
+    if not recorded.hostname or recorded.hostname.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        return api, None
+    return api, f"{recorded.scheme}://{recorded.netloc}"
+
+
+def _region(authorization: str) -> str | None:
+    region, _account = _requests.identity_from_authorization(authorization, default_region="")
+    return region or None
+
+
+def _record_facts(record: _cassette_file.Record) -> tuple[str, str | None, str | None]:
+    """A loaded record's API, endpoint (as :func:`_endpoint`) and signed region, computed once."""
+    facts: tuple[str, str | None, str | None] | None = record.derived.get("facts")
+    if facts is None:
+        headers = _Headers(record.request_headers)
+        api, endpoint = _endpoint(record.method, record.uri, headers)
+        authorization = headers.get(_requests.AUTHORIZATION_HEADER)
+        facts = record.derived["facts"] = (api, endpoint, _region(authorization or ""))
+    return facts
 
 
 def _refusal(key: RequestKey) -> tuple[str, str] | None:
@@ -224,7 +293,14 @@ class PersonalizeCassette:
         self.accounts = _cassette_scrub.AccountIds() if scrub_account_ids else None
         # What a comparison leaves out or normalises: the same for every lookup, recording or replaying.
         self.matching = Matching.of(matching)
-        self.data: list[Interaction] = []
+        # The loaded interactions stay records until someone needs them as vcrpy's requests
+        # (``data``); a replay that only answers builds the responses it gives, nothing else.
+        self._records: tuple[_cassette_file.Record, ...] = ()
+        self._data: list[Interaction] | None = []
+        self._built_requests: dict[int, Request] = {}
+        self._built_responses: dict[int, dict[str, Any]] = {}
+        # id() of each response given, to its interaction: how mark_played knows what it marks.
+        self._given: dict[int, int] = {}
         self.play_counts: Counter[int] = Counter()
         self.failures: list[str] = []
         self.rewound = False  # a cassette file was loaded
@@ -239,7 +315,31 @@ class PersonalizeCassette:
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._records) if self._data is None else len(self._data)
+
+    @property
+    def data(self) -> list[Interaction]:
+        """Every interaction, as vcrpy's requests and recorded responses: the loaded ones, then this session's."""
+        if self._data is None:
+            self._data = [(self._request(i), self._response(i)) for i in range(len(self._records))]
+        return self._data
+
+    def _request(self, index: int) -> Request:
+        if self._data is not None:
+            return self._data[index][0]
+        request = self._built_requests.get(index)
+        if request is None:
+            request = self._built_requests[index] = self._records[index].request()
+        return request
+
+    def _response(self, index: int) -> dict[str, Any]:
+        if self._data is not None:
+            response = self._data[index][1]
+        else:
+            found = self._built_responses.get(index)
+            response = self._built_responses[index] = self._records[index].response() if found is None else found
+        self._given[id(response)] = index
+        return response
 
     @property
     def write_protected(self) -> bool:
@@ -253,7 +353,7 @@ class PersonalizeCassette:
     @property
     def recorded(self) -> list[Interaction]:
         """The interactions recorded in this session, in the order their answers came."""
-        return self.data[self._loaded_count :]
+        return [] if self._data is None else self._data[self._loaded_count :]
 
     def unplayed(self) -> list[int]:
         """Numbers (from 1) of the loaded interactions this session never replayed."""
@@ -267,19 +367,23 @@ class PersonalizeCassette:
 
     def load(self) -> None:
         """Read the cassette file, if there is one the record mode replays from."""
-        path = Path(self.path)
         if self.record_mode == "all":
             return  # "all" re-records from scratch: a broken cassette must not stand in its way
-        try:
-            data = path.read_bytes() if path.is_file() else b""
-        except OSError as error:
-            raise CassetteFormatError(path, f"it can't be read ({error.strerror or error})") from None
+        path = Path(self.path)
+        data = _file_bytes(path)
         if not data.strip():
             return
-        for request, response in _cassette_file.loads_bytes(data, path):
-            self._add(request, response, _recorded_key(request))
-            self._index[self._matching(self._keys[-1])].append(len(self.data) - 1)
-        self._loaded_count = len(self.data)
+        records = _cassette_file.load_records(data, path)
+        keys = [_record_key(record) for record in records]
+        start = len(self)
+        if start:
+            self.data.extend(record.interaction() for record in records)
+        else:
+            self._records, self._data = records, None
+        self._keys.extend(keys)
+        for number, key in enumerate(keys, start):
+            self._index[self._matching(key)].append(number)
+        self._loaded_count = len(self)
         self.rewound = True
         if self.record_mode == "once":
             # "once" records a cassette the run doesn't have yet: a file another test of this run
@@ -287,7 +391,25 @@ class PersonalizeCassette:
             with _cassette_file.locked(path) as lock:
                 self._may_record = lock.read() == self.run_id
 
+    def recorded_endpoints(self) -> list[tuple[str, str | None]]:
+        """Each interaction's API, and the endpoint its request went to unless that was AWS's (``scheme://host:port``)."""
+        with self._lock:
+            found = [_record_facts(record)[:2] for record in self._records]
+            later = self._data[len(self._records) :] if self._data is not None else []
+            found.extend(_endpoint(request.method, request.uri, request.headers) for request, _ in later)
+            return found
+
+    def recorded_region(self) -> str | None:
+        """The region the first request was signed for (kept in the scrubbed Authorization scope)."""
+        with self._lock:
+            if self._records:
+                return _record_facts(self._records[0])[2]
+            if not self._data:
+                return None
+            return _region(header(self._data[0][0], _requests.AUTHORIZATION_HEADER))
+
     def _add(self, request: Request, response: dict[str, Any], key: RequestKey | None = None) -> None:
+        # Recording: the interactions become requests, the loaded ones too.
         self.data.append((request, response))
         self._keys.append(request_key(request) if key is None else key)
 
@@ -354,14 +476,16 @@ class PersonalizeCassette:
         return key
 
     def _lookup_key(self, request: Request) -> RequestKey:
+        return self._compared(request_key(request))
+
+    def _compared(self, key: RequestKey) -> RequestKey:
         # Recorded bodies were scrubbed (secrets, and account ids if asked): compare like with like.
-        key = request_key(request)
         scrubbed = self.secrets.scrub(key.body)
         if scrubbed != key.body:
             key = key._replace(body=canonical_body(scrubbed))
         return self._matching(key)
 
-    def _next_index(self, key: RequestKey, request: Request) -> int | None:
+    def _next_index(self, key: RequestKey, request: Callable[[], Request]) -> int | None:
         indices = self._index.get(key)
         if not indices:
             return None
@@ -369,9 +493,49 @@ class PersonalizeCassette:
             return indices[self._played[key]] if self._played[key] < len(indices) else None
         # The custom matcher may refuse a recorded request: the first unplayed one it accepts answers.
         for index in indices:
-            if not self.play_counts[index] and self.matching.accepts(request, self.data[index][0])[0]:
+            if not self.play_counts[index] and self.matching.accepts(request(), self._request(index))[0]:
                 return index
         return None
+
+    def _play(self, index: int, key: RequestKey, operation: str) -> dict[str, Any]:
+        self._played[key] += 1
+        self.play_counts[index] += 1
+        response = self._response(index)
+        self.answered.append((operation, _error_code(response)))
+        return response
+
+    def lookup(self, method: str, url: str, headers: Any, body: bytes | str | None) -> dict[str, Any] | None:
+        """The recorded response a request would get now, or None; nothing is played.
+
+        ``headers`` is any mapping (botocore's, a dict); ``body`` the bytes sent. The response
+        is in vcrpy's form (``status``, ``headers``, ``body``); give it to :meth:`mark_played`
+        once it answers the request. A request the cassette lacks gets None, whatever the
+        record mode: :meth:`answer` says what happens to it.
+        """
+        with self._lock:
+            if self.record_mode == "all":
+                return None
+            key = self._compared(key_of(method, url, header_value(headers, TARGET_HEADER), body))
+            index = self._next_index(key, lambda: _vcr_request(method, url, headers, body))
+            return None if index is None else self._response(index)
+
+    def mark_played(self, response: dict[str, Any]) -> bool:
+        """Count ``response``, which :meth:`lookup` gave, as played; False if it was played since (look up again)."""
+        with self._lock:
+            index = self._given.get(id(response))
+            if index is None or self._response(index) is not response:
+                raise ValueError("mark_played takes a response this cassette's lookup gave")
+            if self.play_counts[index]:
+                return False
+            recorded = self._keys[index]
+            key = self._matching(recorded)
+            if self.matching.matcher is None:
+                indices = self._index.get(key, [])
+                played = self._played[key]
+                if played >= len(indices) or indices[played] != index:
+                    return False
+            self._play(index, key, recorded.operation)
+            return True
 
     def answer(self, request: Request) -> dict[str, Any] | None:
         """The recorded response for ``request`` (counted as played), or None to record it.
@@ -381,46 +545,54 @@ class PersonalizeCassette:
         with self._lock:
             if self.record_mode == "all":
                 return None
-            key = self._lookup_key(request)
-            index = self._next_index(key, request)
-            if index is not None:
-                return self._play(key, index)
-            if self._may_record:
-                return None
-            # A request the service would refuse isn't a miss: it gets the service's answer.
-            # Judged on the request as sent: matching may have left members out of the key.
-            refusal = _refusal(request_key(request))
-            if refusal is not None:
-                self.answered.append((key.operation, refusal[0]))
-                return _error_response(*refusal, key.operation)
-            message = self.unmatched_message(request, key)
-            self.failures.append(message)
-        raise UnrecordedRequestError(message, self, request)
+            return self._answer(self._lookup_key(request), lambda: request)
 
-    def answer_success(self, request: Request) -> dict[str, Any] | None:
-        """The recorded response for ``request`` when it is a success (counted as played), else None
-        with nothing counted: an error, a miss, a recording and a custom matcher's choice are
-        :meth:`answer`'s, at the send, where botocore's retries see an error."""
+    def answer_request(self, method: str, url: str, headers: Any, body: bytes | str | None) -> dict[str, Any] | None:
+        """:meth:`answer` for a request given by its parts (as :meth:`lookup` takes them)."""
         with self._lock:
-            if self.record_mode == "all" or self.matching.matcher is not None:
+            if self.record_mode == "all":
                 return None
-            key = self._lookup_key(request)
-            index = self._next_index(key, request)
-            if index is None or int(self.data[index][1]["status"]["code"]) >= 300:
-                return None
-            return self._play(key, index)
+            key = self._compared(key_of(method, url, header_value(headers, TARGET_HEADER), body))
+            built: list[Request] = []
 
-    def _play(self, key: RequestKey, index: int) -> dict[str, Any]:
-        # Hold self._lock.
-        self._played[key] += 1
-        self.play_counts[index] += 1
-        response: dict[str, Any] = self.data[index][1]
-        self.answered.append((key.operation, _error_code(response)))
-        return response
+            def request() -> Request:  # built once, and only for a miss or a custom matcher
+                if not built:
+                    built.append(_vcr_request(method, url, headers, body))
+                return built[0]
+
+            return self._answer(key, request)
+
+    def _answer(self, key: RequestKey, request: Callable[[], Request]) -> dict[str, Any] | None:
+        index = self._next_index(key, request)
+        if index is not None:
+            return self._play(index, key, key.operation)
+        if self._may_record:
+            return None
+        # A request the service would refuse isn't a miss: it gets the service's answer.
+        # Judged on the request as sent: matching may have left members out of the key.
+        refusal = _refusal(request_key(request()))
+        if refusal is not None:
+            self.answered.append((key.operation, refusal[0]))
+            return _error_response(*refusal, key.operation)
+        message = self.unmatched_message(request(), key)
+        self.failures.append(message)
+        raise UnrecordedRequestError(message, self, request())
+
+    def answer_success(self, method: str, url: str, headers: Any, body: bytes | str | None) -> dict[str, Any] | None:
+        """The recorded response for a request given by its parts (as :meth:`lookup` takes them) when
+        it is a success, counted as played; else None with nothing counted: an error, a miss, a
+        recording and a custom matcher's choice are :meth:`answer`'s, at the send, where botocore's
+        retries see an error."""
+        if self.matching.matcher is not None:
+            return None
+        response = self.lookup(method, url, headers, body)
+        if response is None or int(response["status"]["code"]) >= 300:
+            return None
+        return response if self.mark_played(response) else None
 
     def __contains__(self, request: Request) -> bool:
         with self._lock:
-            return self._next_index(self._lookup_key(request), request) is not None
+            return self._next_index(self._lookup_key(request), lambda: request) is not None
 
     # --- telling the user -----------------------------------------------------------------
 
@@ -477,7 +649,7 @@ class PersonalizeCassette:
         recorded = len(self._index.get(key, ()))
         unplayed = [i for i in self._index.get(key, ()) if not self.play_counts[i]]
         if recorded and unplayed and self.matching.matcher is not None:
-            reason = self.matching.accepts(request, self.data[unplayed[0]][0])[1]
+            reason = self.matching.accepts(request, self._request(unplayed[0]))[1]
             problem = f"the custom matcher refused the {len(unplayed)} unplayed recorded request(s) like it" + (
                 f" ({reason})" if reason else ""
             )
@@ -517,15 +689,30 @@ class PersonalizeCassette:
 
     # --- what the plugin checks at teardown ---------------------------------------------------
 
-    def findings(self) -> list[Finding]:
+    def findings(self, *, unplayed: bool = True) -> list[Finding]:
         """What a test must not pass with: a request the cassette couldn't answer (the code under
-        test may have swallowed the error), and loaded interactions it never replayed."""
+        test may have swallowed the error), and loaded interactions it never replayed (unless
+        ``unplayed`` is False)."""
         found = []
         if self.failures:
             found.append(Finding(self.failures[0]))
-        if self.rewound and self.unplayed():
+        if unplayed and self.rewound and self.unplayed():
             found.append(Finding(self.unplayed_message(), Kind.UNPLAYED))
         return found
+
+    def reporting(self, *, unplayed: bool) -> _Reporting:
+        """The cassette as the teardown check reads it: with its unplayed interactions, or without
+        them when they couldn't fail the test (their message isn't worked out then)."""
+        return _Reporting(self, unplayed)
+
+
+class _Reporting:
+    def __init__(self, cassette: PersonalizeCassette, unplayed: bool) -> None:
+        self._cassette = cassette
+        self._unplayed = unplayed
+
+    def findings(self) -> list[Finding]:
+        return self._cassette.findings(unplayed=self._unplayed)
 
 
 class _Scrubbing:
@@ -664,16 +851,12 @@ def replay_environment(
     """
     changes = offline_environment()
     if "AWS_ENDPOINT_URL" not in environ:
-        for request, _response in cassette.data:
-            api = _requests.classify(request.method, request.uri, request.headers).api or _requests.CONTROL_PLANE
+        for api, endpoint in cassette.recorded_endpoints():
             variable = _ENDPOINT_VARIABLES[api]
-            recorded = urlparse(request.uri)
-            if variable in environ or variable in changes or not recorded.hostname:
-                continue
-            if not recorded.hostname.endswith((".amazonaws.com", ".amazonaws.com.cn")):
-                changes[variable] = f"{recorded.scheme}://{recorded.netloc}"
+            if endpoint is not None and variable not in environ and variable not in changes:
+                changes[variable] = endpoint
     if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
-        changes["AWS_DEFAULT_REGION"] = recorded_region(cassette) or default_region
+        changes["AWS_DEFAULT_REGION"] = cassette.recorded_region() or default_region
     return changes
 
 
@@ -734,12 +917,7 @@ def _has_credentials(environ: Mapping[str, str]) -> bool:
 
 def recorded_region(cassette: PersonalizeCassette) -> str | None:
     """The region the first request was signed for (kept in the scrubbed Authorization scope)."""
-    if not cassette.data:
-        return None
-    region, _account = _requests.identity_from_authorization(
-        header(cassette.data[0][0], _requests.AUTHORIZATION_HEADER), default_region=""
-    )
-    return region or None
+    return cassette.recorded_region()
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -293,13 +293,18 @@ def load(path: Path) -> list[Interaction]:
 
 def loads_bytes(data: bytes, path: Path) -> list[Interaction]:
     """The interactions of a cassette file's bytes, read as text (UTF-8, universal newlines)."""
+    return [record.interaction() for record in load_records(data, path)]
+
+
+def load_records(data: bytes, path: Path) -> tuple[Record, ...]:
+    """The checked interactions of a cassette file's bytes, as immutable records (:func:`loads_bytes`'s)."""
     try:
         content = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CassetteFormatError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     if "\r" in content:  # as a file opened in text mode reads it
         content = content.replace("\r\n", "\n").replace("\r", "\n")
-    return loads(content, path)
+    return _checked(content, path)
 
 
 def _refuse_aliases(content: str, path: Path) -> None:
@@ -325,6 +330,10 @@ def _refuse_aliases(content: str, path: Path) -> None:
 
 def loads(content: str, path: Path) -> list[Interaction]:
     """The interactions ``content`` holds; anything wrong with it is a ``CassetteFormatError``."""
+    return [record.interaction() for record in _checked(content, path)]
+
+
+def _checked(content: str, path: Path) -> tuple[Record, ...]:
     try:
         return _loads(content, path)
     except CassetteFormatError:
@@ -342,15 +351,19 @@ def _first_line(error: BaseException) -> str:
 # The cassettes read last, by their text, as validated immutable records: tests sharing a
 # cassette (or replaying one test after test) parse and check it once. Each load still builds
 # its own requests and responses from them, so nothing a test changes reaches another.
-_records: OrderedDict[str, tuple[_Record, ...]] = OrderedDict()
+_records: OrderedDict[str, tuple[Record, ...]] = OrderedDict()
 _records_lock = threading.Lock()
 _RECORDS_KEPT = 16
 _RECORDS_KEPT_BELOW = 4_000_000  # characters: a huge cassette is parsed each time, not held
 
 
 @dataclass(frozen=True)
-class _Record:
-    """One interaction of a cassette file, checked, as plain values."""
+class Record:
+    """One interaction of a cassette file, checked, as plain values.
+
+    ``derived`` keeps what a reader computes from the record once (its request key, say): a
+    record is shared by every load of the same text.
+    """
 
     method: str
     uri: str
@@ -360,18 +373,24 @@ class _Record:
     message: str
     headers: tuple[tuple[str, tuple[str, ...]], ...]
     body: bytes
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def interaction(self) -> Interaction:
-        request = Request(method=self.method, uri=self.uri, body=self.request_body, headers=dict(self.request_headers))
-        response = {
+        return self.request(), self.response()
+
+    def request(self) -> Request:
+        return Request(method=self.method, uri=self.uri, body=self.request_body, headers=dict(self.request_headers))
+
+    def response(self) -> dict[str, Any]:
+        """The recorded response, a new mapping at each call."""
+        return {
             "status": {"code": self.status, "message": self.message},
             "headers": {name: list(values) for name, values in self.headers},
             "body": {"string": self.body},
         }
-        return request, response
 
 
-def _loads(content: str, path: Path) -> list[Interaction]:
+def _loads(content: str, path: Path) -> tuple[Record, ...]:
     with _records_lock:
         records = _records.get(content)
         if records is not None:
@@ -383,13 +402,13 @@ def _loads(content: str, path: Path) -> list[Interaction]:
                 _records[content] = records
                 while len(_records) > _RECORDS_KEPT:
                     _records.popitem(last=False)
-    return [record.interaction() for record in records]
+    return records
 
 
-def _read_records(content: str, path: Path) -> tuple[_Record, ...]:
+def _read_records(content: str, path: Path) -> tuple[Record, ...]:
     _refuse_aliases(content, path)
     try:
-        document = yaml.load(content, Loader=_SafeLoader)
+        document = _load_yaml(content)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -420,7 +439,64 @@ def _read_records(content: str, path: Path) -> tuple[_Record, ...]:
     return tuple(_record(item, number, path) for number, item in enumerate(items, start=1))
 
 
-def _record(item: Any, number: int, path: Path) -> _Record:
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class _Unusual(Exception):
+    """A node the quick construction leaves to PyYAML's own."""
+
+
+def _load_yaml(content: str) -> Any:
+    """``yaml.load(content, Loader=SafeLoader)``, with a cassette's usual nodes built directly.
+
+    PyYAML's constructor spends more than libyaml's parser does on a small cassette. A cassette
+    holds mappings with text keys, lists and scalars: those are built here, each scalar by the
+    safe constructor's own function for its tag; any other node (a merge key, a tag of a
+    collection it doesn't know, a key that isn't a scalar) and the document is built by PyYAML,
+    as before, errors included.
+    """
+    loader = _SafeLoader(content)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _constructed(node, loader, loader.yaml_constructors)
+        except _Unusual:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _constructed(node: yaml.Node, loader: Any, constructors: dict[Any, Any]) -> Any:
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            return node.value
+        construct = constructors.get(tag)
+        if construct is None:
+            raise _Unusual
+        return construct(loader, node)
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+        return [_constructed(child, loader, constructors) for child in node.value]
+    if isinstance(node, yaml.MappingNode) and tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            # A merge key ("<<") or a value key ("=") changes the mapping: PyYAML's to build.
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
+                _STR,
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:float",
+            ):
+                raise _Unusual
+            mapping[_constructed(key_node, loader, constructors)] = _constructed(value_node, loader, constructors)
+        return mapping
+    raise _Unusual
+
+
+def _record(item: Any, number: int, path: Path) -> Record:
     where = f"interaction {number}"
     if (
         not isinstance(item, dict)
@@ -457,7 +533,7 @@ def _record(item: Any, number: int, path: Path) -> _Record:
     # The body was re-indented when saved: the length the client reads must be the stored one.
     for name in [name for name in headers if name.lower() == "content-length"]:
         headers[name] = [str(len(body))]
-    return _Record(
+    return Record(
         method=stored_request["method"],
         uri=stored_request["uri"],
         request_body=request_body,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import stat
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -28,15 +30,14 @@ def file_part(text: str) -> str:
 
 def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
     """``<test file's path from the rootdir, without .py>/<Class.Nested.test[id]>``."""
-    try:
-        module = path.relative_to(rootpath).with_suffix("").as_posix()
-    except ValueError:  # a test file outside the rootdir
-        module = path.stem
+    module = _module_part(path, rootpath)
     # The node id after the file: every enclosing class, so same-named nested classes differ.
-    parts = nodeid.split("::")[1:] or [nodeid]
-    test = file_part(".".join(parts))
+    joined = ".".join(nodeid.split("::")[1:] or [nodeid])
+    test = file_part(joined)
     # A credential in a parametrize id must not become a committed file name.
-    secrets = _cassette_scrub.found_secrets(test) | _cassette_scrub.found_secrets(".".join(parts))
+    secrets = _cassette_scrub.found_secrets(test)
+    if joined != test:
+        secrets |= _cassette_scrub.found_secrets(joined)
     if secrets:
         for secret in sorted(secrets, key=len, reverse=True):
             for form in (secret, file_part(secret)):
@@ -45,6 +46,15 @@ def default_name(nodeid: str, path: Path, rootpath: Path) -> str:
         # whole id can't give a credential back.
         test += "." + hashlib.sha256(nodeid.encode("utf-8", errors="surrogateescape")).hexdigest()[:10]
     return f"{module}/{test}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _module_part(path: Path, rootpath: Path) -> str:
+    # The same for every test of a file: worked out once.
+    try:
+        return path.relative_to(rootpath).with_suffix("").as_posix()
+    except ValueError:  # a test file outside the rootdir
+        return path.stem
 
 
 def cassette_path(directory: Path, name: str) -> Path:
@@ -81,6 +91,9 @@ def _refuse_links_outside(directory: Path, name: str, path: Path) -> None:
     The directory itself may be a link (a shared checkout): what counts is where the cassette
     ends up once every link is followed, compared with where the directory does.
     """
+    if not _links_below(directory, path):
+        # No link between the directory and the file (the name has no '..'): it stays inside.
+        return
     try:
         base = directory.resolve()
         target = path.resolve()
@@ -96,11 +109,41 @@ def _refuse_links_outside(directory: Path, name: str, path: Path) -> None:
         ) from None
 
 
+def _links_below(directory: Path, path: Path) -> bool:
+    """Whether a part of ``path`` below ``directory`` may be a symbolic link (True when unsure).
+
+    A part that doesn't exist ends the walk: nothing below it exists either.
+    """
+    below = path.parts[len(directory.parts) :]
+    current = str(directory)
+    for part in below:
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True  # unreadable, or not a directory: the full resolution decides
+        if stat.S_ISLNK(mode):
+            return True
+    return False
+
+
+# The longest file name each cassette directory's file system takes (absolute ones that exist).
+_name_max_of: dict[Path, int] = {}
+
+
 def _name_max(directory: Path) -> int:
+    known = _name_max_of.get(directory)
+    if known is not None:
+        return known
     probe = directory
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     try:
-        return int(os.pathconf(probe, "PC_NAME_MAX"))
+        limit = int(os.pathconf(probe, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):
         return 255
+    if probe == directory and directory.is_absolute():
+        _name_max_of[directory] = limit
+    return limit

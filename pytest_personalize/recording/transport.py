@@ -49,9 +49,13 @@ class PersonalizeCassette(Protocol):
 
     def learn(self, secrets: Sequence[str] | set[str], /) -> None: ...
 
-    def answer(self, request: Request, /) -> dict[str, Any] | None: ...
+    def answer_request(
+        self, method: str, url: str, headers: Any, body: bytes | str | None, /
+    ) -> dict[str, Any] | None: ...
 
-    def answer_success(self, request: Request, /) -> dict[str, Any] | None: ...
+    def answer_success(
+        self, method: str, url: str, headers: Any, body: bytes | str | None, /
+    ) -> dict[str, Any] | None: ...
 
     def record(self, request: Request, response: dict[str, Any], /) -> None: ...
 
@@ -87,12 +91,14 @@ def intercepting(cassette: PersonalizeCassette) -> Iterator[PersonalizeCassette]
 
 def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedRequest) -> AWSResponse:
     """The cassette's answer to a Personalize request, or what ``send`` brings back, recorded."""
-    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
+    method = request.method or "POST"
+    if _requests.classify(method, request.url, request.headers).api is None:
         return send(request)
-    recorded = _as_vcr_request(request)
-    answer = cassette.answer(recorded)
+    body = _body(request)
+    answer = cassette.answer_request(method, request.url, request.headers, body)
     if answer is not None:
         return _as_aws_response(request.url, answer)
+    recorded = _as_vcr_request(request, body)
     response = send(request)
     cassette.record(recorded, _as_recorded_response(response, bytes(response.content or b"")))
     return response
@@ -100,20 +106,23 @@ def _exchange(cassette: PersonalizeCassette, send: Send, request: AWSPreparedReq
 
 def _answer_early(cassette: PersonalizeCassette, request: AWSPreparedRequest) -> AWSResponse | None:
     """The cassette's recorded success for a request not yet signed (a wired client's ``before-call``), or None."""
-    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
+    method = request.method or "POST"
+    if _requests.classify(method, request.url, request.headers).api is None:
         return None
-    answer = cassette.answer_success(_as_vcr_request(request))
+    answer = cassette.answer_success(method, request.url, request.headers, _body(request))
     return None if answer is None else _as_aws_response(request.url, answer)
 
 
 async def _exchange_async(cassette: PersonalizeCassette, send: AsyncSend, request: AWSPreparedRequest) -> AWSResponse:
     """:func:`_exchange` for an aiobotocore client, whose response's body is awaited."""
-    if _requests.classify(request.method or "POST", request.url, request.headers).api is None:
+    method = request.method or "POST"
+    if _requests.classify(method, request.url, request.headers).api is None:
         return await send(request)
-    recorded = _as_vcr_request(request)
-    answer = cassette.answer(recorded)
+    body = _body(request)
+    answer = cassette.answer_request(method, request.url, request.headers, body)
     if answer is not None:
         return _as_aws_response(request.url, answer, asynchronous=True)
+    recorded = _as_vcr_request(request, body)
     response = await send(request)
     # aiobotocore's response keeps the body once read, for its parser to read again.
     body = await response.content  # type: ignore[misc]
@@ -121,10 +130,10 @@ async def _exchange_async(cassette: PersonalizeCassette, send: AsyncSend, reques
     return response
 
 
-def _as_vcr_request(request: AWSPreparedRequest) -> Request:
+def _body(request: AWSPreparedRequest) -> bytes:
+    """The request's body as bytes; a file-like body is read for the cassette and rewound for the wire."""
     body: Any = request.body
     if hasattr(body, "read"):
-        # A file-like body is read for the cassette and rewound for the wire.
         position = body.tell() if hasattr(body, "tell") else None
         data = body.read()
         if position is not None and hasattr(body, "seek"):
@@ -132,8 +141,12 @@ def _as_vcr_request(request: AWSPreparedRequest) -> Request:
         body = data
     if isinstance(body, str):
         body = body.encode("utf-8")
+    return bytes(body or b"")
+
+
+def _as_vcr_request(request: AWSPreparedRequest, body: bytes) -> Request:
     headers = {str(name): _requests.text(value) for name, value in request.headers.items()}
-    return Request(method=request.method, uri=request.url, body=bytes(body or b""), headers=headers)
+    return Request(method=request.method, uri=request.url, body=body, headers=headers)
 
 
 def _as_recorded_response(response: AWSResponse, body: bytes) -> dict[str, Any]:

@@ -662,3 +662,116 @@ def test_a_loopback_recording_sends_every_personalize_api_to_the_loopback_server
     own = {**environ, "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS": "http://localhost:9000"}
     assert "AWS_ENDPOINT_URL_PERSONALIZE_EVENTS" not in recording_environment(own)
     assert recording_environment({"HOME": str(tmp_path)}) == {}
+
+
+# --- looking up without playing: the API an earlier answering point uses ------------------------
+
+
+def test_lookup_gives_the_recorded_answer_without_playing_it_and_mark_played_plays_it(tmp_path: Path) -> None:
+    statuses = ["CREATE PENDING", "ACTIVE"]
+    describe = {"datasetGroupArn": "arn:aws:personalize:us-east-1:123456789012:dataset-group/g"}
+    cassette = loaded(
+        tmp_path,
+        [(call("DescribeDatasetGroup", describe), answer({"datasetGroup": {"status": s}})) for s in statuses],
+    )
+    request = call("DescribeDatasetGroup", describe)
+
+    def look() -> dict | None:
+        return cassette.lookup(request.method, request.uri, request.headers, request.body)
+
+    first = look()
+    assert first is not None and look() is first  # looking up plays nothing
+    assert cassette.play_count == 0 and cassette.answered == []
+    assert json.loads(first["body"]["string"])["datasetGroup"]["status"] == "CREATE PENDING"
+    assert cassette.mark_played(first) is True
+    assert cassette.mark_played(first) is False  # played already: look up again
+    second = look()
+    assert second is not None and json.loads(second["body"]["string"])["datasetGroup"]["status"] == "ACTIVE"
+    assert cassette.mark_played(second) is True
+    assert look() is None  # every identical request replayed; lookup never raises
+    assert cassette.play_count == 2 and cassette.unplayed() == []
+    assert cassette.answered == [("DescribeDatasetGroup", None)] * 2
+    # botocore's headers: any case, values as bytes.
+    other = cassette.lookup("POST", HOST, {"x-amz-target": b"AmazonPersonalize.ListDatasetGroups"}, b"{}")
+    assert other is None
+    with pytest.raises(ValueError, match="mark_played takes a response"):
+        cassette.mark_played(answer({}))
+
+
+def test_mark_played_refuses_an_answer_another_caller_played_first(tmp_path: Path) -> None:
+    body = {"name": "g"}
+    cassette = loaded(tmp_path, [(call("CreateDatasetGroup", body), answer({"n": i})) for i in range(2)])
+    request = call("CreateDatasetGroup", body)
+    looked = cassette.lookup(request.method, request.uri, request.headers, request.body)
+    assert looked is not None
+    assert cassette.answer(request) is looked  # another thread got there first
+    assert cassette.mark_played(looked) is False
+    assert cassette.play_count == 1
+
+
+def test_lookup_asks_the_custom_matcher_and_answer_request_raises_on_a_miss(tmp_path: Path) -> None:
+    seen = []
+
+    def matcher(request: Request, recorded: Request) -> bool:
+        seen.append((request.uri, recorded.uri))
+        return json.loads(request.body)["name"] != "refused"
+
+    path = tmp_path / "c.yaml"
+    _cassette_file.save(path, [(call("CreateDatasetGroup", {"name": "refused"}), answer({}))])
+    cassette = PersonalizeCassette(path, "none", matching={"matcher": matcher, "ignore": ["name"]})
+    cassette.load()
+    request = call("CreateDatasetGroup", {"name": "refused"})
+    assert cassette.lookup(request.method, request.uri, request.headers, request.body) is None
+    assert seen == [(HOST, HOST)]
+    with pytest.raises(UnrecordedRequestError, match="the custom matcher refused") as caught:
+        cassette.answer_request(request.method, request.uri, request.headers, request.body)
+    assert caught.value.failed_request.uri == HOST
+    assert cassette.failures and cassette.play_count == 0
+
+
+def test_a_replay_builds_no_vcr_request_until_one_is_asked_for(tmp_path: Path) -> None:
+    cassette = loaded(tmp_path, [(call("CreateDatasetGroup", {"name": "g"}), answer({}))])
+    request = call("CreateDatasetGroup", {"name": "g"})
+    assert cassette.answer_request(request.method, request.uri, request.headers, request.body) is not None
+    assert cassette.data[0][0].uri == HOST and len(cassette) == 1  # built when asked for, the same each time
+    assert cassette.data[0][1] is cassette.data[0][1]
+    assert cassette.recorded == [] and cassette.save() is False
+
+
+YAML_DOCUMENTS = [
+    "version: 1\ninteractions: []\ninteraction_count: 0\n",
+    "a: 1\nb: [1, 2.5, true, null, ~, 0x1F, 1_000, 2001-12-14, !!binary aGVsbG8=, '7', \"x\\ty\"]\n",
+    "base: {a: 1}\nmerged:\n  <<: {c: 3, d: 4}\n  d: 5\n",
+    "? [a, b]\n: 1\n",
+    "a: !!set {x, y}\nb: !!omap [a: 1]\nc: !!pairs [a: 1]\n",
+    "=: 2\n",
+    "1: 2\nfalse: 3\n0o17: 4\n.inf: 5\nnull: 6\n",
+    "a: 1\na: 2\n",
+    "",
+    "just text",
+    "- |\n  block\n- >\n  folded\n  text\n- plain\n  over lines\n",
+    "a: !custom 1\n",
+]
+
+
+@pytest.mark.parametrize("document", YAML_DOCUMENTS)
+def test_a_cassettes_yaml_is_built_as_pyyamls_safe_loader_builds_it(document: str) -> None:
+    import yaml
+
+    def outcome(load: object) -> tuple[str, object]:
+        try:
+            return "value", load()  # type: ignore[operator]
+        except yaml.YAMLError as error:
+            return "error", str(error)
+
+    expected = outcome(lambda: yaml.load(document, Loader=_cassette_file._SafeLoader))
+    found = outcome(lambda: _cassette_file._load_yaml(document))
+    assert found == expected and repr(found) == repr(expected)
+
+
+def test_every_shipped_cassette_is_built_as_pyyaml_builds_it() -> None:
+    import yaml
+
+    for path in sorted(SHIPPED.rglob("*.yaml")):
+        text = path.read_text()
+        assert _cassette_file._load_yaml(text) == yaml.load(text, Loader=_cassette_file._SafeLoader), path
