@@ -469,8 +469,9 @@ def personalize_fake(
     """An in-process Amazon Personalize control plane, fresh for each test.
 
     Every Personalize client created during the test is answered in the service's wire format
-    (a success before signing, an error at ``before-send`` so botocore retries it), including ``boto3.client("personalize")`` inside the code under test,
-    for which dummy credentials and ``AWS_DEFAULT_REGION=<personalize_region>`` are set.
+    (a success before signing, an error at ``before-send`` so botocore retries it), including
+    ``boto3.client("personalize")`` inside the code under test, for which dummy credentials and
+    ``AWS_DEFAULT_REGION=<personalize_region>`` are set.
     Every control-plane resource goes CREATE PENDING -> ACTIVE as Describe or List calls show
     it (ini ``personalize_lifecycle``; ``set_lifecycle("instant")``; ``use_manual_clock()``).
     ``fail_next(op, code, times)``, ``fail_when(predicate, code)`` and ``fail_creation(reason)``
