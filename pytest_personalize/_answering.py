@@ -214,7 +214,7 @@ def _client_made(client: BaseClient) -> None:
             _install_needed()
     view = _view
     if (view.responders or view.early) and client.meta.service_model.service_name in _spec.SERVICE_NAMES:
-        attach(client)
+        ensure_attached(client)
 
 
 def _moto_passes_on(request: AWSPreparedRequest) -> bool:
