@@ -24,14 +24,21 @@ LISTED = {"datasetGroups": [{"name": "from-the-network", "datasetGroupArn": "arn
 
 
 @contextlib.contextmanager
-def network(sent: list[str]) -> Iterator[None]:
-    """What lies beneath the registry's wrapper: answers every request as AWS would have, and notes it."""
+def network(sent: list[str], statuses: list[int] | None = None) -> Iterator[None]:
+    """What lies beneath the registry's wrapper: answers every request as AWS would have, and notes it.
+
+    A ThrottlingException (400) for each 400 in ``statuses``, taken in turn; LISTED otherwise.
+    """
     from botocore.awsrequest import AWSResponse
+
+    waiting = statuses if statuses is not None else []
 
     def answer(send: Any, request: Any) -> Any:
         sent.append(request.url)
-        body = json.dumps(LISTED).encode()
-        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"}, RawBody(body))  # type: ignore[arg-type]
+        status = waiting.pop(0) if waiting else 200
+        body = {"__type": "ThrottlingException", "message": "Rate exceeded"} if status == 400 else LISTED
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        return AWSResponse(request.url, status, headers, RawBody(json.dumps(body).encode()))  # type: ignore[arg-type]
 
     undo = _botocore_seams.intercept_sends(answer)
     try:
@@ -311,30 +318,11 @@ def test_an_access_key_of_twelve_digits_names_the_account_answered_early() -> No
     assert arn == "arn:aws:personalize:us-east-1:111122223333:dataset-group/shop"
 
 
-@contextlib.contextmanager
-def answering(statuses: list[int], sent: list[str]) -> Iterator[None]:
-    """Beneath the registry's wrapper: a ThrottlingException for each 400 in ``statuses``, else LISTED."""
-    from botocore.awsrequest import AWSResponse
-
-    def answer(send: Any, request: Any) -> Any:
-        sent.append(request.url)
-        status = statuses.pop(0) if statuses else 200
-        body = {"__type": "ThrottlingException", "message": "Rate exceeded"} if status == 400 else LISTED
-        headers = {"Content-Type": "application/x-amz-json-1.1"}
-        return AWSResponse(request.url, status, headers, RawBody(json.dumps(body).encode()))  # type: ignore[arg-type]
-
-    undo = _botocore_seams.intercept_sends(answer)
-    try:
-        yield
-    finally:
-        undo()
-
-
 def test_a_replayed_success_answers_a_wired_client_before_signing(tmp_path: Path) -> None:
     path = recorded(tmp_path)
     sent: list[str] = []
     signatures: list[Any] = []
-    with answering([], sent), use_cassette(path, "none") as cassette:
+    with network(sent), use_cassette(path, "none") as cassette:
         client = make_client("us-east-1")  # made while the cassette is active: wired
         with _botocore_seams.signing_credentials(signatures.append):
             listed = client.list_dataset_groups()
@@ -349,10 +337,10 @@ def test_a_replayed_success_answers_a_wired_client_before_signing(tmp_path: Path
 def test_a_replayed_error_is_retried_as_botocore_retries_the_service(tmp_path: Path) -> None:
     path = tmp_path / "throttled.yaml"
     sent: list[str] = []
-    with answering([400], sent), use_cassette(path, "all"):
+    with network(sent, [400]), use_cassette(path, "all"):
         make_client("us-east-1").list_dataset_groups()
     assert len(sent) == 2  # recorded: the throttle, then the answer
-    with answering([], sent), use_cassette(path, "none") as cassette:
+    with network(sent), use_cassette(path, "none") as cassette:
         listed = make_client("us-east-1").list_dataset_groups()
     assert listed["ResponseMetadata"]["RetryAttempts"] == 1
     assert cassette.play_counts == {0: 1, 1: 1} and len(sent) == 2
